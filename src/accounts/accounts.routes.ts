@@ -1,0 +1,46 @@
+import { Router } from 'express';
+import type { AppPassport } from './passport';
+import type { Database } from '../db/database';
+import { showForm, validateForm } from '../http/forms';
+import { requireLogin } from '../http/guards';
+import { rateLimit } from '../http/rate-limit';
+import { createAccountsHandlers } from './accounts.handlers';
+import type { AccountsService } from './accounts.service';
+import type { OrganisationsService } from './organisations.service';
+import { changePasswordSchema, forgotPasswordSchema, languageSchema, loginSchema, registrationSchema, resetPasswordSchema } from './accounts.schemas';
+
+const FIFTEEN_MINUTES = 15 * 60;
+const ONE_HOUR = 60 * 60;
+
+export function accountsRouter(db: Database, accounts: AccountsService, organisations: OrganisationsService, passport: AppPassport): Router {
+  const handlers = createAccountsHandlers(accounts, organisations, passport);
+  const { pages } = handlers;
+  const loginLimit = rateLimit(db, [
+    { name: 'login_account', points: 10, durationSeconds: FIFTEEN_MINUTES, keyFields: ['email'] },
+    { name: 'login_ip', points: 100, durationSeconds: FIFTEEN_MINUTES },
+  ]);
+  const registrationLimit = rateLimit(db, [{ name: 'register_ip', points: 20, durationSeconds: ONE_HOUR }]);
+  const resetLimit = rateLimit(db, [
+    { name: 'reset_account', points: 5, durationSeconds: ONE_HOUR, keyFields: ['email'] },
+    { name: 'reset_ip', points: 30, durationSeconds: ONE_HOUR },
+  ]);
+
+  const router = Router();
+  router.get('/login', showForm(pages.login));
+  router.post('/login', loginLimit, validateForm(loginSchema, pages.login), handlers.login);
+  router.post('/logout', handlers.logout);
+  router.get('/register', showForm(pages.register));
+  router.post('/register', registrationLimit, validateForm(registrationSchema, pages.register), handlers.register);
+  router.get('/register/sent', handlers.registrationSent);
+  router.get('/register/verify/:token', handlers.verifyEmail);
+  router.get('/password/forgot', showForm(pages.forgotPassword));
+  router.post('/password/forgot', resetLimit, validateForm(forgotPasswordSchema, pages.forgotPassword), handlers.requestPasswordReset);
+  router.get('/password/forgot/sent', handlers.passwordResetSent);
+  router.get('/password/reset/:token', handlers.showResetForm);
+  router.post('/password/reset/:token', resetLimit, validateForm(resetPasswordSchema, pages.resetPassword), handlers.resetPassword);
+  router.get('/account', requireLogin, showForm(pages.account));
+  router.post('/account/password', requireLogin, validateForm(changePasswordSchema, pages.account), handlers.changePassword);
+  router.get('/language/:lang', handlers.switchLanguage);
+  router.post('/account/language', requireLogin, validateForm(languageSchema, pages.account), handlers.saveLanguage);
+  return router;
+}

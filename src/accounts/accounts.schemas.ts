@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { ROLES } from './roles';
+import { ORGANISATION_KINDS } from './organisations.queries';
+
+// Messages are translation keys; the form shows them in the visitor's language.
+const required = (max = 200) => z.string({ error: 'validation.required' }).trim().min(1, 'validation.required').max(max, 'validation.tooLong');
+
+const email = z
+  .string({ error: 'validation.required' })
+  .trim()
+  .min(1, 'validation.required')
+  .max(254, 'validation.tooLong')
+  .pipe(z.email('validation.email'));
+
+export const PASSWORD_MIN_LENGTH = 10;
+
+const newPassword = z
+  .string({ error: 'validation.required' })
+  .min(1, 'validation.required')
+  .min(PASSWORD_MIN_LENGTH, 'validation.passwordTooShort')
+  .max(200, 'validation.tooLong');
+
+const idFromSelect = z.coerce.number({ error: 'validation.selectOne' }).int('validation.selectOne').positive('validation.selectOne');
+
+export const loginSchema = z.object({
+  email: required(254),
+  password: z.string({ error: 'validation.required' }).min(1, 'validation.required').max(200, 'validation.tooLong'),
+});
+
+export const registrationSchema = z
+  .object({
+    firstName: required(100),
+    lastName: required(100),
+    email,
+    organisationId: idFromSelect,
+    department: z.string().trim().max(200, 'validation.tooLong').optional().default(''),
+    password: newPassword,
+    passwordConfirm: z.string().optional().default(''),
+    privacyAccepted: z.literal('yes', { error: 'validation.privacyRequired' }),
+  })
+  .refine((form) => form.password === form.passwordConfirm, { path: ['passwordConfirm'], message: 'validation.passwordMismatch' });
+
+export const forgotPasswordSchema = z.object({ email });
+
+export const resetPasswordSchema = z
+  .object({ password: newPassword, passwordConfirm: z.string().optional().default('') })
+  .refine((form) => form.password === form.passwordConfirm, { path: ['passwordConfirm'], message: 'validation.passwordMismatch' });
+
+export const changePasswordSchema = z
+  .object({
+    currentPassword: z.string({ error: 'validation.required' }).min(1, 'validation.required').max(200, 'validation.tooLong'),
+    password: newPassword,
+    passwordConfirm: z.string().optional().default(''),
+  })
+  .refine((form) => form.password === form.passwordConfirm, { path: ['passwordConfirm'], message: 'validation.passwordMismatch' });
+
+export const languageSchema = z.object({ lang: z.enum(['de', 'en'], 'validation.selectOne'), returnTo: z.string().optional() });
+
+export const userFilterSchema = z.object({
+  q: z.string().trim().max(100).optional().catch(undefined),
+  role: z.enum(ROLES).optional().catch(undefined),
+  status: z.enum(['active', 'inactive']).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(10_000).optional().catch(1).default(1),
+});
+
+export const roleChangeSchema = z.object({ role: z.enum(ROLES, 'validation.selectOne') });
+
+export const organisationSchema = z.object({
+  name: required(200),
+  kind: z.enum(ORGANISATION_KINDS, 'validation.selectOne'),
+  active: z
+    .enum(['yes', 'no'])
+    .optional()
+    .transform((value) => value !== 'no'),
+});
+
+export type RegistrationInput = z.output<typeof registrationSchema>;
+export type OrganisationInput = z.output<typeof organisationSchema>;

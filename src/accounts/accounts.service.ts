@@ -1,0 +1,203 @@
+import type { Config } from '../config';
+import type { Database } from '../db/database';
+import { isUniqueViolation } from '../db/errors';
+import { recordAudit, type Actor } from '../audit/audit.service';
+import { composeMail } from '../mail/compose';
+import type { Mailer } from '../mail/mailer';
+import type { Locale } from '../i18n/i18n';
+import { Invalid } from '../http/errors';
+import * as queries from './accounts.queries';
+import { findOrganisation } from './organisations.queries';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords';
+import { hashToken, newSecretToken } from './tokens';
+import type { RegistrationInput } from './accounts.schemas';
+import type { SessionUser } from './roles';
+
+export type AccountsDeps = { db: Database; mailer: Mailer; config: Config };
+
+export type LoginOutcome =
+  | { ok: true; user: SessionUser }
+  | { ok: false; reason: 'invalid' | 'inactive' | 'unverified' };
+
+const VERIFICATION_TTL_HOURS = 48;
+
+export function createAccountsService({ db, mailer, config }: AccountsDeps) {
+  const link = (pathname: string) => `${config.baseUrl}${pathname}`;
+  const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 60 * 60 * 1000);
+
+  async function sendVerificationMail(user: { id: number; email: string; first_name: string; locale: Locale }) {
+    const { token, tokenHash } = newSecretToken();
+    await queries.insertAccountToken(db, { user_id: user.id, purpose: 'email_verification', token_hash: tokenHash, expires_at: hoursFromNow(VERIFICATION_TTL_HOURS) });
+    await mailer.send(
+      await composeMail(user.email, user.locale, {
+        key: 'mail.verifyEmail',
+        params: { name: user.first_name, hours: VERIFICATION_TTL_HOURS, region: config.region.name },
+        actionUrl: link(`/register/verify/${token}`),
+      }),
+    );
+  }
+
+  return {
+    /**
+     * Self-registration. The page afterwards is the same whether or not the address
+     * already had an account (no enumeration): a new account gets a confirmation link,
+     * an existing one a note that it already exists.
+     */
+    async register(input: RegistrationInput, locale: Locale, actor: Actor): Promise<void> {
+      const organisation = await findOrganisation(db, input.organisationId);
+      if (!organisation || !organisation.active) throw new Invalid({ organisationId: 'validation.selectOne' });
+      const passwordHash = await hashPassword(input.password);
+      let userId: number;
+      try {
+        userId = await db.transaction(async (trx) => {
+          const id = await queries.insertUser(trx, {
+            email: input.email,
+            first_name: input.firstName,
+            last_name: input.lastName,
+            organisation_id: organisation.id,
+            department: input.department || null,
+            role: 'participant',
+            password_hash: passwordHash,
+            locale,
+            email_verified_at: null,
+          });
+          await recordAudit(trx, { ...actor, userId: id }, {
+            action: 'account.registered',
+            subjectType: 'user',
+            subjectId: id,
+            after: { email: input.email, organisationId: organisation.id, role: 'participant' },
+          });
+          return id;
+        });
+      } catch (error) {
+        if (!isUniqueViolation(error, 'users_email_unique')) throw error;
+        const existing = await queries.findUserByEmail(db, input.email);
+        if (existing) {
+          await mailer.send(
+            await composeMail(existing.email, existing.locale, {
+              key: 'mail.alreadyRegistered',
+              params: { name: existing.first_name, region: config.region.name },
+              actionUrl: link('/password/forgot'),
+            }),
+          );
+        }
+        return;
+      }
+      await sendVerificationMail({ id: userId, email: input.email, first_name: input.firstName, locale });
+    },
+
+    async verifyEmail(token: string, actor: Actor): Promise<boolean> {
+      return db.transaction(async (trx) => {
+        const claimed = await queries.claimAccountToken(trx, 'email_verification', hashToken(token));
+        if (!claimed) return false;
+        await queries.updateUser(trx, claimed.user_id, { email_verified_at: new Date() });
+        await recordAudit(trx, { ...actor, userId: claimed.user_id }, { action: 'account.email_verified', subjectType: 'user', subjectId: claimed.user_id });
+        return true;
+      });
+    },
+
+    async authenticate(email: string, password: string, actor: Actor): Promise<LoginOutcome> {
+      const user = await queries.findUserByEmail(db, email);
+      const passwordMatches = user ? await verifyPassword(user.password_hash, password) : await verifyAgainstDummy(password);
+      let outcome: LoginOutcome;
+      if (!user || !passwordMatches) outcome = { ok: false, reason: 'invalid' };
+      else if (!user.active) outcome = { ok: false, reason: 'inactive' };
+      else if (!user.email_verified_at) outcome = { ok: false, reason: 'unverified' };
+      else
+        outcome = {
+          ok: true,
+          user: { id: user.id, email: user.email, firstName: user.first_name, lastName: user.last_name, role: user.role, locale: user.locale, organisationId: user.organisation_id },
+        };
+      if (!outcome.ok) {
+        await recordAudit(db, actor, {
+          action: 'login.failed',
+          subjectType: user ? 'user' : undefined,
+          subjectId: user?.id,
+          after: { email: email.slice(0, 254), reason: outcome.reason },
+        });
+        // Whoever knows the password may ask for a fresh link simply by logging in again.
+        if (outcome.reason === 'unverified' && user) await sendVerificationMail(user);
+      }
+      return outcome;
+    },
+
+    async recordLogin(userId: number, actor: Actor): Promise<void> {
+      await queries.updateUser(db, userId, { last_login_at: new Date() });
+      await recordAudit(db, { ...actor, userId }, { action: 'login', subjectType: 'user', subjectId: userId });
+    },
+
+    async recordLogout(userId: number, actor: Actor): Promise<void> {
+      await recordAudit(db, { ...actor, userId }, { action: 'logout', subjectType: 'user', subjectId: userId });
+    },
+
+    /** Always answers the same way; only an existing, active account gets a mail. */
+    async requestPasswordReset(email: string, actor: Actor): Promise<void> {
+      const user = await queries.findUserByEmail(db, email);
+      if (!user || !user.active) return;
+      const { token, tokenHash } = newSecretToken();
+      await queries.insertAccountToken(db, {
+        user_id: user.id,
+        purpose: 'password_reset',
+        token_hash: tokenHash,
+        expires_at: new Date(Date.now() + config.passwordResetTtlMinutes * 60 * 1000),
+      });
+      await recordAudit(db, actor, { action: 'password_reset.requested', subjectType: 'user', subjectId: user.id });
+      await mailer.send(
+        await composeMail(user.email, user.locale, {
+          key: 'mail.passwordReset',
+          params: { name: user.first_name, minutes: config.passwordResetTtlMinutes, region: config.region.name },
+          actionUrl: link(`/password/reset/${token}`),
+        }),
+      );
+    },
+
+    async isResetTokenUsable(token: string): Promise<boolean> {
+      return !!(await queries.findUsableAccountToken(db, 'password_reset', hashToken(token)));
+    },
+
+    /** Single use: the token is claimed in the same transaction that sets the password; all sessions end. */
+    async resetPassword(token: string, password: string, actor: Actor): Promise<boolean> {
+      const passwordHash = await hashPassword(password);
+      return db.transaction(async (trx) => {
+        const claimed = await queries.claimAccountToken(trx, 'password_reset', hashToken(token));
+        if (!claimed) return false;
+        const user = await queries.findUserById(trx, claimed.user_id);
+        if (!user || !user.active) return false;
+        // Following the mailed link proves the address, like the confirmation link would.
+        await queries.updateUser(trx, user.id, { password_hash: passwordHash, email_verified_at: user.email_verified_at ?? new Date() });
+        await queries.expireAccountTokens(trx, user.id, ['password_reset']);
+        await queries.deleteSessionsOfUser(trx, user.id);
+        await recordAudit(trx, { ...actor, userId: user.id }, { action: 'password_reset.completed', subjectType: 'user', subjectId: user.id });
+        return true;
+      });
+    },
+
+    async changePassword(userId: number, currentPassword: string, newPassword: string, currentSid: string, actor: Actor): Promise<void> {
+      const user = await queries.findUserById(db, userId);
+      if (!user || !(await verifyPassword(user.password_hash, currentPassword))) {
+        throw new Invalid({ currentPassword: 'validation.currentPasswordWrong' });
+      }
+      const passwordHash = await hashPassword(newPassword);
+      await db.transaction(async (trx) => {
+        await queries.updateUser(trx, userId, { password_hash: passwordHash });
+        await queries.deleteSessionsOfUser(trx, userId, currentSid);
+        await recordAudit(trx, actor, { action: 'password.changed', subjectType: 'user', subjectId: userId });
+      });
+    },
+
+    async setLocale(userId: number, locale: Locale): Promise<void> {
+      await queries.updateUser(db, userId, { locale });
+    },
+
+    async getProfile(userId: number) {
+      const user = await queries.findUserById(db, userId);
+      if (!user) return undefined;
+      const organisation = user.organisation_id ? await findOrganisation(db, user.organisation_id) : undefined;
+      return { ...user, organisation_name: organisation?.name ?? null };
+    },
+
+    findSessionUser: (id: number) => queries.findSessionUser(db, id),
+  };
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;

@@ -1,0 +1,32 @@
+import { Passport } from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+import { actorOf } from '../audit/audit.service';
+import type { AccountsService } from './accounts.service';
+import type { SessionUser } from './roles';
+
+/**
+ * A Passport instance per app (no global state between app instances in tests). The
+ * session holds only the user id; the user is re-read on each request, so role changes
+ * and deactivations take effect at once.
+ */
+export function createPassport(accounts: AccountsService) {
+  const passport = new Passport();
+  passport.use(
+    new LocalStrategy({ usernameField: 'email', passwordField: 'password', passReqToCallback: true }, (req, email, password, done) => {
+      accounts
+        .authenticate(email, password, actorOf(req))
+        .then((outcome) => (outcome.ok ? done(null, outcome.user) : done(null, false, { message: outcome.reason })))
+        .catch(done);
+    }),
+  );
+  passport.serializeUser((user, done) => done(null, (user as SessionUser).id));
+  passport.deserializeUser((id: unknown, done) => {
+    accounts
+      .findSessionUser(Number(id))
+      .then((user) => done(null, user ?? false))
+      .catch(done);
+  });
+  return passport;
+}
+
+export type AppPassport = ReturnType<typeof createPassport>;

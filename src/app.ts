@@ -1,0 +1,64 @@
+import path from 'node:path';
+import express, { type Express } from 'express';
+import cookieParser from 'cookie-parser';
+import type { Config } from './config';
+import type { Database } from './db/database';
+import type { Logger } from './http/logger';
+import type { Mailer } from './mail/mailer';
+import { requestLogger } from './http/logger';
+import { csrfProtection, csrfTokenLocal, securityHeaders } from './http/security';
+import { createSessionMiddleware } from './http/session';
+import { localeMiddleware, viewLocals } from './http/locals';
+import { pageRenderer } from './http/render';
+import { flashLocal } from './http/flash';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import { createAccountsService } from './accounts/accounts.service';
+import { createOrganisationsService } from './accounts/organisations.service';
+import { createUserAdminService } from './accounts/user-admin.service';
+import { createPassport } from './accounts/passport';
+import { accountsRouter } from './accounts/accounts.routes';
+import { adminRouter } from './accounts/admin.routes';
+import { homeRouter } from './home/home.routes';
+
+export type AppDeps = { config: Config; db: Database; databaseUrl: string; logger: Logger; mailer: Mailer };
+export type App = { app: Express; close: () => Promise<void> };
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** Builds the app without listening (server.ts listens; tests use supertest). */
+export function createApp(deps: AppDeps): App {
+  const { config, db, logger, mailer } = deps;
+  const accounts = createAccountsService({ db, mailer, config });
+  const organisations = createOrganisationsService(db);
+  const userAdmin = createUserAdminService(db);
+  const passport = createPassport(accounts);
+  const sessions = createSessionMiddleware(config, deps.databaseUrl);
+
+  const app = express();
+  app.set('trust proxy', config.trustProxy);
+  app.set('view engine', 'ejs');
+  app.set('views', path.join(ROOT, 'views'));
+  app.set('x-powered-by', false);
+  if (config.isProduction) app.enable('view cache');
+
+  app.use(requestLogger(logger));
+  app.use(securityHeaders(config));
+  const staticOptions = { maxAge: config.isProduction ? '7d' : 0, fallthrough: false };
+  app.use('/static/kern', express.static(path.join(ROOT, 'node_modules', '@kern-ux', 'native', 'dist'), staticOptions));
+  app.use('/static', express.static(path.join(ROOT, 'static'), staticOptions));
+  app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
+  app.use(cookieParser());
+  app.use(sessions.middleware);
+  app.use(passport.session());
+  app.use(localeMiddleware, pageRenderer, viewLocals(config), flashLocal, csrfTokenLocal);
+  app.use(csrfProtection);
+
+  app.use(homeRouter(db));
+  app.use(accountsRouter(db, accounts, organisations, passport));
+  app.use(adminRouter(userAdmin, organisations));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+
+  return { app, close: sessions.close };
+}

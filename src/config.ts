@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Everything the app can be configured with is
+ * listed here, validated once at start and frozen; `.env.example` documents it.
+ */
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => ['true', '1', 'yes'].includes(value));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  BASE_URL: z.url().optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+  EMBEDDED_PG_DIR: z.string().default('var/postgres'),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  TRUST_PROXY: z.string().default('loopback'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().default('KoKoMa Campus <no-reply@kokoma.example>'),
+  MAIL_DIR: z.string().default('var/mail'),
+  REGION_NAME: z.string().min(1).default('Landkreis Musterland'),
+  PROJECT_NAME: z.string().min(1).default('Kommunales Konfliktmanagement'),
+  FUNDING_LINE: z
+    .string()
+    .default('Gefördert vom Bundesministerium für Bildung, Familie, Senioren, Frauen und Jugend im Rahmen des Bundesprogramms „Demokratie leben!“'),
+  IMPRINT_URL: z.string().default('/impressum'),
+  PRIVACY_URL: z.string().default('/datenschutz'),
+  DEMO_SEED: booleanFlag.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(60),
+});
+
+export type Config = Readonly<{
+  env: 'development' | 'production' | 'test';
+  isProduction: boolean;
+  port: number;
+  baseUrl: string;
+  databaseUrl: string | undefined;
+  embeddedPostgres: Readonly<{ port: number; dataDir: string }>;
+  sessionSecret: string;
+  trustProxy: string;
+  mail: Readonly<{ smtpUrl: string | undefined; from: string; dir: string }>;
+  region: Readonly<{ name: string; projectName: string; fundingLine: string; imprintUrl: string; privacyUrl: string }>;
+  demoSeed: boolean;
+  logLevel: string;
+  passwordResetTtlMinutes: number;
+}>;
+
+export class ConfigError extends Error {}
+
+const DEV_SESSION_SECRET = 'development-only-session-secret-never-use-in-production';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  - ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration (see .env.example):\n${problems.join('\n')}`);
+  }
+  const values = parsed.data;
+  const isProduction = values.NODE_ENV === 'production';
+  if (isProduction && !values.SESSION_SECRET) {
+    throw new ConfigError('Invalid configuration (see .env.example):\n  - SESSION_SECRET: required in production (at least 32 random characters)');
+  }
+  const root = path.resolve(__dirname, '..');
+  return Object.freeze({
+    env: values.NODE_ENV,
+    isProduction,
+    port: values.PORT,
+    baseUrl: (values.BASE_URL ?? `http://localhost:${values.PORT}`).replace(/\/$/, ''),
+    databaseUrl: values.DATABASE_URL,
+    embeddedPostgres: Object.freeze({ port: values.EMBEDDED_PG_PORT, dataDir: path.resolve(root, values.EMBEDDED_PG_DIR) }),
+    sessionSecret: values.SESSION_SECRET ?? DEV_SESSION_SECRET,
+    trustProxy: values.TRUST_PROXY,
+    mail: Object.freeze({ smtpUrl: values.SMTP_URL, from: values.MAIL_FROM, dir: path.resolve(root, values.MAIL_DIR) }),
+    region: Object.freeze({
+      name: values.REGION_NAME,
+      projectName: values.PROJECT_NAME,
+      fundingLine: values.FUNDING_LINE,
+      imprintUrl: values.IMPRINT_URL,
+      privacyUrl: values.PRIVACY_URL,
+    }),
+    demoSeed: values.DEMO_SEED ?? !isProduction,
+    logLevel: values.LOG_LEVEL,
+    passwordResetTtlMinutes: values.PASSWORD_RESET_TTL_MINUTES,
+  });
+}

@@ -1,0 +1,21 @@
+import type { Role } from '../accounts/roles';
+
+type NavigationItem = { href: string; labelKey: string; roles: Role[] | 'anonymous' | 'everyone' };
+
+/** The main navigation by role; a domain that adds pages adds its entry here. */
+const items: NavigationItem[] = [
+  { href: '/', labelKey: 'nav.home', roles: 'everyone' },
+  { href: '/admin/organisations', labelKey: 'nav.organisations', roles: ['coordinator', 'admin'] },
+  { href: '/admin/users', labelKey: 'nav.users', roles: ['admin'] },
+  { href: '/account', labelKey: 'nav.account', roles: ['participant', 'trainer', 'coordinator', 'admin'] },
+];
+
+export function navigationFor(role: Role | undefined, currentPath: string) {
+  return items
+    .filter((item) => item.roles === 'everyone' || (item.roles === 'anonymous' ? !role : !!role && item.roles.includes(role)))
+    .map((item) => ({
+      href: item.href,
+      labelKey: item.labelKey,
+      current: item.href === '/' ? currentPath === '/' : currentPath === item.href || currentPath.startsWith(`${item.href}/`),
+    }));
+}

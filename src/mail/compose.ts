@@ -1,0 +1,37 @@
+import path from 'node:path';
+import ejs from 'ejs';
+import { translatorFor, type Locale } from '../i18n/i18n';
+import type { OutgoingMail } from './mailer';
+
+const VIEWS = path.resolve(__dirname, '..', '..', 'views', 'mail');
+
+type MailContent = {
+  /** Translation key prefix: <key>.subject, <key>.paragraphs (array), <key>.action. */
+  key: string;
+  params?: Record<string, unknown>;
+  actionUrl?: string;
+};
+
+/**
+ * Every mail has the same shape (greeting, paragraphs, optional button, closing) and
+ * both a plain-text and an HTML part, in the recipient's language.
+ */
+export async function composeMail(to: string, locale: Locale, content: MailContent): Promise<OutgoingMail> {
+  const t = translatorFor(locale);
+  const params = content.params ?? {};
+  const paragraphs = t(`${content.key}.paragraphs`, { ...params, returnObjects: true }) as unknown as string[];
+  const locals = {
+    t,
+    lang: locale,
+    greeting: t('mail.greeting', params),
+    paragraphs: Array.isArray(paragraphs) ? paragraphs : [String(paragraphs)],
+    action: content.actionUrl ? { label: t(`${content.key}.action`, params), url: content.actionUrl } : null,
+    closing: t('mail.closing', params),
+    signature: t('mail.signature', params),
+  };
+  const [html, text] = await Promise.all([
+    ejs.renderFile(path.join(VIEWS, 'message.html.ejs'), locals),
+    ejs.renderFile(path.join(VIEWS, 'message.text.ejs'), locals),
+  ]);
+  return { to, subject: t(`${content.key}.subject`, params), html, text };
+}
