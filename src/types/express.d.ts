@@ -2,7 +2,6 @@ import type { SessionUser } from '../accounts/roles';
 import type { Locale, Translate } from '../i18n/i18n';
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     interface User extends SessionUser {}

@@ -1,0 +1,58 @@
+import type { Express } from 'express';
+import { createApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import type { Database } from '../../src/db/database';
+import { createLogger } from '../../src/http/logger';
+import type { Mailer, OutgoingMail } from '../../src/mail/mailer';
+import { openTestDatabase, testDatabaseUrl, truncateAll } from './database';
+
+export type TestContext = {
+  app: Express;
+  db: Database;
+  config: Config;
+  /** Mails the app sent during the current test, in order. */
+  mailbox: OutgoingMail[];
+};
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', BASE_URL: 'http://campus.test', MAIL_DIR: 'var/test-mail', ...overrides });
+}
+
+/**
+ * The real app on this worker's real database, with a recording mailer. Call in a
+ * describe block: tables are emptied before each test, everything is closed after all.
+ */
+export function useTestApp(overrides: Record<string, string> = {}): TestContext {
+  const context = {} as TestContext;
+  let close: () => Promise<void> = async () => undefined;
+  beforeAll(() => {
+    context.config = testConfig(overrides);
+    context.db = openTestDatabase();
+    context.mailbox = [];
+    const mailer: Mailer = {
+      send: async (mail) => {
+        context.mailbox.push(mail);
+      },
+      close: () => undefined,
+    };
+    const built = createApp({ config: context.config, db: context.db, databaseUrl: testDatabaseUrl(), logger: createLogger(context.config), mailer });
+    context.app = built.app;
+    close = built.close;
+  });
+  beforeEach(async () => {
+    context.mailbox.length = 0;
+    await truncateAll(context.db);
+  });
+  afterAll(async () => {
+    await close();
+    await context.db.destroy();
+  });
+  return context;
+}
+
+/** The first link in a mail's text part that starts with the app's base URL. */
+export function linkIn(mail: OutgoingMail | undefined): string {
+  const match = mail?.text.match(/http:\/\/campus\.test(\/\S+)/);
+  if (!match?.[1]) throw new Error(`no app link in mail: ${mail?.text ?? '(no mail)'}`);
+  return match[1];
+}

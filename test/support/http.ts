@@ -1,0 +1,42 @@
+import request from 'supertest';
+import type { Express } from 'express';
+import type TestAgent from 'supertest/lib/agent';
+
+export type Agent = InstanceType<typeof TestAgent>;
+
+export function csrfTokenIn(html: string): string {
+  const match = html.match(/name="_csrf" value="([^"]+)"/);
+  if (!match?.[1]) throw new Error('no CSRF token on the page');
+  return match[1];
+}
+
+/** A browser-like client: keeps cookies, reads the CSRF token from the page like a form would. */
+export function newAgent(app: Express): Agent {
+  return request.agent(app);
+}
+
+/** GETs the page holding the form, then submits the form with the page's CSRF token. */
+export async function submitForm(agent: Agent, formPage: string, action: string, fields: Record<string, string>) {
+  const page = await agent.get(formPage);
+  const token = csrfTokenIn(page.text);
+  return agent.post(action).type('form').send({ ...fields, _csrf: token });
+}
+
+export async function loginAs(app: Express, user: { email: string; password: string }): Promise<Agent> {
+  const agent = newAgent(app);
+  const response = await submitForm(agent, '/login', '/login', { email: user.email, password: user.password });
+  if (response.status !== 303) throw new Error(`login failed for ${user.email}: ${response.status}`);
+  return agent;
+}
+
+/** Visible text of a page, tags stripped and whitespace folded, for asserting what a person reads. */
+export function textOf(html: string): string {
+  return html
+    .replace(/<script[\s\S]*?<\/script>/g, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
