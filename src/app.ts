@@ -19,6 +19,7 @@ import { createPassport } from './accounts/passport';
 import { accountsRouter } from './accounts/accounts.routes';
 import { adminRouter } from './accounts/admin.routes';
 import { homeRouter } from './home/home.routes';
+import { manageCatalogRouter } from './catalog/manage.routes';
 
 export type AppDeps = { config: Config; db: Database; databaseUrl: string; logger: Logger; mailer: Mailer };
 export type App = { app: Express; close: () => Promise<void> };
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): App {
   app.use(homeRouter(db));
   app.use(accountsRouter(db, accounts, organisations, passport));
   app.use(adminRouter(userAdmin, organisations));
+  app.use(manageCatalogRouter(db));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -1,3 +1,4 @@
+import { formatInTimeZone, fromZonedTime } from 'date-fns-tz';
 /**
  * Dates and times as people in the programme read them: Europe/Berlin, German
  * formats ("25.11.2026, 09:30 Uhr"); English pages get the British day-first order.
@@ -30,4 +31,24 @@ export function formatTime(value: Date | string, locale: Locale = 'de'): string 
 
 export function formatDateTime(value: Date | string, locale: Locale = 'de'): string {
   return `${formatDate(value, locale)}, ${formatTime(value, locale)}`;
+}
+
+/**
+ * Form fields of type datetime-local carry Berlin wall-clock time ("2026-11-25T09:30");
+ * these convert between that and the instant stored in PostgreSQL (timestamptz).
+ */
+export function parseBerlinLocal(value: string): Date | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) return null;
+  const date = fromZonedTime(value, TIME_ZONE);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+export function toBerlinInputValue(value: Date | string | null | undefined): string {
+  if (!value) return '';
+  return formatInTimeZone(toDate(value), TIME_ZONE, "yyyy-MM-dd'T'HH:mm");
+}
+
+/** The calendar month ("2026-11") an instant falls in, in Berlin. */
+export function berlinMonth(value: Date | string): string {
+  return formatInTimeZone(toDate(value), TIME_ZONE, 'yyyy-MM');
 }

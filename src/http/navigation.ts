@@ -5,6 +5,10 @@ type NavigationItem = { href: string; labelKey: string; roles: Role[] | 'anonymo
 /** The main navigation by role; a domain that adds pages adds its entry here. */
 const items: NavigationItem[] = [
   { href: '/', labelKey: 'nav.home', roles: 'everyone' },
+  { href: '/offerings', labelKey: 'nav.offerings', roles: 'everyone' },
+  { href: '/my/dates', labelKey: 'nav.myDates', roles: ['participant', 'trainer', 'coordinator', 'admin'] },
+  { href: '/manage/programmes', labelKey: 'nav.manageProgrammes', roles: ['coordinator', 'admin'] },
+  { href: '/manage/offerings', labelKey: 'nav.manageOfferings', roles: ['coordinator', 'admin'] },
   { href: '/admin/organisations', labelKey: 'nav.organisations', roles: ['coordinator', 'admin'] },
   { href: '/admin/users', labelKey: 'nav.users', roles: ['admin'] },
   { href: '/account', labelKey: 'nav.account', roles: ['participant', 'trainer', 'coordinator', 'admin'] },

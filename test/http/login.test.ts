@@ -67,7 +67,7 @@ describe('login and logout', () => {
     const redirect = await agent.get('/account');
     expect(redirect.status).toBe(302);
     expect(redirect.headers.location).toBe('/login?next=%2Faccount');
-    const page = await agent.get(redirect.headers.location);
+    const page = await agent.get(String(redirect.headers.location));
     const response = await agent.post('/login').type('form').send({ email: user.email, password: user.password, next: '/account', _csrf: csrfTokenIn(page.text) });
     expect(response.headers.location).toBe('/account');
 
