@@ -20,6 +20,7 @@ export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
     const formPage = res.locals.formPage as FormPage | undefined;
     if (error instanceof Invalid && formPage && !res.headersSent) {
+      if (res.locals.formParams) req.params = res.locals.formParams as Request['params'];
       renderFormPage(req, res, formPage, error.fieldErrors, keptInput(req.body)).catch(next);
       return;
     }

@@ -28,6 +28,9 @@ export function showForm(page: FormPage) {
 export function validateForm<S extends z.ZodType>(schema: S, page: FormPage) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     res.locals.formPage = page;
+    // The error handler runs outside this router, where req.params is empty again; it
+    // needs them to re-render a page like /admin/organisations/:id after `Invalid`.
+    res.locals.formParams = req.params;
     const result = parseForm(schema, req.body);
     if (!result.ok) return renderFormPage(req, res, page, result.errors, keptInput(req.body));
     res.locals.formData = result.data;
