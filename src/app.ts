@@ -20,6 +20,11 @@ import { accountsRouter } from './accounts/accounts.routes';
 import { adminRouter } from './accounts/admin.routes';
 import { homeRouter } from './home/home.routes';
 import { manageCatalogRouter } from './catalog/manage.routes';
+import { createCatalogService } from './catalog/catalog.service';
+import { createEnrollmentService } from './enrollment/enrollment.service';
+import { createEnrollmentNotifier } from './enrollment/enrollment.notifications';
+import { createCalendarService } from './enrollment/calendar.service';
+import { enrollmentRouter } from './enrollment/enrollment.routes';
 
 export type AppDeps = { config: Config; db: Database; databaseUrl: string; logger: Logger; mailer: Mailer };
 export type App = { app: Express; close: () => Promise<void> };
@@ -33,6 +38,9 @@ export function createApp(deps: AppDeps): App {
   const organisations = createOrganisationsService(db);
   const userAdmin = createUserAdminService(db);
   const passport = createPassport(accounts);
+  const enrollment = createEnrollmentService({ db, notify: createEnrollmentNotifier(db, mailer, config, logger) });
+  const catalog = createCatalogService(db, enrollment);
+  const calendar = createCalendarService(db, catalog, config);
   const sessions = createSessionMiddleware(config, deps.databaseUrl);
 
   const app = express();
@@ -58,6 +66,7 @@ export function createApp(deps: AppDeps): App {
   app.use(accountsRouter(db, accounts, organisations, passport));
   app.use(adminRouter(userAdmin, organisations));
   app.use(manageCatalogRouter(db));
+  app.use(enrollmentRouter(catalog, enrollment, calendar));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

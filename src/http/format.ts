@@ -52,3 +52,9 @@ export function toBerlinInputValue(value: Date | string | null | undefined): str
 export function berlinMonth(value: Date | string): string {
   return formatInTimeZone(toDate(value), TIME_ZONE, 'yyyy-MM');
 }
+
+/** "2026-11" → "November 2026" / "November 2026". */
+export function formatMonth(month: string, locale: Locale = 'de'): string {
+  const [year, monthNumber] = month.split('-').map(Number) as [number, number];
+  return new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(year, monthNumber - 1, 15)));
+}

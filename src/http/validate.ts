@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { hasTranslation } from '../i18n/i18n';
 
 export type FieldErrors = Record<string, string>;
 export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
@@ -14,7 +15,8 @@ export function parseForm<S extends z.ZodType>(schema: S, input: unknown): FormR
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) {
     const field = issue.path.length > 0 ? issue.path.join('.') : '_form';
-    if (!errors[field]) errors[field] = issue.message.startsWith('validation.') ? issue.message : 'validation.invalid';
+    // Schemas give translation keys; zod's own English defaults become a generic message.
+    if (!errors[field]) errors[field] = hasTranslation(issue.message, 'de') ? issue.message : 'validation.invalid';
   }
   return { ok: false, errors };
 }

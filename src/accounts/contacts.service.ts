@@ -1,0 +1,23 @@
+import type { Database } from '../db/database';
+import type { Locale } from '../i18n/i18n';
+
+export type Contact = { id: number; email: string; firstName: string; lastName: string; locale: Locale; active: boolean; organisationName: string | null };
+
+/** Names and addresses for mails and lists, for many people in one query. */
+export async function contactsOf(db: Database, userIds: number[]): Promise<Map<number, Contact>> {
+  const contacts = new Map<number, Contact>();
+  if (userIds.length === 0) return contacts;
+  const rows = await db('users')
+    .leftJoin('organisations', 'organisations.id', 'users.organisation_id')
+    .select('users.id', 'users.email', 'users.first_name', 'users.last_name', 'users.locale', 'users.active', 'organisations.name as organisation_name')
+    .whereIn('users.id', [...new Set(userIds)]);
+  for (const row of rows) {
+    contacts.set(row.id, { id: row.id, email: row.email, firstName: row.first_name, lastName: row.last_name, locale: row.locale, active: row.active, organisationName: row.organisation_name });
+  }
+  return contacts;
+}
+
+export async function findContactByEmail(db: Database, email: string): Promise<Contact | undefined> {
+  const row = await db('users').select('id').whereRaw('lower(email) = lower(?)', [email]).first();
+  return row ? (await contactsOf(db, [row.id])).get(row.id) : undefined;
+}

@@ -1,0 +1,29 @@
+import type { Request, Response } from 'express';
+import { addMonths } from 'date-fns';
+import { NotFound } from '../http/errors';
+import { berlinMonth } from '../http/format';
+import type { CatalogService } from './catalog.service';
+import { catalogFilterSchema } from './catalog.schemas';
+
+export function idParam(req: Request, name = 'id'): number {
+  const id = Number(req.params[name]);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new NotFound();
+  return id;
+}
+
+export function createCatalogHandlers(catalog: CatalogService) {
+  return {
+    async list(req: Request, res: Response): Promise<void> {
+      const filter = catalogFilterSchema.parse(req.query);
+      const offerings = await catalog.listUpcoming({ kind: filter.kind, month: filter.month, freeOnly: filter.free });
+      const today = new Date();
+      const months = Array.from({ length: 12 }, (_, index) => berlinMonth(addMonths(today, index)));
+      res.renderPage('catalog/list', { title: req.t('catalog.list.title'), offerings, filter, months });
+    },
+
+    async detail(req: Request, res: Response): Promise<void> {
+      const detail = await catalog.getOffering(idParam(req), req.user);
+      res.renderPage('catalog/detail', { title: detail.offering.title, ...detail });
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import { ICalCalendar } from 'ical-generator';
+import { getVtimezoneComponent } from '@touch4it/ical-timezones';
+import type { Config } from '../config';
+import type { Database } from '../db/database';
+import type { SessionUser } from '../accounts/roles';
+import { hashToken, newSecretToken } from '../accounts/tokens';
+import { recordAudit, type Actor } from '../audit/audit.service';
+import type { CatalogService } from '../catalog/catalog.service';
+import { NotFound } from '../http/errors';
+import { TIME_ZONE } from '../http/format';
+import * as queries from './enrollment.queries';
+
+type CalendarEvent = { uid: string; start: Date; end: Date; summary: string; description: string; location: string; url: string };
+
+const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** iCalendar output with Europe/Berlin time-zone data, so calendar programs show the right local times. */
+function toIcs(name: string, events: CalendarEvent[], host: string): string {
+  const calendar = new ICalCalendar({ name, prodId: { company: 'KoKoMa Campus', product: 'kokoma-campus', language: 'DE' } });
+  calendar.timezone({ name: TIME_ZONE, generator: getVtimezoneComponent });
+  for (const event of events) {
+    calendar.createEvent({
+      id: `${event.uid}@${host}`,
+      start: event.start,
+      end: event.end,
+      timezone: TIME_ZONE,
+      summary: event.summary,
+      description: event.description,
+      location: event.location || undefined,
+      url: event.url,
+    });
+  }
+  return calendar.toString();
+}
+
+export function createCalendarService(db: Database, catalog: CatalogService, config: Config) {
+  const host = new URL(config.baseUrl).host;
+
+  return {
+    feedUrl: (token: string) => `${config.baseUrl}/calendar/${token}.ics`,
+
+    hasFeed: (userId: number) => queries.hasCalendarFeed(db, userId),
+
+    /** A new secret URL; any earlier one stops working at once. */
+    async createFeed(userId: number, actor: Actor): Promise<string> {
+      const { token, tokenHash } = newSecretToken();
+      await queries.upsertCalendarFeed(db, userId, tokenHash);
+      await recordAudit(db, actor, { action: 'calendar_feed.created', subjectType: 'user', subjectId: userId });
+      return token;
+    },
+
+    async revokeFeed(userId: number, actor: Actor): Promise<void> {
+      if ((await queries.deleteCalendarFeed(db, userId)) > 0) {
+        await recordAudit(db, actor, { action: 'calendar_feed.revoked', subjectType: 'user', subjectId: userId });
+      }
+    },
+
+    /** The subscribed feed: the person's sessions from a month ago on. */
+    async feedFor(token: string): Promise<string> {
+      const userId = await queries.findCalendarFeedOwner(db, hashToken(token));
+      if (!userId) throw new NotFound();
+      const sessions = await queries.selectSessionsOfPerson(db, userId, new Date(Date.now() - THIRTY_DAYS_MS));
+      return toIcs(
+        'KoKoMa Campus',
+        sessions.map((session) => ({
+          uid: `session-${session.session_id}`,
+          start: session.starts_at,
+          end: session.ends_at,
+          summary: session.module_title ? `${session.programme_title}: ${session.module_title}` : session.offering_title,
+          description: `${session.programme_title} – ${session.offering_title}${session.online_url ? `\n${session.online_url}` : ''}`,
+          location: session.location,
+          url: `${config.baseUrl}/offerings/${session.offering_id}`,
+        })),
+        host,
+      );
+    },
+
+    async offeringCalendar(offeringId: number, viewer: SessionUser | undefined): Promise<string> {
+      const detail = await catalog.getOffering(offeringId, viewer);
+      return toIcs(
+        detail.offering.title,
+        detail.sessions.map((session) => ({
+          uid: `session-${session.id}`,
+          start: session.starts_at,
+          end: session.ends_at,
+          summary: session.module_title ? `${detail.programme.title}: ${session.module_title}` : detail.offering.title,
+          description: `${detail.programme.title} – ${detail.offering.title}${session.online_url ? `\n${session.online_url}` : ''}`,
+          location: session.location,
+          url: `${config.baseUrl}/offerings/${offeringId}`,
+        })),
+        host,
+      );
+    },
+  };
+}
+
+export type CalendarService = ReturnType<typeof createCalendarService>;

@@ -1,0 +1,82 @@
+import type { Request, Response } from 'express';
+import { actorOf } from '../audit/audit.service';
+import type { SessionUser } from '../accounts/roles';
+import { idParam } from '../catalog/catalog.handlers';
+import { setFlash } from '../http/flash';
+import { safeReturnPath } from '../http/guards';
+import type { EnrollmentService } from './enrollment.service';
+import type { CalendarService } from './calendar.service';
+
+const currentUser = (req: Request) => req.user as SessionUser;
+
+export function createEnrollmentHandlers(enrollment: EnrollmentService, calendar: CalendarService) {
+  return {
+    async enroll(req: Request, res: Response): Promise<void> {
+      const offeringId = idParam(req);
+      const outcome = await enrollment.enroll(currentUser(req), offeringId, actorOf(req));
+      setFlash(req, {
+        type: outcome.status === 'confirmed' ? 'success' : 'info',
+        messageKey: `enrollment.flash.${outcome.status}`,
+        params: { position: outcome.position },
+      });
+      res.redirect(303, `/offerings/${offeringId}`);
+    },
+
+    async cancel(req: Request, res: Response): Promise<void> {
+      await enrollment.cancelOwn(currentUser(req), idParam(req), actorOf(req));
+      setFlash(req, { type: 'success', messageKey: 'enrollment.flash.cancelled' });
+      res.redirect(303, safeReturnPath(req.body?.returnTo, '/my/dates'));
+    },
+
+    async myDates(req: Request, res: Response): Promise<void> {
+      const user = currentUser(req);
+      const [sessions, enrollments, feedActive] = await Promise.all([
+        enrollment.sessionsOfPerson(user.id, new Date()),
+        enrollment.enrollmentsOfUser(user.id),
+        calendar.hasFeed(user.id),
+      ]);
+      const newFeedToken = req.session.newCalendarToken;
+      delete req.session.newCalendarToken;
+      res.renderPage('enrollment/my-dates', {
+        title: req.t('enrollment.myDates.title'),
+        sessions,
+        enrollments,
+        feedActive,
+        feedUrl: newFeedToken ? calendar.feedUrl(newFeedToken) : null,
+      });
+    },
+
+    async createFeed(req: Request, res: Response): Promise<void> {
+      req.session.newCalendarToken = await calendar.createFeed(currentUser(req).id, actorOf(req));
+      setFlash(req, { type: 'success', messageKey: 'enrollment.calendar.created' });
+      res.redirect(303, '/my/dates#calendar');
+    },
+
+    async revokeFeed(req: Request, res: Response): Promise<void> {
+      await calendar.revokeFeed(currentUser(req).id, actorOf(req));
+      setFlash(req, { type: 'success', messageKey: 'enrollment.calendar.revoked' });
+      res.redirect(303, '/my/dates#calendar');
+    },
+
+    async feed(req: Request, res: Response): Promise<void> {
+      const ics = await calendar.feedFor(String(req.params.token));
+      res.type('text/calendar; charset=utf-8').setHeader('Cache-Control', 'private, max-age=300');
+      res.send(ics);
+    },
+
+    async offeringIcs(req: Request, res: Response): Promise<void> {
+      const offeringId = idParam(req);
+      const ics = await calendar.offeringCalendar(offeringId, req.user);
+      res.type('text/calendar; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="termine-${offeringId}.ics"`);
+      res.send(ics);
+    },
+  };
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    /** Shown once on "Meine Termine" right after the feed was created; only its hash is stored. */
+    newCalendarToken?: string;
+  }
+}

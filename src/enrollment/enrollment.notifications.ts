@@ -1,0 +1,42 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Database } from '../db/database';
+import { contactsOf } from '../accounts/contacts.service';
+import { composeMail } from '../mail/compose';
+import type { Mailer } from '../mail/mailer';
+
+export type EnrollmentNotice = {
+  kind: 'confirmed' | 'waitlisted' | 'pending' | 'promoted' | 'cancelled' | 'approved' | 'rejected' | 'offeringCancelled';
+  userId: number;
+  offeringId: number;
+  offeringTitle: string;
+  position?: number;
+};
+
+/**
+ * Mails about enrollments go out after the transaction has committed. A failing mail
+ * server must not undo a seat, so failures are logged, not thrown.
+ */
+export function createEnrollmentNotifier(db: Database, mailer: Mailer, config: Config, logger: Logger) {
+  return async (notices: EnrollmentNotice[]): Promise<void> => {
+    if (notices.length === 0) return;
+    const contacts = await contactsOf(db, notices.map((notice) => notice.userId));
+    for (const notice of notices) {
+      const contact = contacts.get(notice.userId);
+      if (!contact || !contact.active) continue;
+      try {
+        await mailer.send(
+          await composeMail(contact.email, contact.locale, {
+            key: `mail.enrollment.${notice.kind}`,
+            params: { name: contact.firstName, offering: notice.offeringTitle, position: notice.position, region: config.region.name },
+            actionUrl: `${config.baseUrl}/offerings/${notice.offeringId}`,
+          }),
+        );
+      } catch (error) {
+        logger.error({ err: error, kind: notice.kind, userId: notice.userId }, 'enrollment mail failed');
+      }
+    }
+  };
+}
+
+export type EnrollmentNotifier = ReturnType<typeof createEnrollmentNotifier>;

@@ -1,0 +1,236 @@
+import type { Knex } from 'knex';
+
+type Db = Knex | Knex.Transaction;
+
+export type EnrollmentStatus = 'pending' | 'confirmed' | 'waitlisted' | 'cancelled' | 'rejected';
+export const ACTIVE_STATUSES: EnrollmentStatus[] = ['pending', 'confirmed', 'waitlisted'];
+
+export type LockedOffering = {
+  id: number;
+  programme_id: number;
+  title: string;
+  status: 'draft' | 'published' | 'cancelled';
+  capacity: number;
+  requires_approval: boolean;
+  registration_opens_at: Date;
+  registration_closes_at: Date;
+  cancellation_deadline: Date | null;
+  first_session_at: Date | null;
+};
+
+/**
+ * Locks the offering row for the rest of the transaction: every change to its seats
+ * (enroll, cancel, approve, capacity) goes through this lock, one at a time.
+ */
+export async function lockOffering(trx: Knex.Transaction, offeringId: number): Promise<LockedOffering | undefined> {
+  const offering = await trx('offerings')
+    .select('id', 'programme_id', 'title', 'status', 'capacity', 'requires_approval', 'registration_opens_at', 'registration_closes_at', 'cancellation_deadline')
+    .where('id', offeringId)
+    .forUpdate()
+    .first();
+  if (!offering) return undefined;
+  const bounds = await trx('offering_sessions').min({ first_session_at: 'starts_at' }).where('offering_id', offeringId).first();
+  return { ...offering, first_session_at: (bounds?.first_session_at as Date | null) ?? null };
+}
+
+export async function countConfirmed(db: Db, offeringId: number): Promise<number> {
+  const row = await db('enrollments').count<{ count: number }[]>({ count: '*' }).where({ offering_id: offeringId, status: 'confirmed' }).first();
+  return row?.count ?? 0;
+}
+
+export type EnrollmentRow = {
+  id: number;
+  offering_id: number;
+  user_id: number;
+  status: EnrollmentStatus;
+  requested_at: Date;
+  confirmed_at: Date | null;
+  cancelled_at: Date | null;
+};
+
+const enrollmentColumns = ['id', 'offering_id', 'user_id', 'status', 'requested_at', 'confirmed_at', 'cancelled_at'];
+
+export async function findEnrollment(db: Db, enrollmentId: number): Promise<EnrollmentRow | undefined> {
+  return db('enrollments').select(enrollmentColumns).where('id', enrollmentId).first();
+}
+
+export async function findActiveEnrollment(db: Db, offeringId: number, userId: number): Promise<EnrollmentRow | undefined> {
+  return db('enrollments').select(enrollmentColumns).where({ offering_id: offeringId, user_id: userId }).whereIn('status', ACTIVE_STATUSES).first();
+}
+
+export async function insertEnrollment(trx: Knex.Transaction, row: { offering_id: number; user_id: number; status: EnrollmentStatus; decided_by?: number | null }): Promise<EnrollmentRow> {
+  const [inserted] = await trx('enrollments')
+    .insert({
+      ...row,
+      // Time of the insert, i.e. after the offering lock: waitlist order is the order seats were asked for.
+      requested_at: trx.raw('clock_timestamp()'),
+      confirmed_at: row.status === 'confirmed' ? trx.raw('clock_timestamp()') : null,
+    })
+    .returning(enrollmentColumns);
+  return inserted as EnrollmentRow;
+}
+
+export async function updateEnrollmentStatus(trx: Knex.Transaction, enrollmentId: number, status: EnrollmentStatus, decidedBy: number | null): Promise<void> {
+  await trx('enrollments')
+    .where('id', enrollmentId)
+    .update({
+      status,
+      decided_by: decidedBy,
+      updated_at: trx.fn.now(),
+      ...(status === 'confirmed' ? { confirmed_at: trx.raw('clock_timestamp()') } : {}),
+      ...(status === 'cancelled' ? { cancelled_at: trx.raw('clock_timestamp()') } : {}),
+    });
+}
+
+export async function firstWaitlisted(trx: Knex.Transaction, offeringId: number): Promise<EnrollmentRow | undefined> {
+  return trx('enrollments').select(enrollmentColumns).where({ offering_id: offeringId, status: 'waitlisted' }).orderBy([{ column: 'requested_at' }, { column: 'id' }]).first();
+}
+
+/** 1-based place on the waitlist. */
+export async function waitlistPosition(db: Db, enrollment: Pick<EnrollmentRow, 'id' | 'offering_id'>): Promise<number> {
+  const row = await db('enrollments as mine')
+    .join('enrollments as ahead', function joinAhead() {
+      this.on('ahead.offering_id', 'mine.offering_id').andOn(db.raw('(ahead.requested_at, ahead.id) <= (mine.requested_at, mine.id)'));
+    })
+    .where('mine.id', enrollment.id)
+    .where('ahead.status', 'waitlisted')
+    .count<{ count: number }[]>({ count: '*' })
+    .first();
+  return row?.count ?? 0;
+}
+
+export type SeatCounts = { confirmed: number; waitlisted: number; pending: number };
+
+/** Confirmed, waitlisted and pending counts for many offerings in one query. */
+export async function selectSeatCounts(db: Db, offeringIds: number[]): Promise<Map<number, SeatCounts>> {
+  const counts = new Map<number, SeatCounts>();
+  if (offeringIds.length === 0) return counts;
+  const rows: { offering_id: number; confirmed: number; waitlisted: number; pending: number }[] = await db('enrollments')
+    .select('offering_id')
+    .select(db.raw("count(*) FILTER (WHERE status = 'confirmed')::int as confirmed"))
+    .select(db.raw("count(*) FILTER (WHERE status = 'waitlisted')::int as waitlisted"))
+    .select(db.raw("count(*) FILTER (WHERE status = 'pending')::int as pending"))
+    .whereIn('offering_id', offeringIds)
+    .groupBy('offering_id');
+  for (const row of rows) counts.set(row.offering_id, { confirmed: row.confirmed, waitlisted: row.waitlisted, pending: row.pending });
+  return counts;
+}
+
+export type OfferingEnrollmentRow = EnrollmentRow & {
+  first_name: string;
+  last_name: string;
+  email: string;
+  department: string | null;
+  organisation_name: string | null;
+  waitlist_position: number | null;
+};
+
+export async function selectEnrollmentsOfOffering(db: Db, offeringId: number): Promise<OfferingEnrollmentRow[]> {
+  return db('enrollments')
+    .join('users', 'users.id', 'enrollments.user_id')
+    .leftJoin('organisations', 'organisations.id', 'users.organisation_id')
+    .select(
+      'enrollments.id',
+      'enrollments.offering_id',
+      'enrollments.user_id',
+      'enrollments.status',
+      'enrollments.requested_at',
+      'enrollments.confirmed_at',
+      'enrollments.cancelled_at',
+      'users.first_name',
+      'users.last_name',
+      'users.email',
+      'users.department',
+      'organisations.name as organisation_name',
+      db.raw(
+        "CASE WHEN enrollments.status = 'waitlisted' THEN row_number() OVER (PARTITION BY enrollments.status = 'waitlisted' ORDER BY enrollments.requested_at, enrollments.id)::int END as waitlist_position",
+      ),
+    )
+    .where('enrollments.offering_id', offeringId)
+    .orderByRaw("array_position(ARRAY['pending','confirmed','waitlisted','cancelled','rejected'], enrollments.status), enrollments.requested_at, enrollments.id");
+}
+
+export type UserEnrollmentRow = EnrollmentRow & { offering_title: string; programme_title: string; offering_status: string; waitlist_position: number | null };
+
+export async function selectEnrollmentsOfUser(db: Db, userId: number): Promise<UserEnrollmentRow[]> {
+  return db('enrollments')
+    .join('offerings', 'offerings.id', 'enrollments.offering_id')
+    .join('programmes', 'programmes.id', 'offerings.programme_id')
+    .select(
+      'enrollments.id',
+      'enrollments.offering_id',
+      'enrollments.user_id',
+      'enrollments.status',
+      'enrollments.requested_at',
+      'enrollments.confirmed_at',
+      'enrollments.cancelled_at',
+      'offerings.title as offering_title',
+      'offerings.status as offering_status',
+      'programmes.title as programme_title',
+      db.raw(`CASE WHEN enrollments.status = 'waitlisted' THEN (
+        SELECT count(*)::int FROM enrollments ahead
+        WHERE ahead.offering_id = enrollments.offering_id AND ahead.status = 'waitlisted'
+          AND (ahead.requested_at, ahead.id) <= (enrollments.requested_at, enrollments.id)) END as waitlist_position`),
+    )
+    .where('enrollments.user_id', userId)
+    .orderBy('enrollments.requested_at', 'desc');
+}
+
+export type PersonSessionRow = {
+  session_id: number;
+  offering_id: number;
+  offering_title: string;
+  programme_title: string;
+  module_title: string | null;
+  starts_at: Date;
+  ends_at: Date;
+  location: string;
+  online_url: string | null;
+  as_trainer: boolean;
+};
+
+/** A person's sessions (confirmed seats and sessions they teach) from `from` on. */
+export async function selectSessionsOfPerson(db: Db, userId: number, from: Date): Promise<PersonSessionRow[]> {
+  const result = await db.raw<{ rows: PersonSessionRow[] }>(
+    `SELECT s.id AS session_id, o.id AS offering_id, o.title AS offering_title, p.title AS programme_title,
+            m.title AS module_title, s.starts_at, s.ends_at, s.location, s.online_url,
+            EXISTS (SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.user_id = :userId) AS as_trainer
+       FROM offering_sessions s
+       JOIN offerings o ON o.id = s.offering_id
+       JOIN programmes p ON p.id = o.programme_id
+       LEFT JOIN modules m ON m.id = s.module_id
+      WHERE s.ends_at >= :from
+        AND o.status = 'published'
+        AND (EXISTS (SELECT 1 FROM enrollments e WHERE e.offering_id = o.id AND e.user_id = :userId AND e.status = 'confirmed')
+             OR EXISTS (SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.user_id = :userId))
+      ORDER BY s.starts_at, s.id`,
+    { userId, from },
+  );
+  return result.rows;
+}
+
+export async function selectActiveEnrollees(db: Db, offeringId: number): Promise<{ user_id: number; status: EnrollmentStatus }[]> {
+  return db('enrollments').select('user_id', 'status').where('offering_id', offeringId).whereIn('status', ACTIVE_STATUSES);
+}
+
+export async function upsertCalendarFeed(db: Db, userId: number, tokenHash: string): Promise<void> {
+  await db('calendar_feeds').insert({ user_id: userId, token_hash: tokenHash, created_at: db.fn.now() }).onConflict('user_id').merge();
+}
+
+export async function deleteCalendarFeed(db: Db, userId: number): Promise<number> {
+  return db('calendar_feeds').where('user_id', userId).delete();
+}
+
+export async function findCalendarFeedOwner(db: Db, tokenHash: string): Promise<number | undefined> {
+  const row = await db('calendar_feeds')
+    .join('users', 'users.id', 'calendar_feeds.user_id')
+    .where('calendar_feeds.token_hash', tokenHash)
+    .where('users.active', true)
+    .select('calendar_feeds.user_id')
+    .first();
+  return row?.user_id;
+}
+
+export async function hasCalendarFeed(db: Db, userId: number): Promise<boolean> {
+  return !!(await db('calendar_feeds').select('user_id').where('user_id', userId).first());
+}

@@ -1,0 +1,37 @@
+import { Router } from 'express';
+import { createCatalogHandlers } from '../catalog/catalog.handlers';
+import type { CatalogService } from '../catalog/catalog.service';
+import { showForm, validateForm } from '../http/forms';
+import { requireLogin, requireRole } from '../http/guards';
+import type { CalendarService } from './calendar.service';
+import { createEnrollmentHandlers } from './enrollment.handlers';
+import { capacitySchema, enrollByHandSchema, moveSchema } from './enrollment.schemas';
+import type { EnrollmentService } from './enrollment.service';
+import { createManageEnrollmentHandlers } from './manage-enrollment.handlers';
+
+export function enrollmentRouter(catalog: CatalogService, enrollment: EnrollmentService, calendar: CalendarService): Router {
+  const catalogHandlers = createCatalogHandlers(catalog);
+  const handlers = createEnrollmentHandlers(enrollment, calendar);
+  const manage = createManageEnrollmentHandlers(enrollment, catalog);
+  const coordinator = requireRole('coordinator', 'admin');
+
+  const router = Router();
+  router.get('/offerings', catalogHandlers.list);
+  router.get('/offerings/:id', catalogHandlers.detail);
+  router.get('/offerings/:id/calendar.ics', handlers.offeringIcs);
+  router.post('/offerings/:id/enroll', requireLogin, handlers.enroll);
+  router.post('/enrollments/:id/cancel', requireLogin, handlers.cancel);
+  router.get('/my/dates', requireLogin, handlers.myDates);
+  router.post('/my/calendar-feed', requireLogin, handlers.createFeed);
+  router.post('/my/calendar-feed/revoke', requireLogin, handlers.revokeFeed);
+  router.get('/calendar/:token.ics', handlers.feed);
+
+  router.get('/manage/offerings/:id/enrollments', coordinator, showForm(manage.listPage));
+  router.post('/manage/offerings/:id/enrollments', coordinator, validateForm(enrollByHandSchema, manage.listPage), manage.enrollByHand);
+  router.post('/manage/offerings/:id/capacity', coordinator, validateForm(capacitySchema, manage.listPage), manage.changeCapacity);
+  router.post('/manage/offerings/:id/enrollments/:enrollmentId/move', coordinator, validateForm(moveSchema, manage.listPage), manage.move);
+  router.post('/manage/enrollments/:id/approve', coordinator, manage.approve);
+  router.post('/manage/enrollments/:id/reject', coordinator, manage.reject);
+  router.post('/manage/enrollments/:id/cancel', coordinator, manage.cancel);
+  return router;
+}
