@@ -38,7 +38,7 @@ export function requestLogger(logger: Logger) {
       req: (req: { id: unknown; method: string; url: string }) => ({
         id: req.id,
         method: req.method,
-        url: req.url.replace(/\/password\/reset\/[^/?]+/, '/password/reset/[redacted]').replace(/\/calendar\/[^/?]+/, '/calendar/[redacted]'),
+        url: req.url.replace(/\/password\/reset\/[^/?]+/, '/password/reset/[redacted]').replace(/\/calendar\/[^/?]+/, '/calendar/[redacted]').replace(/_csrf=[^&]+/, '_csrf=[redacted]'),
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },

@@ -28,10 +28,12 @@ export function securityHeaders(config: Config) {
 }
 
 const csrf = csrfSync({
-  // Forms post the token as a hidden field; scripts may send it as a header.
+  // Forms post the token as a hidden field; scripts may send it as a header. File uploads
+  // (multipart) are parsed only after this check, so their forms carry it in the action URL.
   getTokenFromRequest: (req) => {
     const fromBody = (req.body as Record<string, unknown> | undefined)?._csrf;
     if (typeof fromBody === 'string') return fromBody;
+    if (req.is('multipart/form-data') && typeof req.query._csrf === 'string') return req.query._csrf;
     const fromHeader = req.headers['x-csrf-token'];
     return typeof fromHeader === 'string' ? fromHeader : undefined;
   },
