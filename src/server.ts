@@ -5,6 +5,8 @@ import { createDatabase, isDatabaseEmpty, migrateToLatest } from './db/database'
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
 import { createLogger } from './http/logger';
 import { createMailer } from './mail/mailer';
+import { startJobs } from './jobs/jobs';
+import { createReminderService } from './enrollment/reminders.service';
 
 /** config → database → app → listen; SIGTERM/SIGINT drain requests and stop everything. */
 async function main(): Promise<void> {
@@ -42,6 +44,8 @@ async function main(): Promise<void> {
 
   const mailer = createMailer(config, logger);
   const { app, close } = createApp({ config, db, databaseUrl, logger, mailer });
+  const reminders = createReminderService(db, mailer, config, logger);
+  const jobs = await startJobs(databaseUrl, [{ name: 'session-reminders', cron: '*/15 * * * *', run: () => reminders.sendDueReminders() }], logger);
   const server: Server = app.listen(config.port, () => {
     logger.info({ url: config.baseUrl }, `KoKoMa Campus listening on port ${config.port}`);
   });
@@ -58,6 +62,7 @@ async function main(): Promise<void> {
     forceExit.unref();
     server.close(async () => {
       try {
+        await jobs.stop();
         await close();
         await db.destroy();
         mailer.close();

@@ -234,3 +234,46 @@ export async function findCalendarFeedOwner(db: Db, tokenHash: string): Promise<
 export async function hasCalendarFeed(db: Db, userId: number): Promise<boolean> {
   return !!(await db('calendar_feeds').select('user_id').where('user_id', userId).first());
 }
+
+export type ClaimedReminder = {
+  session_id: number;
+  user_id: number;
+  offering_id: number;
+  offering_title: string;
+  programme_title: string;
+  module_title: string | null;
+  starts_at: Date;
+  ends_at: Date;
+  location: string;
+};
+
+/**
+ * Claims the reminders that are due (sessions starting within `withinHours`) for confirmed
+ * participants. The insert is the claim: whichever app instance inserts a row sends that
+ * mail, and no other instance can insert it again.
+ */
+export async function claimDueReminders(db: Db, now: Date, withinHours: number): Promise<ClaimedReminder[]> {
+  const result = await db.raw<{ rows: ClaimedReminder[] }>(
+    `WITH claimed AS (
+       INSERT INTO session_reminders (session_id, user_id)
+       SELECT s.id, e.user_id
+         FROM offering_sessions s
+         JOIN offerings o ON o.id = s.offering_id AND o.status = 'published'
+         JOIN enrollments e ON e.offering_id = o.id AND e.status = 'confirmed'
+         JOIN users u ON u.id = e.user_id AND u.active
+        WHERE s.starts_at > :now AND s.starts_at <= :now::timestamptz + make_interval(hours => :withinHours)
+       ON CONFLICT DO NOTHING
+       RETURNING session_id, user_id
+     )
+     SELECT c.session_id, c.user_id, o.id AS offering_id, o.title AS offering_title, p.title AS programme_title,
+            m.title AS module_title, s.starts_at, s.ends_at, coalesce(nullif(s.location, ''), o.location) AS location
+       FROM claimed c
+       JOIN offering_sessions s ON s.id = c.session_id
+       JOIN offerings o ON o.id = s.offering_id
+       JOIN programmes p ON p.id = o.programme_id
+       LEFT JOIN modules m ON m.id = s.module_id
+      ORDER BY s.starts_at, c.user_id`,
+    { now, withinHours },
+  );
+  return result.rows;
+}
