@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { hash } from '@node-rs/argon2';
+import { formatInTimeZone, fromZonedTime } from 'date-fns-tz';
 
 /**
  * Demo data for a fictional district ("Landkreis Musterland"). Every person, address
@@ -75,7 +76,9 @@ export async function seed(knex: Knex): Promise<void> {
       org: 1 + (index % (ORGANISATIONS.length - 1)),
       email: index === 0 ? DEMO_ACCOUNTS.participant : `${ascii(first)}.${ascii(last)}@kokoma.example`,
     }));
-    await trx('users').insert(
+    const userIds: number[] = (
+      await trx('users')
+        .insert(
       [...STAFF, ...participants].map((person) => ({
         email: person.email,
         first_name: person.first,
@@ -87,8 +90,136 @@ export async function seed(knex: Knex): Promise<void> {
         locale: 'de',
         email_verified_at: trx.fn.now(),
       })),
-    );
+        )
+        .returning('id')
+    ).map((row: { id: number }) => row.id);
+    const [, , trainerJana, trainerTobias] = userIds as [number, number, number, number];
+    await seedCatalog(trx, { trainers: [trainerJana, trainerTobias], participants: userIds.slice(STAFF.length) });
   });
+}
+
+const MODULE_TITLES = [
+  'Konflikte verstehen – Grundlagen, Dynamik und Eskalationsstufen',
+  'Systemische Konfliktanalyse in der Kommune',
+  'Kommunikation und Gesprächsführung in angespannten Situationen',
+  'Moderation, Beteiligung und Mediation im Verwaltungsalltag',
+  'Praxistransfer – eigene Konfliktfälle bearbeiten',
+];
+
+/** A day `weeks` from today at a Berlin wall-clock time, so the demo always looks current. */
+function berlinTime(weeksFromNow: number, time: string): Date {
+  const day = formatInTimeZone(new Date(Date.now() + weeksFromNow * 7 * 24 * 60 * 60 * 1000), 'Europe/Berlin', 'yyyy-MM-dd');
+  return fromZonedTime(`${day}T${time}`, 'Europe/Berlin');
+}
+
+async function seedCatalog(trx: Knex.Transaction, people: { trainers: [number, number]; participants: number[] }): Promise<void> {
+  const [jana, tobias] = people.trainers;
+  const [series] = await trx('programmes')
+    .insert({
+      kind: 'series',
+      title: 'Kommunales Konfliktmanagement – Theorie und Praxis',
+      description: 'Fünf aufeinander aufbauende Module für Beschäftigte der Kommunalverwaltung: Konflikte erkennen, analysieren, moderieren und im eigenen Arbeitsalltag bearbeiten. Wer alle fünf Module besucht, erhält ein Zertifikat.',
+      target_group: 'Beschäftigte der Kreisverwaltung und der kreisangehörigen Städte und Gemeinden',
+      certificate_kind: 'certificate',
+      completion_rule: 'all',
+    })
+    .returning('id');
+  const moduleIds: number[] = [];
+  for (const [index, title] of MODULE_TITLES.entries()) {
+    const [module] = await trx('modules').insert({ programme_id: series.id, position: index + 1, title, teaching_units: 8 }).returning('id');
+    moduleIds.push(module.id);
+  }
+  const [cohort] = await trx('offerings')
+    .insert({
+      programme_id: series.id,
+      title: 'Durchgang 2026/27',
+      description: 'Die Module finden ganztägig im Landratsamt statt.',
+      capacity: 16,
+      registration_opens_at: berlinTime(-14, '08:00'),
+      registration_closes_at: berlinTime(-6, '12:00'),
+      location: 'Landratsamt Musterland, Sitzungssaal 2, Am Markt 1, 99999 Musterstadt',
+      status: 'published',
+    })
+    .returning('id');
+  const cohortWeeks = [-5, -1, 2, 6, 10];
+  for (const [index, weeks] of cohortWeeks.entries()) {
+    const [session] = await trx('offering_sessions')
+      .insert({ offering_id: cohort.id, module_id: moduleIds[index], starts_at: berlinTime(weeks, '09:00'), ends_at: berlinTime(weeks, '16:00'), location: '' })
+      .returning('id');
+    await trx('session_trainers').insert({ session_id: session.id, user_id: jana });
+  }
+
+  const [workshop] = await trx('programmes')
+    .insert({
+      kind: 'workshop',
+      title: 'Umgang mit extremistischen Gruppierungen im Verwaltungshandeln',
+      description: 'Eintägiger Workshop: rechtliche Grundlagen, Erkennen von Strategien extremistischer Gruppierungen, sicheres Auftreten in Publikumsverkehr und Gremien.',
+      target_group: 'Beschäftigte mit Publikumsverkehr, Ordnungsämter, Bürgerbüros',
+      certificate_kind: 'confirmation',
+    })
+    .returning('id');
+  const workshopDates = [
+    { title: 'Workshop Winter', weeks: 3, capacity: 12 },
+    { title: 'Workshop Frühjahr', weeks: 12, capacity: 20 },
+  ];
+  const workshopIds: number[] = [];
+  for (const date of workshopDates) {
+    const [offering] = await trx('offerings')
+      .insert({
+        programme_id: workshop.id,
+        title: date.title,
+        capacity: date.capacity,
+        registration_opens_at: berlinTime(-4, '08:00'),
+        registration_closes_at: berlinTime(date.weeks - 1, '12:00'),
+        cancellation_deadline: berlinTime(date.weeks - 1, '12:00'),
+        location: 'Bürgerhaus Lindenau, Raum 3',
+        status: 'published',
+      })
+      .returning('id');
+    const [session] = await trx('offering_sessions')
+      .insert({ offering_id: offering.id, starts_at: berlinTime(date.weeks, '09:30'), ends_at: berlinTime(date.weeks, '16:30'), location: '' })
+      .returning('id');
+    await trx('session_trainers').insert({ session_id: session.id, user_id: tobias });
+    workshopIds.push(offering.id);
+  }
+
+  const [fachtag] = await trx('programmes')
+    .insert({
+      kind: 'event',
+      title: 'Fachtag: Spannungsfeld politische Neutralität und demokratische Positionierung im Verwaltungshandeln',
+      description: 'Gemeinsamer Fachtag mit dem KoKoMa-Projekt der Partnerregion: Vorträge, Praxisforen und Austausch. Offen auch für Beschäftigte anderer Kommunen und Regionen.',
+      target_group: 'Verwaltungsbeschäftigte, Führungskräfte, Kommunalpolitik',
+      certificate_kind: 'confirmation',
+    })
+    .returning('id');
+  const [event] = await trx('offerings')
+    .insert({
+      programme_id: fachtag.id,
+      title: 'Fachtag in Eisenach',
+      capacity: 120,
+      registration_opens_at: berlinTime(-6, '08:00'),
+      registration_closes_at: berlinTime(7, '12:00'),
+      location: 'Tagungszentrum Eisenach (fiktive Adresse: Wartburgallee 99)',
+      status: 'published',
+    })
+    .returning('id');
+  const [eventSession] = await trx('offering_sessions')
+    .insert({ offering_id: event.id, starts_at: berlinTime(8, '10:00'), ends_at: berlinTime(8, '17:00'), location: '' })
+    .returning('id');
+  await trx('session_trainers').insert([
+    { session_id: eventSession.id, user_id: jana },
+    { session_id: eventSession.id, user_id: tobias },
+  ]);
+
+  const enroll = (offeringId: number, userIds: number[], status: string) =>
+    userIds.length === 0 ? Promise.resolve() : trx('enrollments').insert(userIds.map((userId) => ({ offering_id: offeringId, user_id: userId, status, confirmed_at: status === 'confirmed' ? trx.fn.now() : null })));
+  const participants = people.participants;
+  await enroll(cohort.id, participants.slice(0, 14), 'confirmed');
+  // Workshop Winter is fully booked with two people waiting, to show the waitlist.
+  await enroll(workshopIds[0]!, participants.slice(6, 18), 'confirmed');
+  await enroll(workshopIds[0]!, participants.slice(18, 20), 'waitlisted');
+  await enroll(workshopIds[1]!, participants.slice(14, 17), 'confirmed');
+  await enroll(event.id, participants.slice(2, 10), 'confirmed');
 }
 
 function ascii(name: string): string {

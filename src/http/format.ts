@@ -58,3 +58,10 @@ export function formatMonth(month: string, locale: Locale = 'de'): string {
   const [year, monthNumber] = month.split('-').map(Number) as [number, number];
   return new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(year, monthNumber - 1, 15)));
 }
+
+/** "09:00–16:00 Uhr" */
+export function formatTimeRange(start: Date | string, end: Date | string, locale: Locale = 'de'): string {
+  const from = timeFormats[locale].format(toDate(start));
+  const to = timeFormats[locale].format(toDate(end));
+  return locale === 'de' ? `${from}–${to} Uhr` : `${from}–${to}`;
+}

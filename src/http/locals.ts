@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Config } from '../config';
 import { DEFAULT_LOCALE, isLocale, translatorFor } from '../i18n/i18n';
-import { formatDate, formatDateTime, formatMonth, formatTime } from './format';
+import { formatDate, formatDateTime, formatMonth, formatTime, formatTimeRange } from './format';
 import { navigationFor } from './navigation';
 
 export const LOCALE_COOKIE = 'lang';
@@ -23,6 +23,7 @@ export function viewLocals(config: Config) {
     res.locals.formatDate = (value: Date | string) => formatDate(value, locale);
     res.locals.formatTime = (value: Date | string) => formatTime(value, locale);
     res.locals.formatDateTime = (value: Date | string) => formatDateTime(value, locale);
+    res.locals.formatTimeRange = (start: Date | string, end: Date | string) => formatTimeRange(start, end, locale);
     res.locals.formatMonth = (month: string) => formatMonth(month, locale);
     res.locals.currentUser = req.user ?? null;
     res.locals.currentPath = req.path;
