@@ -37,6 +37,10 @@ export function errorHandler(logger: Logger) {
     } else if ((error as { type?: string } | null)?.type === 'entity.too.large') {
       status = 413;
       messageKey = 'errors.tooLarge.text';
+    } else if (isClientError(error)) {
+      // Raised by Express itself: a missing static file (404), a malformed address (400).
+      status = error.status;
+      messageKey = status === 404 ? 'errors.notFound.text' : 'errors.invalid.text';
     } else {
       const requestId = (req as { id?: unknown }).id;
       (req.log ?? logger).error({ err: error, requestId }, 'unhandled error');
@@ -60,8 +64,15 @@ export function errorHandler(logger: Logger) {
   };
 }
 
+function isClientError(error: unknown): error is { status: number } {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
 function statusTitle(status: number): string {
   switch (status) {
+    case 400:
+      return 'invalid';
     case 403:
       return 'forbidden';
     case 404:

@@ -129,6 +129,26 @@ describe('error pages', () => {
   });
 });
 
+describe('error pages for requests Express itself refuses', () => {
+  const ctx = useTestApp();
+
+  it('answers a missing static file with 404, not a server error', async () => {
+    for (const path of ['/static/css/gibt-es-nicht.css', '/static/kern/gibt-es-nicht.js']) {
+      const response = await newAgent(ctx.app).get(path);
+      expect({ path, status: response.status }).toEqual({ path, status: 404 });
+      expect(textOf(response.text)).not.toContain('technischer Fehler');
+    }
+  });
+
+  it('answers a malformed address with 400 in the layout', async () => {
+    const response = await newAgent(ctx.app).get('/register/verify/%E0%A4%A');
+    expect(response.status).toBe(400);
+    expect(htmlLang(response.text)).toBe('de');
+    expect(titleOf(response.text)).toBe('Ungültige Eingabe – KoKoMa Campus');
+    expect(textOf(response.text)).toContain('Fehlercode 400');
+  });
+});
+
 describe('security headers and markup without inline code', () => {
   const ctx = useTestApp();
 
