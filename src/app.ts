@@ -25,6 +25,8 @@ import { createEnrollmentService } from './enrollment/enrollment.service';
 import { createEnrollmentNotifier } from './enrollment/enrollment.notifications';
 import { createCalendarService } from './enrollment/calendar.service';
 import { enrollmentRouter } from './enrollment/enrollment.routes';
+import { createAttendanceService } from './attendance/attendance.service';
+import { attendanceRouter } from './attendance/attendance.routes';
 
 export type AppDeps = { config: Config; db: Database; databaseUrl: string; logger: Logger; mailer: Mailer };
 export type App = { app: Express; close: () => Promise<void> };
@@ -41,6 +43,7 @@ export function createApp(deps: AppDeps): App {
   const enrollment = createEnrollmentService({ db, notify: createEnrollmentNotifier(db, mailer, config, logger) });
   const catalog = createCatalogService(db, enrollment);
   const calendar = createCalendarService(db, catalog, config);
+  const attendance = createAttendanceService(db, config);
   const sessions = createSessionMiddleware(config, deps.databaseUrl);
 
   const app = express();
@@ -67,6 +70,7 @@ export function createApp(deps: AppDeps): App {
   app.use(adminRouter(userAdmin, organisations));
   app.use(manageCatalogRouter(db));
   app.use(enrollmentRouter(catalog, enrollment, calendar));
+  app.use(attendanceRouter(attendance, db, config));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

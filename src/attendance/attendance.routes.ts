@@ -1,0 +1,37 @@
+import { Router } from 'express';
+import type { Config } from '../config';
+import type { Database } from '../db/database';
+import { showForm, validateForm } from '../http/forms';
+import { requireLogin, requireRole } from '../http/guards';
+import { createAttendanceHandlers } from './attendance.handlers';
+import { checkInSchema, excuseSchema, rollCallSchema } from './attendance.schemas';
+import type { AttendanceService } from './attendance.service';
+
+export function attendanceRouter(attendance: AttendanceService, db: Database, config: Config): Router {
+  const handlers = createAttendanceHandlers(attendance, db, config);
+  const { pages } = handlers;
+  const staff = requireRole('trainer', 'coordinator', 'admin');
+  const coordinator = requireRole('coordinator', 'admin');
+
+  const router = Router();
+  router.get('/attendance', staff, handlers.overview);
+  router.get('/attendance/sessions/:id', staff, showForm(pages.rollCall));
+  router.post('/attendance/sessions/:id', staff, validateForm(rollCallSchema, pages.rollCall), handlers.saveRollCall);
+  router.get('/attendance/sessions/:id/check-in', staff, handlers.checkInScreen);
+  router.post('/attendance/sessions/:id/check-in/open', staff, handlers.openCheckIn);
+  router.post('/attendance/sessions/:id/check-in/close', staff, handlers.closeCheckIn);
+  router.get('/attendance/sessions/:id/sheet.pdf', staff, handlers.signInSheet);
+  router.get('/check-in', requireLogin, showForm(pages.checkIn));
+  router.post('/check-in', requireLogin, validateForm(checkInSchema, pages.checkIn), handlers.checkIn);
+  router.get('/my/progress', requireLogin, handlers.myProgress);
+  router.get('/my/sessions/:id/excuse', requireLogin, showForm(pages.excuse));
+  router.post('/my/sessions/:id/excuse', requireLogin, validateForm(excuseSchema, pages.excuse), handlers.submitExcuse);
+  router.get('/manage/excuses', coordinator, handlers.openExcuses);
+  router.post('/manage/excuses/:id/accept', coordinator, handlers.acceptExcuse);
+  router.post('/manage/excuses/:id/decline', coordinator, handlers.declineExcuse);
+  router.get('/manage/offerings/:id/attendance', coordinator, handlers.matrix);
+  router.get('/manage/offerings/:id/attendance.csv', coordinator, handlers.exportCsv);
+  router.get('/manage/offerings/:id/attendance.xlsx', coordinator, handlers.exportXlsx);
+  router.get('/manage/people/:id/history', coordinator, handlers.personHistory);
+  return router;
+}

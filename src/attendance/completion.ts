@@ -1,0 +1,51 @@
+/**
+ * Completion rules, as pure functions over what a person attended and what is still
+ * planned. A module counts once the person was present or late at any session of that
+ * module in any offering of the programme, so a missed module can be made up in a later
+ * cohort (Nachholtermin).
+ */
+export type ModuleInfo = { id: number; position: number; title: string };
+export type AttendedSession = { moduleId: number | null; offeringId: number; startsAt: Date };
+export type PlannedSession = { sessionId: number; moduleId: number | null; offeringId: number; offeringTitle: string; startsAt: Date };
+export type CompletionRule = { rule: 'all' | 'min'; minModules: number | null };
+
+export type ModuleProgress = ModuleInfo & { doneAt: Date | null; nextSession: PlannedSession | null };
+
+export type SeriesProgress = {
+  modules: ModuleProgress[];
+  doneCount: number;
+  requiredCount: number;
+  completed: boolean;
+  /** Can the rule still be met with the sessions that are planned from now on? */
+  reachable: boolean;
+};
+
+export function requiredModuleCount(moduleCount: number, rule: CompletionRule): number {
+  return rule.rule === 'min' ? Math.min(moduleCount, rule.minModules ?? moduleCount) : moduleCount;
+}
+
+export function seriesProgress(modules: ModuleInfo[], rule: CompletionRule, attended: AttendedSession[], planned: PlannedSession[], now: Date): SeriesProgress {
+  const progress = [...modules]
+    .sort((a, b) => a.position - b.position)
+    .map((module) => {
+      const attendances = attended.filter((session) => session.moduleId === module.id).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+      const upcoming = planned.filter((session) => session.moduleId === module.id && session.startsAt > now).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+      const doneAt = attendances[0]?.startsAt ?? null;
+      return { ...module, doneAt, nextSession: doneAt ? null : (upcoming[0] ?? null) };
+    });
+  const doneCount = progress.filter((module) => module.doneAt).length;
+  const requiredCount = requiredModuleCount(modules.length, rule);
+  const stillPossible = progress.filter((module) => !module.doneAt && module.nextSession).length;
+  return {
+    modules: progress,
+    doneCount,
+    requiredCount,
+    completed: modules.length > 0 && doneCount >= requiredCount,
+    reachable: doneCount + stillPossible >= requiredCount,
+  };
+}
+
+/** Workshops and Fachtage: attending (present or late) a session of the offering completes it. */
+export function offeringCompleted(attended: AttendedSession[], offeringId: number): boolean {
+  return attended.some((session) => session.offeringId === offeringId);
+}
