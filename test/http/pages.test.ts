@@ -6,6 +6,7 @@ import { createLogger } from '../../src/http/logger';
 import type { Mailer } from '../../src/mail/mailer';
 import { testConfig, useTestApp } from '../support/app';
 import { createOrganisation, createUser } from '../support/factories';
+import { decodeEntities } from '../support/html';
 import { loginAs, newAgent, submitForm, textOf, type Agent } from '../support/http';
 import { routesInApp } from '../support/routes';
 
@@ -201,6 +202,22 @@ describe('security headers and markup without inline code', () => {
       return problems.map((problem) => `${page.path}: ${problem}`);
     });
     expect(offending).toEqual([]);
+  });
+
+  it('shows names with markup as text, never as markup', async () => {
+    const markup = '<img src=x onerror=alert(1)>';
+    const person = await createUser(ctx.db, { firstName: markup, lastName: '"Quote\'s"' });
+    const admin = await createUser(ctx.db, { role: 'admin' });
+    const own = await (await loginAs(ctx.app, person)).get('/');
+    const adminAgent = await loginAs(ctx.app, admin);
+    const list = await adminAgent.get('/admin/users');
+    const detail = await adminAgent.get(`/admin/users/${person.id}`);
+    for (const page of [own, list, detail]) {
+      expect(page.status).toBe(200);
+      expect(page.text).not.toContain(markup);
+      expect(page.text).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    }
+    expect(decodeEntities(textOf(own.text))).toContain(`Angemeldet als ${markup} "Quote's"`);
   });
 
   it('serves every stylesheet and script the layout links to', async () => {
