@@ -21,7 +21,7 @@ export function errorHandler(logger: Logger) {
     const formPage = res.locals.formPage as FormPage | undefined;
     if (error instanceof Invalid && formPage && !res.headersSent) {
       if (res.locals.formParams) req.params = res.locals.formParams as Request['params'];
-      renderFormPage(req, res, formPage, error.fieldErrors, keptInput(req.body)).catch(next);
+      renderFormPage(req, res, formPage, error.fieldErrors, keptInput(req.body), error.fieldParams).catch(next);
       return;
     }
     let status = 500;
@@ -81,6 +81,7 @@ function statusTitle(status: number): string {
       return 'conflict';
     case 413:
       return 'tooLarge';
+    case 400:
     case 422:
       return 'invalid';
     case 429:
