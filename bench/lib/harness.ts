@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { Client } from 'pg';
+import { createApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import { createDatabase, migrateToLatest, type Database } from '../../src/db/database';
+import { quoteIdentifier, startEmbeddedPostgres } from '../../src/db/embedded';
+import { createLogger } from '../../src/http/logger';
+
+export type BenchApp = {
+  db: Database;
+  config: Config;
+  baseUrl: string;
+  /** Logs in through the real form; returns the session cookie for later requests. */
+  login: (email: string, password: string) => Promise<string>;
+  close: () => Promise<void>;
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/**
+ * The real app on a fresh, migrated database (embedded PostgreSQL unless DATABASE_URL is
+ * set), listening on 127.0.0.1 in production mode, as a benchmark's subject.
+ */
+export async function startBenchApp(): Promise<BenchApp> {
+  const runId = `${process.pid}_${Date.now().toString(36)}`;
+  let adminUrl: string;
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  if (process.env.DATABASE_URL) {
+    const url = new URL(process.env.DATABASE_URL);
+    url.pathname = '/postgres';
+    adminUrl = url.toString();
+  } else {
+    const dataDir = path.resolve(__dirname, '..', '..', 'var', `bench-postgres-${runId}`);
+    const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres', ephemeral: true });
+    adminUrl = embedded.url;
+    stopEmbedded = embedded.stop;
+  }
+  const database = `kokoma_bench_${runId}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${quoteIdentifier(database)}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  const databaseUrl = url.toString();
+
+  const port = await freePort();
+  const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'bench-only-secret-bench-only-secret-0123', LOG_LEVEL: 'silent', PORT: String(port), BASE_URL: `http://127.0.0.1:${port}`, UPLOAD_DIR: `var/bench-uploads-${runId}` });
+  const db = createDatabase(databaseUrl, { min: 0, max: 10 });
+  await migrateToLatest(db);
+  const logger = createLogger(config);
+  const { app, close } = createApp({ config, db, databaseUrl, logger, mailer: { send: async () => undefined, close: () => undefined } });
+  const server = app.listen(port, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  const login = async (email: string, password: string) => {
+    const page = await fetch(`${baseUrl}/login`, { headers: { 'x-forwarded-proto': 'https' } });
+    const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+    const response = await fetch(`${baseUrl}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'x-forwarded-proto': 'https' },
+      body: new URLSearchParams({ email, password, _csrf: token }).toString(),
+    });
+    if (response.status !== 303) throw new Error(`bench login failed: ${response.status}`);
+    return (response.headers.get('set-cookie') ?? '').split(';')[0]!;
+  };
+
+  return {
+    db,
+    config,
+    baseUrl,
+    login,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await close();
+      await db.destroy();
+      const cleanup = new Client({ connectionString: adminUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)} WITH (FORCE)`);
+      await cleanup.end();
+      if (stopEmbedded) await stopEmbedded();
+      fs.rmSync(path.resolve(__dirname, '..', '..', 'var', `bench-uploads-${runId}`), { recursive: true, force: true });
+    },
+  };
+}
+
+/** Mean and percentiles of repeated timings, in milliseconds. */
+export async function timeRepeatedly(times: number, run: () => Promise<unknown>): Promise<{ mean: number; p50: number; p95: number }> {
+  const durations: number[] = [];
+  for (let index = 0; index < times; index += 1) {
+    const start = process.hrtime.bigint();
+    await run();
+    durations.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  durations.sort((a, b) => a - b);
+  const at = (fraction: number) => durations[Math.min(durations.length - 1, Math.floor(fraction * durations.length))]!;
+  return { mean: durations.reduce((sum, value) => sum + value, 0) / durations.length, p50: at(0.5), p95: at(0.95) };
+}
+
+export const ms = (value: number) => `${value.toFixed(1)} ms`;
