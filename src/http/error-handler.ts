@@ -71,8 +71,6 @@ function isClientError(error: unknown): error is { status: number } {
 
 function statusTitle(status: number): string {
   switch (status) {
-    case 400:
-      return 'invalid';
     case 403:
       return 'forbidden';
     case 404:
