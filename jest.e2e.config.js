@@ -1,11 +1,9 @@
 /** Browser tests: Debian's Chromium driven by playwright-core, axe-core on every page. */
+const base = require('./jest.config.js');
+
 module.exports = {
-  testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest'] },
-  roots: ['<rootDir>/test'],
+  ...base,
   testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   maxWorkers: 1,
   testTimeout: 60000,
 };

@@ -25,6 +25,8 @@ import { createEnrollmentService } from './enrollment/enrollment.service';
 import { createEnrollmentNotifier } from './enrollment/enrollment.notifications';
 import { createCalendarService } from './enrollment/calendar.service';
 import { enrollmentRouter } from './enrollment/enrollment.routes';
+import { createMaterialsService } from './materials/materials.service';
+import { createMaterialStorage, materialsRouter } from './materials/materials.routes';
 import { createAttendanceService } from './attendance/attendance.service';
 import { attendanceRouter } from './attendance/attendance.routes';
 
@@ -45,6 +47,8 @@ export function createApp(deps: AppDeps): App {
   const calendar = createCalendarService(db, catalog, config);
   const attendance = createAttendanceService(db, config);
   const sessions = createSessionMiddleware(config, deps.databaseUrl);
+  const materialStorage = createMaterialStorage(config);
+  const materials = createMaterialsService({ db, storage: materialStorage, logger });
 
   const app = express();
   app.set('trust proxy', config.trustProxy);
@@ -70,6 +74,7 @@ export function createApp(deps: AppDeps): App {
   app.use(adminRouter(userAdmin, organisations));
   app.use(manageCatalogRouter(db));
   app.use(enrollmentRouter(catalog, enrollment, calendar));
+  app.use(materialsRouter(materials, materialStorage, config, logger));
   app.use(attendanceRouter(attendance, db, config));
 
   app.use(notFoundHandler);

@@ -31,6 +31,9 @@ const envSchema = z.object({
   DEMO_SEED: booleanFlag.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(60),
+  UPLOAD_DIR: z.string().min(1).default('var/uploads'),
+  MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(10 * 1024).default(200),
+  CERTIFICATE_SERIAL_PREFIX: z.string().regex(/^[A-Z][A-Z0-9]{0,9}$/, 'must be 1–10 capital letters or digits, starting with a letter').default('KKM'),
 });
 
 export type Config = Readonly<{
@@ -47,6 +50,8 @@ export type Config = Readonly<{
   demoSeed: boolean;
   logLevel: string;
   passwordResetTtlMinutes: number;
+  uploads: Readonly<{ dir: string; maxMegabytes: number; maxBytes: number }>;
+  certificates: Readonly<{ serialPrefix: string }>;
 }>;
 
 export class ConfigError extends Error {}
@@ -85,5 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoSeed: values.DEMO_SEED ?? !isProduction,
     logLevel: values.LOG_LEVEL,
     passwordResetTtlMinutes: values.PASSWORD_RESET_TTL_MINUTES,
+    uploads: Object.freeze({ dir: path.resolve(root, values.UPLOAD_DIR), maxMegabytes: values.MAX_UPLOAD_MB, maxBytes: values.MAX_UPLOAD_MB * 1024 * 1024 }),
+    certificates: Object.freeze({ serialPrefix: values.CERTIFICATE_SERIAL_PREFIX }),
   });
 }

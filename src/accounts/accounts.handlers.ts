@@ -33,6 +33,11 @@ export function createAccountsHandlers(accounts: AccountsService, organisations:
       titleKey: 'accounts.reset.title',
       locals: (req: Request) => ({ token: req.params.token }),
     } satisfies FormPage,
+    invitation: {
+      view: 'accounts/invitation',
+      titleKey: 'bulk.invitation.title',
+      locals: (req: Request) => ({ token: req.params.token }),
+    } satisfies FormPage,
     account: {
       view: 'accounts/account',
       titleKey: 'accounts.account.title',
@@ -116,6 +121,25 @@ export function createAccountsHandlers(accounts: AccountsService, organisations:
         return res.renderPage('accounts/message', { title: req.t('accounts.linkInvalid.title'), message: req.t('accounts.linkInvalid.reset') });
       }
       setFlash(req, { type: 'success', messageKey: 'accounts.reset.done' });
+      res.redirect(303, '/login');
+    },
+
+    async showInvitationForm(req: Request, res: Response): Promise<void> {
+      if (!(await accounts.isInvitationUsable(String(req.params.token)))) {
+        res.status(410);
+        return res.renderPage('accounts/message', { title: req.t('accounts.linkInvalid.title'), message: req.t('bulk.invitation.linkInvalid') });
+      }
+      await renderFormPage(req, res, pages.invitation);
+    },
+
+    async acceptInvitation(req: Request, res: Response): Promise<void> {
+      const { password } = formData<z.output<typeof resetPasswordSchema>>(res);
+      const done = await accounts.acceptInvitation(String(req.params.token), password, actorOf(req));
+      if (!done) {
+        res.status(410);
+        return res.renderPage('accounts/message', { title: req.t('accounts.linkInvalid.title'), message: req.t('bulk.invitation.linkInvalid') });
+      }
+      setFlash(req, { type: 'success', messageKey: 'bulk.invitation.done' });
       res.redirect(303, '/login');
     },
 

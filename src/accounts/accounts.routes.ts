@@ -24,6 +24,7 @@ export function accountsRouter(db: Database, accounts: AccountsService, organisa
     { name: 'reset_account', points: 5, durationSeconds: ONE_HOUR, keyFields: ['email'] },
     { name: 'reset_ip', points: 30, durationSeconds: ONE_HOUR },
   ]);
+  const invitationLimit = rateLimit(db, [{ name: 'invitation_ip', points: 30, durationSeconds: ONE_HOUR }]);
 
   const router = Router();
   router.get('/login', showForm(pages.login));
@@ -38,6 +39,8 @@ export function accountsRouter(db: Database, accounts: AccountsService, organisa
   router.get('/password/forgot/sent', handlers.passwordResetSent);
   router.get('/password/reset/:token', handlers.showResetForm);
   router.post('/password/reset/:token', resetLimit, validateForm(resetPasswordSchema, pages.resetPassword), handlers.resetPassword);
+  router.get('/invitation/:token', handlers.showInvitationForm);
+  router.post('/invitation/:token', invitationLimit, validateForm(resetPasswordSchema, pages.invitation), handlers.acceptInvitation);
   router.get('/account', requireLogin, showForm(pages.account));
   router.post('/account/password', requireLogin, validateForm(changePasswordSchema, pages.account), handlers.changePassword);
   router.get('/language/:lang', handlers.switchLanguage);

@@ -172,6 +172,29 @@ export function createAccountsService({ db, mailer, config }: AccountsDeps) {
       });
     },
 
+    async isInvitationUsable(token: string): Promise<boolean> {
+      return !!(await queries.findUsableAccountToken(db, 'invitation', hashToken(token)));
+    },
+
+    /**
+     * An invited person sets their first password. Like a reset link, the mailed link
+     * proves the address; the token is claimed in the same transaction, so it works once.
+     */
+    async acceptInvitation(token: string, password: string, actor: Actor): Promise<boolean> {
+      const passwordHash = await hashPassword(password);
+      return db.transaction(async (trx) => {
+        const claimed = await queries.claimAccountToken(trx, 'invitation', hashToken(token));
+        if (!claimed) return false;
+        const user = await queries.findUserById(trx, claimed.user_id);
+        if (!user || !user.active) return false;
+        await queries.updateUser(trx, user.id, { password_hash: passwordHash, email_verified_at: user.email_verified_at ?? new Date() });
+        await queries.expireAccountTokens(trx, user.id, ['invitation', 'email_verification', 'password_reset']);
+        await queries.deleteSessionsOfUser(trx, user.id);
+        await recordAudit(trx, { ...actor, userId: user.id }, { action: 'account.invitation_accepted', subjectType: 'user', subjectId: user.id });
+        return true;
+      });
+    },
+
     async changePassword(userId: number, currentPassword: string, newPassword: string, currentSid: string, actor: Actor): Promise<void> {
       const user = await queries.findUserById(db, userId);
       if (!user || !(await verifyPassword(user.password_hash, currentPassword))) {

@@ -21,3 +21,16 @@ export async function findContactByEmail(db: Database, email: string): Promise<C
   const row = await db('users').select('id').whereRaw('lower(email) = lower(?)', [email]).first();
   return row ? (await contactsOf(db, [row.id])).get(row.id) : undefined;
 }
+
+/** Accounts for many addresses in one query, keyed by the lower-case address (addresses are unique regardless of case). */
+export async function contactsByEmails(db: Database, emails: string[]): Promise<Map<string, Contact>> {
+  const byEmail = new Map<string, Contact>();
+  const wanted = [...new Set(emails.map((email) => email.trim().toLowerCase()).filter(Boolean))];
+  if (wanted.length === 0) return byEmail;
+  const rows: { id: number }[] = await db('users')
+    .select('id')
+    .whereRaw(`lower(email) IN (${wanted.map(() => '?').join(', ')})`, wanted);
+  const contacts = await contactsOf(db, rows.map((row) => row.id));
+  for (const contact of contacts.values()) byEmail.set(contact.email.toLowerCase(), contact);
+  return byEmail;
+}

@@ -10,6 +10,11 @@ function assertMaintainer(user: SessionUser): void {
   if (user.role !== 'coordinator' && user.role !== 'admin') throw new Forbidden();
 }
 
+/** Active organisations, for other domains (e.g. matching organisation names in an enrollment list). */
+export function activeOrganisations(db: Database) {
+  return queries.selectActiveOrganisations(db);
+}
+
 /** The list of organisations people register with; maintained by coordinators. */
 export function createOrganisationsService(db: Database) {
   return {

@@ -8,6 +8,7 @@ export type OfferingStatus = 'draft' | 'published' | 'cancelled';
 export type OfferingSummaryRow = {
   id: number;
   title: string;
+  description: string;
   status: OfferingStatus;
   capacity: number;
   location: string;
@@ -39,6 +40,7 @@ function offeringSummaries(db: Db) {
     .select(
       'offerings.id',
       'offerings.title',
+      'offerings.description',
       'offerings.status',
       'offerings.capacity',
       'offerings.location',

@@ -20,7 +20,8 @@ export function createCatalogService(db: Database, enrollment: EnrollmentService
         return {
           ...row,
           seatsLeft: Math.max(0, row.capacity - confirmed),
-          registrationOpen: moment >= row.registration_opens_at && moment < row.registration_closes_at,
+          // Same rule as enrolling: once the first session has begun, registration is over.
+          registrationOpen: moment >= row.registration_opens_at && moment < row.registration_closes_at && (!row.first_session_at || moment < row.first_session_at),
         };
       });
       return filter.freeOnly ? offerings.filter((offering) => offering.seatsLeft > 0) : offerings;

@@ -12,3 +12,9 @@ export function isSerializationFailure(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
   return code === '40001' || code === '40P01';
 }
+
+/** A CHECK constraint, or a trigger raising check_violation with a constraint name. */
+export function isCheckViolation(error: unknown, constraint?: string): boolean {
+  const pgError = error as { code?: string; constraint?: string } | null;
+  return pgError?.code === '23514' && (constraint === undefined || pgError.constraint === constraint);
+}

@@ -1,5 +1,6 @@
 import { ICalCalendar } from 'ical-generator';
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
+import { toZonedTime } from 'date-fns-tz';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import type { SessionUser } from '../accounts/roles';
@@ -21,8 +22,10 @@ function toIcs(name: string, events: CalendarEvent[], host: string): string {
   for (const event of events) {
     calendar.createEvent({
       id: `${event.uid}@${host}`,
-      start: event.start,
-      end: event.end,
+      // ical-generator writes a plain Date with TZID using the process's local clock, which
+      // is UTC on servers; hand it the Berlin wall-clock time so 09:30 stays 09:30.
+      start: toZonedTime(event.start, TIME_ZONE),
+      end: toZonedTime(event.end, TIME_ZONE),
       timezone: TIME_ZONE,
       summary: event.summary,
       description: event.description,

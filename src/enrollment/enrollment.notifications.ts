@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { contactsOf } from '../accounts/contacts.service';
+import { INVITATION_TTL_DAYS } from '../accounts/invitations.service';
 import { composeMail } from '../mail/compose';
 import type { Mailer } from '../mail/mailer';
 
@@ -11,6 +12,8 @@ export type EnrollmentNotice = {
   offeringId: number;
   offeringTitle: string;
   position?: number;
+  /** Set for a person whose account was just created by a coordinator: the mail is their invitation. */
+  invitationToken?: string;
 };
 
 /**
@@ -24,12 +27,14 @@ export function createEnrollmentNotifier(db: Database, mailer: Mailer, config: C
     for (const notice of notices) {
       const contact = contacts.get(notice.userId);
       if (!contact || !contact.active) continue;
+      // One mail for an invited person: the enrollment and the link to set a password.
+      const invitation = notice.invitationToken;
       try {
         await mailer.send(
           await composeMail(contact.email, contact.locale, {
-            key: `mail.enrollment.${notice.kind}`,
-            params: { name: contact.firstName, offering: notice.offeringTitle, position: notice.position, region: config.region.name },
-            actionUrl: `${config.baseUrl}/offerings/${notice.offeringId}`,
+            key: invitation ? `bulk.mail.invitation.${notice.kind}` : `mail.enrollment.${notice.kind}`,
+            params: { name: contact.firstName, offering: notice.offeringTitle, position: notice.position, region: config.region.name, days: INVITATION_TTL_DAYS },
+            actionUrl: invitation ? `${config.baseUrl}/invitation/${invitation}` : `${config.baseUrl}/offerings/${notice.offeringId}`,
           }),
         );
       } catch (error) {

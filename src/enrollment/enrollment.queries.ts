@@ -23,19 +23,46 @@ export type LockedOffering = {
  * (enroll, cancel, approve, capacity) goes through this lock, one at a time.
  */
 export async function lockOffering(trx: Knex.Transaction, offeringId: number): Promise<LockedOffering | undefined> {
-  const offering = await trx('offerings')
+  return readOffering(trx, offeringId, true);
+}
+
+/** The same facts without the lock, for looking only (e.g. a preview that saves nothing). */
+export async function findOffering(db: Db, offeringId: number): Promise<LockedOffering | undefined> {
+  return readOffering(db, offeringId, false);
+}
+
+async function readOffering(db: Db, offeringId: number, lock: boolean): Promise<LockedOffering | undefined> {
+  const query = db('offerings')
     .select('id', 'programme_id', 'title', 'status', 'capacity', 'requires_approval', 'registration_opens_at', 'registration_closes_at', 'cancellation_deadline')
     .where('id', offeringId)
-    .forUpdate()
     .first();
+  const offering = await (lock ? query.forUpdate() : query);
   if (!offering) return undefined;
-  const bounds = await trx('offering_sessions').min({ first_session_at: 'starts_at' }).where('offering_id', offeringId).first();
+  const bounds = await db('offering_sessions').min({ first_session_at: 'starts_at' }).where('offering_id', offeringId).first();
   return { ...offering, first_session_at: (bounds?.first_session_at as Date | null) ?? null };
 }
 
 export async function countConfirmed(db: Db, offeringId: number): Promise<number> {
   const row = await db('enrollments').count<{ count: number }[]>({ count: '*' }).where({ offering_id: offeringId, status: 'confirmed' }).first();
   return row?.count ?? 0;
+}
+
+export async function countWaitlisted(db: Db, offeringId: number): Promise<number> {
+  const row = await db('enrollments').count<{ count: number }[]>({ count: '*' }).where({ offering_id: offeringId, status: 'waitlisted' }).first();
+  return row?.count ?? 0;
+}
+
+/** The active enrollment (if any) of each of these people in one offering. */
+export async function selectActiveStatuses(db: Db, offeringId: number, userIds: number[]): Promise<Map<number, EnrollmentStatus>> {
+  const statuses = new Map<number, EnrollmentStatus>();
+  if (userIds.length === 0) return statuses;
+  const rows: { user_id: number; status: EnrollmentStatus }[] = await db('enrollments')
+    .select('user_id', 'status')
+    .where('offering_id', offeringId)
+    .whereIn('user_id', userIds)
+    .whereIn('status', ACTIVE_STATUSES);
+  for (const row of rows) statuses.set(row.user_id, row.status);
+  return statuses;
 }
 
 export type EnrollmentRow = {

@@ -3,6 +3,8 @@ import { createCatalogHandlers } from '../catalog/catalog.handlers';
 import type { CatalogService } from '../catalog/catalog.service';
 import { showForm, validateForm } from '../http/forms';
 import { requireLogin, requireRole } from '../http/guards';
+import { createBulkHandlers } from './bulk.handlers';
+import { bulkConfirmSchema, bulkListSchema } from './bulk.schemas';
 import type { CalendarService } from './calendar.service';
 import { createEnrollmentHandlers } from './enrollment.handlers';
 import { capacitySchema, enrollByHandSchema, moveSchema } from './enrollment.schemas';
@@ -13,6 +15,7 @@ export function enrollmentRouter(catalog: CatalogService, enrollment: Enrollment
   const catalogHandlers = createCatalogHandlers(catalog);
   const handlers = createEnrollmentHandlers(enrollment, calendar);
   const manage = createManageEnrollmentHandlers(enrollment, catalog);
+  const bulk = createBulkHandlers(enrollment, catalog);
   const coordinator = requireRole('coordinator', 'admin');
 
   const router = Router();
@@ -28,6 +31,9 @@ export function enrollmentRouter(catalog: CatalogService, enrollment: Enrollment
 
   router.get('/manage/offerings/:id/enrollments', coordinator, showForm(manage.listPage));
   router.post('/manage/offerings/:id/enrollments', coordinator, validateForm(enrollByHandSchema, manage.listPage), manage.enrollByHand);
+  router.get('/manage/offerings/:id/enrollments/bulk', coordinator, showForm(bulk.inputPage));
+  router.post('/manage/offerings/:id/enrollments/bulk', coordinator, bulk.receiveList, validateForm(bulkListSchema, bulk.inputPage), bulk.preview);
+  router.post('/manage/offerings/:id/enrollments/bulk/confirm', coordinator, validateForm(bulkConfirmSchema, bulk.previewPage), bulk.confirm);
   router.post('/manage/offerings/:id/capacity', coordinator, validateForm(capacitySchema, manage.listPage), manage.changeCapacity);
   router.post('/manage/offerings/:id/enrollments/:enrollmentId/move', coordinator, validateForm(moveSchema, manage.listPage), manage.move);
   router.post('/manage/enrollments/:id/approve', coordinator, manage.approve);

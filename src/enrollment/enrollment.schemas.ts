@@ -9,5 +9,5 @@ export const moveSchema = z.object({
 });
 
 export const capacitySchema = z.object({
-  capacity: z.coerce.number({ error: 'enrollment.validation.wholeNumber' }).int('validation.wholeNumber').min(1, 'enrollment.validation.capacityMin').max(10000, 'enrollment.validation.capacityMax'),
+  capacity: z.coerce.number({ error: 'enrollment.validation.wholeNumber' }).int('enrollment.validation.wholeNumber').min(1, 'enrollment.validation.capacityMin').max(10000, 'enrollment.validation.capacityMax'),
 });

@@ -2,10 +2,14 @@ import type { Knex } from 'knex';
 import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
 import { recordAudit, type Actor } from '../audit/audit.service';
-import { contactsOf, findContactByEmail } from '../accounts/contacts.service';
+import { contactsByEmails, contactsOf, findContactByEmail } from '../accounts/contacts.service';
+import { createInvitedAccount, unusablePasswordHash } from '../accounts/invitations.service';
+import { activeOrganisations } from '../accounts/organisations.service';
+import { DEFAULT_LOCALE } from '../i18n/i18n';
 import type { SessionUser } from '../accounts/roles';
 import { Conflict, Forbidden, Invalid, NotFound } from '../http/errors';
 import * as queries from './enrollment.queries';
+import { organisationKey, planBulkEnrollment, type ActiveStatus, type BulkContext, type BulkCounts, type BulkPlan, type BulkRow } from './bulk.service';
 import type { EnrollmentNotice, EnrollmentNotifier } from './enrollment.notifications';
 
 type Deps = { db: Database; notify: EnrollmentNotifier; now?: () => Date };
@@ -60,6 +64,27 @@ export function createEnrollmentService({ db, notify, now = () => new Date() }: 
     const offering = await queries.lockOffering(trx, offeringId);
     if (!offering) throw new NotFound();
     return offering;
+  }
+
+  /** The facts a bulk plan needs; pass the transaction holding the offering lock when confirming. */
+  async function bulkContext(source: Database | Knex.Transaction, offering: queries.LockedOffering, rows: BulkRow[]): Promise<BulkContext> {
+    const contacts = await contactsByEmails(source, rows.map((row) => row.email));
+    const statuses = await queries.selectActiveStatuses(source, offering.id, [...contacts.values()].map((contact) => contact.id));
+    const people = new Map(
+      [...contacts].map(([email, contact]) => [
+        email,
+        {
+          userId: contact.id,
+          active: contact.active,
+          name: `${contact.firstName} ${contact.lastName}`,
+          organisationName: contact.organisationName,
+          activeEnrollment: (statuses.get(contact.id) as ActiveStatus | undefined) ?? null,
+        },
+      ]),
+    );
+    const organisations = new Map((await activeOrganisations(source)).map((organisation) => [organisationKey(organisation.name), { id: organisation.id, name: organisation.name }]));
+    const confirmed = await queries.countConfirmed(source, offering.id);
+    return { people, organisations, freeSeats: offering.capacity - confirmed, waitlisted: await queries.countWaitlisted(source, offering.id) };
   }
 
   async function inTransaction<T>(work: (trx: Knex.Transaction) => Promise<{ result: T; notices: EnrollmentNotice[] }>): Promise<T> {
@@ -150,6 +175,74 @@ export function createEnrollmentService({ db, notify, now = () => new Date() }: 
           notices: [{ kind, userId, offeringId, offeringTitle: offering.title, position: position ?? undefined }],
         };
       });
+    },
+
+    /** What taking over a list would do right now, row by row; saves nothing. */
+    async previewBulk(actingUser: SessionUser, offeringId: number, rows: BulkRow[]): Promise<BulkPlan> {
+      assertCoordinator(actingUser);
+      const offering = await queries.findOffering(db, offeringId);
+      if (!offering) throw new NotFound();
+      if (offering.status === 'cancelled') throw new Conflict('enrollment.errors.offeringCancelled');
+      return planBulkEnrollment(rows, await bulkContext(db, offering, rows));
+    },
+
+    /**
+     * Takes over a previewed list in one transaction under the offering's lock: invited
+     * accounts for new people, then seats or waitlist places in row order, each with its
+     * audit entry; mails (invitations included) go out after the commit. A list with
+     * errors, or whose plan no longer matches the preview (`expectedFingerprint`), is
+     * refused as a whole: nothing is saved.
+     */
+    async bulkEnroll(actingUser: SessionUser, offeringId: number, rows: BulkRow[], expectedFingerprint: string | null, actor: Actor): Promise<BulkCounts> {
+      const draft = await this.previewBulk(actingUser, offeringId, rows);
+      // argon2 takes a few milliseconds per hash: do it before taking the lock others wait for.
+      const passwordHashes = await Promise.all(draft.rows.filter((row) => row.kind === 'invite').map(() => unusablePasswordHash()));
+      try {
+        return await inTransaction(async (trx) => {
+          const offering = await lockOrNotFound(trx, offeringId);
+          if (offering.status === 'cancelled') throw new Conflict('enrollment.errors.offeringCancelled');
+          const plan = planBulkEnrollment(rows, await bulkContext(trx, offering, rows));
+          if (plan.hasErrors) throw new Invalid({ _form: 'bulk.errors.rowsHaveErrors' });
+          if (expectedFingerprint !== null && plan.fingerprint !== expectedFingerprint) throw new Invalid({ _form: 'bulk.errors.previewOutdated' });
+          const notices: EnrollmentNotice[] = [];
+          for (const row of plan.rows) {
+            if (row.kind !== 'invite' && row.kind !== 'enroll') continue;
+            let userId: number;
+            let invitationToken: string | undefined;
+            if (row.kind === 'invite') {
+              const invitee = { email: row.email, firstName: row.firstName, lastName: row.lastName, organisationId: row.organisationId, locale: DEFAULT_LOCALE };
+              ({ userId, token: invitationToken } = await createInvitedAccount(trx, invitee, passwordHashes.pop() ?? (await unusablePasswordHash()), actor));
+            } else {
+              userId = row.userId;
+            }
+            const { enrollment, position } = await placeInOffering(trx, offering, userId, actingUser.id, true);
+            // The plan and the placement follow the same rule; if they ever disagree, save nothing.
+            if (enrollment.status !== row.placement.status) throw new Error(`bulk enrollment: planned ${row.placement.status}, placed ${enrollment.status}`);
+            await recordAudit(trx, actor, {
+              action: 'enrollment.created_by_coordinator',
+              subjectType: 'enrollment',
+              subjectId: enrollment.id,
+              after: { offeringId, userId, status: enrollment.status, bulk: true, invited: row.kind === 'invite' },
+            });
+            const kind = enrollment.status as 'confirmed' | 'waitlisted';
+            notices.push({ kind, userId, offeringId, offeringTitle: offering.title, position: position ?? undefined, invitationToken });
+          }
+          const { counts } = plan;
+          await recordAudit(trx, actor, {
+            action: 'enrollment.bulk_imported',
+            subjectType: 'offering',
+            subjectId: offeringId,
+            after: { rows: counts.rows, invited: counts.invited, enrolled: counts.enrolled, confirmed: counts.confirmed, waitlisted: counts.waitlisted, alreadyEnrolled: counts.alreadyEnrolled },
+          });
+          return { result: counts, notices };
+        });
+      } catch (error) {
+        // Someone registered one of the addresses, or enrolled, between our look and our insert.
+        if (isUniqueViolation(error, 'users_email_unique') || isUniqueViolation(error, 'enrollments_one_active_per_person')) {
+          throw new Invalid({ _form: 'bulk.errors.previewOutdated' });
+        }
+        throw error;
+      }
     },
 
     async cancelByCoordinator(actingUser: SessionUser, enrollmentId: number, actor: Actor): Promise<void> {

@@ -37,9 +37,15 @@ export class TooManyRequests extends AppError {
   }
 }
 
-/** A business rule rejected valid-looking input; shown next to the field (or the form). */
+/**
+ * A business rule rejected valid-looking input; shown next to the field (or the form).
+ * `fieldParams` fill placeholders of a field's message ("Es sind bereits {{count}} …").
+ */
 export class Invalid extends AppError {
-  constructor(readonly fieldErrors: Record<string, string>) {
+  constructor(
+    readonly fieldErrors: Record<string, string>,
+    readonly fieldParams: Record<string, Record<string, unknown>> = {},
+  ) {
     super(422, 'errors.invalid.text');
   }
 }

@@ -14,10 +14,17 @@ export type FormPage = {
   locals?: (req: Request, res: Response) => Promise<Record<string, unknown>> | Record<string, unknown>;
 };
 
-export async function renderFormPage(req: Request, res: Response, page: FormPage, errors: FieldErrors = {}, values: Record<string, string> = {}): Promise<void> {
+export async function renderFormPage(
+  req: Request,
+  res: Response,
+  page: FormPage,
+  errors: FieldErrors = {},
+  values: Record<string, string> = {},
+  errorParams: Record<string, Record<string, unknown>> = {},
+): Promise<void> {
   const extra = page.locals ? await page.locals(req, res) : {};
   if (Object.keys(errors).length > 0) res.status(422);
-  res.renderPage(page.view, { title: req.t(page.titleKey), errors, values, ...extra });
+  res.renderPage(page.view, { title: req.t(page.titleKey), errors, errorParams, values, ...extra });
 }
 
 export function showForm(page: FormPage) {

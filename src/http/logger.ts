@@ -33,12 +33,12 @@ export function requestLogger(logger: Logger) {
       res.setHeader('X-Request-Id', id);
       return id;
     },
-    // Reset links carry their token in the path: log the route, not the secret.
+    // Reset and invitation links carry their token in the path: log the route, not the secret.
     serializers: {
       req: (req: { id: unknown; method: string; url: string }) => ({
         id: req.id,
         method: req.method,
-        url: req.url.replace(/\/password\/reset\/[^/?]+/, '/password/reset/[redacted]').replace(/\/calendar\/[^/?]+/, '/calendar/[redacted]').replace(/_csrf=[^&]+/, '_csrf=[redacted]'),
+        url: req.url.replace(/\/password\/reset\/[^/?]+/, '/password/reset/[redacted]').replace(/\/invitation\/[^/?]+/, '/invitation/[redacted]').replace(/\/calendar\/[^/?]+/, '/calendar/[redacted]').replace(/_csrf=[^&]+/, '_csrf=[redacted]'),
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },

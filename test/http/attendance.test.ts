@@ -2,16 +2,10 @@ import ExcelJS from 'exceljs';
 import { useTestApp } from '../support/app';
 import { createOffering, createProgramme } from '../support/catalog-factories';
 import { createOrganisation, createUser } from '../support/factories';
-import { csrfTokenIn, loginAs, submitForm, textOf } from '../support/http';
+import { binaryParser, csrfTokenIn, loginAs, submitForm, textOf } from '../support/http';
 import { readPdf } from '../support/pdf';
 
 const DAY = 1;
-
-function binaryParser(res: NodeJS.ReadableStream & { setEncoding: (e: string) => void }, callback: (error: Error | null, body: Buffer) => void) {
-  const chunks: Buffer[] = [];
-  res.on('data', (chunk: Buffer) => chunks.push(chunk));
-  res.on('end', () => callback(null, Buffer.concat(chunks)));
-}
 
 describe('attendance', () => {
   const ctx = useTestApp();
@@ -251,7 +245,7 @@ describe('attendance', () => {
 
       const xlsx = await agent.get(`/manage/offerings/${offering.id}/attendance.xlsx`).buffer(true).parse(binaryParser);
       const workbook = new ExcelJS.Workbook();
-      await workbook.xlsx.load(xlsx.body as Buffer);
+      await workbook.xlsx.load(xlsx.body as unknown as ArrayBuffer);
       const sheet = workbook.getWorksheet('Anwesenheit')!;
       const names = sheet.getColumn(1).values.slice(2);
       expect(names).toEqual(expect.arrayContaining(['Wendland', 'Yılmaz', 'Weißbach']));

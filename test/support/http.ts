@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import type TestAgent from 'supertest/lib/agent';
+import type { Response } from 'superagent';
 
 export type Agent = InstanceType<typeof TestAgent>;
 
@@ -39,4 +40,13 @@ export function textOf(html: string): string {
     .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** Supertest parser that keeps a response body as raw bytes (PDF, XLSX, CSV with BOM, downloads). */
+export function binaryParser(response: Response, callback: (error: Error | null, body: Buffer) => void): void {
+  const res = response as unknown as NodeJS.ReadableStream;
+  const chunks: Buffer[] = [];
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('error', (error: Error) => callback(error, Buffer.alloc(0)));
+  res.on('end', () => callback(null, Buffer.concat(chunks)));
 }

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import multer from 'multer';
+import type { z } from 'zod';
+import { actorOf } from '../audit/audit.service';
+import type { SessionUser } from '../accounts/roles';
+import { idParam } from '../catalog/catalog.handlers';
+import type { CatalogService } from '../catalog/catalog.service';
+import { Conflict, Invalid, NotFound } from '../http/errors';
+import { setFlash } from '../http/flash';
+import { formData, type FormPage } from '../http/forms';
+import type { bulkConfirmSchema, bulkListSchema } from './bulk.schemas';
+import { decodeListFile, MAX_FILE_BYTES, MAX_ROWS, parseBulkList, type BulkRow } from './bulk.service';
+import { previewView } from './bulk.view';
+import type { EnrollmentService } from './enrollment.service';
+
+/**
+ * Between preview and "Jetzt übernehmen" the parsed rows wait in the session (in
+ * PostgreSQL, like every session), under a fresh id the confirm form names: a second
+ * tab with another list can't be confirmed by the first tab's button.
+ */
+type StoredPreview = { id: string; offeringId: number; rows: BulkRow[]; fingerprint: string; source: string | null };
+
+declare module 'express-session' {
+  interface SessionData {
+    bulkPreview?: StoredPreview;
+  }
+}
+
+/** The pasted text is shown again for corrections; very long texts aren't kept in the session. */
+const KEPT_SOURCE_MAX = 100_000;
+
+const actingUser = (req: Request) => req.user as SessionUser;
+
+export function createBulkHandlers(enrollment: EnrollmentService, catalog: CatalogService) {
+  const bulkPath = (offeringId: number) => `/manage/offerings/${offeringId}/enrollments/bulk`;
+
+  async function offeringOf(offeringId: number) {
+    const offering = await catalog.offeringSummary(offeringId);
+    if (!offering) throw new NotFound();
+    return offering;
+  }
+
+  /** Plans the rows against the offering as it is now and keeps them for the confirmation. */
+  async function previewLocals(req: Request, offeringId: number, rows: BulkRow[], source: string | null) {
+    const offering = await offeringOf(offeringId);
+    const plan = await enrollment.previewBulk(actingUser(req), offeringId, rows);
+    const previewId = randomUUID();
+    req.session.bulkPreview = { id: previewId, offeringId, rows, fingerprint: plan.fingerprint, source: source && source.length <= KEPT_SOURCE_MAX ? source : null };
+    return { offering, previewId, hasErrors: plan.hasErrors, ...previewView(plan), values: { list: source ?? '' }, maxRows: MAX_ROWS };
+  }
+
+  const inputPage: FormPage = {
+    view: 'enrollment/bulk',
+    titleKey: 'bulk.title',
+    locals: async (req: Request) => {
+      const offeringId = idParam(req);
+      const offering = await offeringOf(offeringId);
+      const { counts } = await enrollment.listForOffering(actingUser(req), offeringId);
+      return { offering, counts, maxRows: MAX_ROWS };
+    },
+  };
+
+  /** Shown again (status 422) when confirming finds the list changed or faulty under the lock. */
+  const previewPage: FormPage = {
+    view: 'enrollment/bulk-preview',
+    titleKey: 'bulk.preview.title',
+    locals: async (req: Request) => {
+      const offeringId = idParam(req);
+      const stored = req.session.bulkPreview;
+      if (!stored || stored.offeringId !== offeringId) throw new Conflict('bulk.errors.previewGone');
+      return previewLocals(req, offeringId, stored.rows, stored.source);
+    },
+  };
+
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: MAX_FILE_BYTES, files: 1, fields: 5, parts: 8, fieldSize: MAX_FILE_BYTES },
+  }).single('file');
+
+  /**
+   * Multipart bodies are read here, after the CSRF check (the form carries its token in
+   * the action URL). Upload problems become messages next to the field, not error pages.
+   */
+  function receiveList(req: Request, res: Response, next: NextFunction): void {
+    res.locals.formPage = inputPage;
+    res.locals.formParams = req.params;
+    upload(req, res, (error: unknown) => {
+      if (!error) return next();
+      if (error instanceof multer.MulterError) {
+        if (error.code === 'LIMIT_FILE_SIZE') return next(new Invalid({ file: 'bulk.errors.fileTooLarge' }));
+        if (error.code === 'LIMIT_FIELD_VALUE') return next(new Invalid({ list: 'bulk.errors.listTooLong' }));
+        return next(new Invalid({ file: 'bulk.errors.uploadFailed' }));
+      }
+      next(error);
+    });
+  }
+
+  /** Either pasted text or a file: which one the person meant must be unambiguous. */
+  function listSource(list: string, file: Express.Multer.File | undefined): { field: 'list' | 'file'; text: string } {
+    if (file && list.trim() !== '') throw new Invalid({ file: 'bulk.errors.both' });
+    if (!file) return { field: 'list', text: list };
+    const decoded = decodeListFile(file);
+    if (!decoded.ok) throw new Invalid({ file: decoded.error }, { file: decoded.params ?? {} });
+    return { field: 'file', text: decoded.text };
+  }
+
+  return {
+    inputPage,
+    previewPage,
+    receiveList,
+
+    async preview(req: Request, res: Response): Promise<void> {
+      const offeringId = idParam(req);
+      const { list } = formData<z.output<typeof bulkListSchema>>(res);
+      const { field, text } = listSource(list, req.file);
+      const parsed = parseBulkList(text);
+      if (!parsed.ok) throw new Invalid({ [field]: parsed.error }, { [field]: parsed.params ?? {} });
+      const locals = await previewLocals(req, offeringId, parsed.rows, text);
+      res.renderPage('enrollment/bulk-preview', { title: req.t('bulk.preview.title'), errors: {}, ...locals });
+    },
+
+    async confirm(req: Request, res: Response): Promise<void> {
+      const offeringId = idParam(req);
+      const { previewId } = formData<z.output<typeof bulkConfirmSchema>>(res);
+      const stored = req.session.bulkPreview;
+      if (!stored || stored.id !== previewId || stored.offeringId !== offeringId) {
+        setFlash(req, { type: 'warning', messageKey: 'bulk.errors.previewGone' });
+        return res.redirect(303, bulkPath(offeringId));
+      }
+      const counts = await enrollment.bulkEnroll(actingUser(req), offeringId, stored.rows, stored.fingerprint, actorOf(req));
+      delete req.session.bulkPreview;
+      setFlash(req, { type: 'success', messageKey: 'bulk.done', params: { ...counts, count: counts.invited + counts.enrolled } });
+      res.redirect(303, `/manage/offerings/${offeringId}/enrollments`);
+    },
+  };
+}
