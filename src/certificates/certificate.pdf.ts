@@ -145,9 +145,9 @@ function drawQrCode(doc: PDFKit.PDFDocument, text: string, x: number, y: number,
   doc.fillColor('#000000').fill();
 }
 
-type OpenedImages = Map<number, PDFKit.PDFImage | null>;
+type OpenedImages = Map<number, PDFKit.OpenedImage | null>;
 
-function openedImage(doc: PDFKit.PDFDocument, images: ImageSource, cache: OpenedImages, id: number): PDFKit.PDFImage | null {
+function openedImage(doc: PDFKit.PDFDocument, images: ImageSource, cache: OpenedImages, id: number): PDFKit.OpenedImage | null {
   if (!cache.has(id)) {
     const bytes = images(id);
     cache.set(id, bytes ? doc.openImage(bytes) : null);
@@ -218,7 +218,7 @@ export function drawCertificate(doc: PDFKit.PDFDocument, snapshot: CertificateSn
 
   section.add(
     doc.struct('P', () =>
-      doc.font('regular').fontSize(10.5).fillColor(INK).text(t('certificates.pdf.issuedOn', { date: formatDate(snapshot.issuedAt) }), MARGIN, Math.max(y + 18, 560), { width: CONTENT_WIDTH }),
+      doc.font('regular').fontSize(10.5).fillColor(INK).text(t('certificates.pdf.issuedOn', { date: formatDate(snapshot.issuedAt) }), MARGIN, Math.max(y + 18, 540), { width: CONTENT_WIDTH }),
     ),
   );
   drawSignatories(doc, section, template, options, imageCache);
@@ -291,7 +291,7 @@ function drawSignatories(doc: PDFKit.PDFDocument, section: PDFKit.PDFStructureEl
   const signatories = template.signatories.slice(0, 2);
   if (signatories.length === 0) return;
   const width = 200;
-  const lineY = 660;
+  const lineY = 640;
   signatories.forEach((signatory, index) => {
     const x = signatories.length === 1 ? MARGIN : index === 0 ? MARGIN : PAGE_WIDTH - MARGIN - width;
     const image = signatory.signatureImageId ? openedImage(doc, options.images, imageCache, signatory.signatureImageId) : null;
