@@ -7,6 +7,7 @@ import { createLogger } from './http/logger';
 import { createMailer } from './mail/mailer';
 import { startJobs } from './jobs/jobs';
 import { createReminderService } from './enrollment/reminders.service';
+import { orphanCleanupJob } from './materials/materials.jobs';
 
 /** config → database → app → listen; SIGTERM/SIGINT drain requests and stop everything. */
 async function main(): Promise<void> {
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   const mailer = createMailer(config, logger);
   const { app, close } = createApp({ config, db, databaseUrl, logger, mailer });
   const reminders = createReminderService(db, mailer, config, logger);
-  const jobs = await startJobs(databaseUrl, [{ name: 'session-reminders', cron: '*/15 * * * *', run: () => reminders.sendDueReminders() }], logger);
+  const jobs = await startJobs(databaseUrl, [{ name: 'session-reminders', cron: '*/15 * * * *', run: () => reminders.sendDueReminders() }, orphanCleanupJob(db, config, logger)], logger);
   const server: Server = app.listen(config.port, () => {
     logger.info({ url: config.baseUrl }, `KoKoMa Campus listening on port ${config.port}`);
   });

@@ -2,13 +2,13 @@ import path from 'node:path';
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { showForm, validateForm, type FormPage } from '../http/forms';
+import { showForm, type FormPage } from '../http/forms';
 import { requireRole } from '../http/guards';
 import { createMaterialsHandlers } from './materials.handlers';
 import { newMaterialSchema, newVersionSchema } from './materials.schemas';
 import type { MaterialsService } from './materials.service';
 import { createLocalStorage, type MaterialStorage } from './storage';
-import { receiveUpload } from './upload';
+import { receiveUpload, validateUploadForm } from './upload';
 
 /** Materials have their own area of the upload directory, so other domains' files are never swept as orphans. */
 export function createMaterialStorage(config: Config): MaterialStorage {
@@ -31,9 +31,9 @@ export function materialsRouter(materials: MaterialsService, storage: MaterialSt
   const router = Router();
   router.get('/offerings/:id/materials', handlers.list);
   router.get('/offerings/:id/materials/new', teaching, showForm(handlers.newMaterialPage));
-  router.post('/offerings/:id/materials', teaching, handlers.checkCanUpload, upload(handlers.newMaterialPage), validateForm(newMaterialSchema, handlers.newMaterialPage), handlers.create);
+  router.post('/offerings/:id/materials', teaching, handlers.checkCanUpload, upload(handlers.newMaterialPage), validateUploadForm(newMaterialSchema, handlers.newMaterialPage, storage), handlers.create);
   router.get('/offerings/:id/materials/:materialId', teaching, showForm(handlers.managePage));
-  router.post('/offerings/:id/materials/:materialId/versions', teaching, handlers.checkCanManage, upload(handlers.managePage), validateForm(newVersionSchema, handlers.managePage), handlers.addVersion);
+  router.post('/offerings/:id/materials/:materialId/versions', teaching, handlers.checkCanManage, upload(handlers.managePage), validateUploadForm(newVersionSchema, handlers.managePage, storage), handlers.addVersion);
   router.post('/offerings/:id/materials/:materialId/delete', teaching, handlers.remove);
   router.get('/materials/:materialId/download', handlers.download, handlers.loginWhenAnonymous);
   router.get('/materials/:materialId/versions/:version/download', handlers.downloadVersion, handlers.loginWhenAnonymous);

@@ -4,8 +4,9 @@ import { pipeline } from 'node:stream/promises';
 import type { NextFunction, Request, Response } from 'express';
 import multer, { MulterError, type StorageEngine } from 'multer';
 import { AppError } from '../http/errors';
-import type { FormPage } from '../http/forms';
-import { keptInput } from '../http/validate';
+import type { z } from 'zod';
+import { validateForm, type FormPage } from '../http/forms';
+import { keptInput, parseForm } from '../http/validate';
 import { cleanFileName } from './file-types';
 import type { ReceivedFile } from './materials.service';
 import { newStorageKey, type MaterialStorage } from './storage';
@@ -79,7 +80,8 @@ const FIELD_NAME = 'file';
 /** Why multer refused, as a message on the file field and an HTTP status. */
 function refusal(error: unknown): { status: number; messageKey: string } | undefined {
   if (error instanceof MulterError) {
-    if (error.code === 'LIMIT_FILE_SIZE') return { status: 413, messageKey: 'materials.errors.tooLarge' };
+    // 422 like every other refused form: the page is shown again with the message and the input.
+    if (error.code === 'LIMIT_FILE_SIZE') return { status: 422, messageKey: 'materials.errors.tooLarge' };
     if (error.code === 'LIMIT_FILE_COUNT' || error.code === 'LIMIT_UNEXPECTED_FILE') return { status: 422, messageKey: 'materials.errors.oneFile' };
     return { status: 413, messageKey: 'materials.errors.formTooLarge' };
   }
@@ -111,12 +113,27 @@ export function receiveUpload(options: UploadOptions) {
         });
       }
       if (!error) return next();
-      // The client went away: there is nobody to answer (multer and the engine removed the partial file).
-      if (req.destroyed || (error as { message?: string }).message?.startsWith('Request ')) return next(new AppError(400, 'materials.errors.aborted'));
+      // Checked first: after a refusal multer reads the rest of the body, so the request is
+      // over (and destroyed) by now, yet the person is still waiting for the answer.
       const refused = refusal(error);
-      if (!refused) return next(error);
-      renderRefusal(req, res, options, refused).catch(next);
+      if (refused) return void renderRefusal(req, res, options, refused).catch(next);
+      // The client went away: there is nobody to answer (multer and the engine removed the partial file).
+      if (/^Request (aborted|closed|error)$/.test((error as { message?: string }).message ?? '')) return next(new AppError(400, 'materials.errors.aborted'));
+      next(error);
     });
+  };
+}
+
+/**
+ * `validateForm` for an upload form: when the other fields are refused, the received file
+ * is removed before the form is shown again (not only once the response is over).
+ */
+export function validateUploadForm<S extends z.ZodType>(schema: S, page: FormPage, storage: MaterialStorage) {
+  const validate = validateForm(schema, page);
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const file = receivedFile(req);
+    if (file && !parseForm(schema, req.body).ok) await storage.delete(file.storageKey);
+    return validate(req, res, next);
   };
 }
 
