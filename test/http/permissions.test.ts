@@ -1,3 +1,8 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
 import type { Express } from 'express';
 import { useTestApp } from '../support/app';
 import { createOffering, createProgramme } from '../support/catalog-factories';
@@ -5,7 +10,13 @@ import { createOrganisation, createUser, PASSWORD, type TestUser } from '../supp
 import { csrfTokenIn, loginAs, newAgent, textOf, type Agent } from '../support/http';
 import { routesInApp } from '../support/routes';
 import { ROLES, type Role } from '../../src/accounts/roles';
+import { newSecretToken } from '../../src/accounts/tokens';
+import { checkInCode } from '../../src/attendance/check-in-code';
+import type { Config } from '../../src/config';
 import type { Database } from '../../src/db/database';
+import { toBerlinInputValue } from '../../src/http/format';
+import { createMaterialStorage } from '../../src/materials/materials.routes';
+import { newStorageKey } from '../../src/materials/storage';
 
 /**
  * Who may do what: every route of the app × every kind of visitor, with the status each
@@ -30,14 +41,35 @@ type Fixtures = {
   users: Record<Role, TestUser>;
   /** An account to administer that is none of the visitors. */
   otherUser: TestUser;
-  /** A published offering with open registration that none of the visitors is enrolled in. */
-  offering: { id: number };
-  /** Another published offering of the same programme. */
-  otherOffering: { id: number };
+  /** The workshop programme of `offering` and `otherOffering` (it has offerings, so its kind is fixed). */
+  programme: { id: number };
+  /** A series with two modules. */
+  series: { id: number; moduleIds: number[] };
+  /** A published offering with open registration that none of the visitors is enrolled in; its one session is taught by the trainer visitor. */
+  offering: { id: number; sessionId: number };
+  /** Another published offering of the same programme, not taught by the trainer visitor. */
+  otherOffering: { id: number; sessionId: number };
   /** The participant's own confirmed enrollment (in otherOffering). */
   participantEnrollment: { id: number };
-  /** Per visitor, enrollments of people who are not visitors, to manage: confirmed in `offering`, pending in an offering that needs approval. */
-  managed: Record<Visitor, { confirmed: number; pending: number }>;
+  /**
+   * Per visitor, people who are not visitors, to manage: confirmed in `offering` (with an
+   * excuse for its session waiting for a decision), pending in an offering that needs approval.
+   */
+  managed: Record<Visitor, { person: number; confirmed: number; pending: number; excuse: number }>;
+  /** Per visitor, a draft offering of `programme` with two sessions (to publish, cancel, delete a session of). */
+  drafts: Record<Visitor, { id: number; sessionIds: number[] }>;
+  /** A session going on right now, taught by the trainer visitor, the participant confirmed; self check-in is open with `checkInCode`. */
+  runningSession: { id: number; checkInCode: string };
+  materials: {
+    /** For enrolled people, in the session of otherOffering (the participant's); two versions. */
+    enrolled: number;
+    /** For trainers only, in the session of `offering` (the trainer visitor's); two versions. */
+    trainersOnly: number;
+    /** Per visitor, one for enrolled people in the session of `offering`, to delete. */
+    deletable: Record<Visitor, number>;
+  };
+  /** Per visitor, the unused invitation link token of a newly invited person. */
+  invitations: Record<Visitor, string>;
 };
 
 type RouteRow = {
@@ -54,6 +86,16 @@ type RouteRow = {
 const LOGIN = 'login' as const;
 const DEFAULT_PARAMS: Record<string, string> = { token: 'dummy-token-that-matches-nothing', lang: 'en' };
 const NEW_PASSWORD = 'Ein-neues-Passwort-2026';
+const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+
+/** What a datetime-local field holds for the moment `days` from now (Berlin wall-clock time). */
+function berlinInput(days: number, hours = 0): string {
+  return toBerlinInputValue(new Date(Date.now() + days * DAY_MS + hours * HOUR_MS));
+}
+
+/** Uploaded files of this file's tests go to a directory of their own, removed afterwards. */
+const UPLOAD_DIR = mkdtempSync(path.join(tmpdir(), 'kokoma-permissions-'));
 
 /** The same status for every visitor. */
 function everyone(status: Expected): Expectations {
@@ -70,6 +112,7 @@ function onlyFor(roles: readonly Role[], status: number, method: 'GET' | 'POST')
 }
 
 const LOGGED_IN = ROLES;
+const STAFF = ['trainer', 'coordinator', 'admin'] as const;
 const MAINTAINERS = ['coordinator', 'admin'] as const;
 const ADMINS = ['admin'] as const;
 
@@ -116,6 +159,16 @@ const routes: RouteRow[] = [
   },
   { method: 'GET', path: '/language/:lang', query: { returnTo: '/' }, expect: everyone(303) },
   { method: 'POST', path: '/account/language', body: () => ({ lang: 'en' }), expect: onlyFor(LOGGED_IN, 303, 'POST') },
+  // accounts: invitations (each visitor follows the link of a different invited person)
+  { method: 'GET', path: '/invitation/:token', params: (f, visitor) => ({ token: f.invitations[visitor] }), expect: everyone(200) },
+  {
+    method: 'POST',
+    path: '/invitation/:token',
+    params: (f, visitor) => ({ token: f.invitations[visitor] }),
+    body: () => ({ password: NEW_PASSWORD, passwordConfirm: NEW_PASSWORD }),
+    expect: everyone(303),
+  },
+
 
   // accounts: administration
   { method: 'GET', path: '/admin/users', expect: onlyFor(ADMINS, 200, 'GET') },
@@ -185,29 +238,326 @@ const routes: RouteRow[] = [
     params: (f, visitor) => ({ id: f.managed[visitor].confirmed }),
     expect: onlyFor(MAINTAINERS, 303, 'POST'),
   },
+  // catalog management: programmes and modules
+  { method: 'GET', path: '/manage/programmes', expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/manage/programmes/new', expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  {
+    method: 'POST',
+    path: '/manage/programmes',
+    body: (_f, visitor) => ({ kind: 'workshop', title: `Deeskalation am Schalter (${visitor})`, description: '', targetGroup: '', certificateKind: 'confirmation', active: 'yes' }),
+    expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
+  { method: 'GET', path: '/manage/programmes/:id', params: (f) => ({ id: f.programme.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/manage/programmes/:id/edit', params: (f) => ({ id: f.programme.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  {
+    method: 'POST',
+    path: '/manage/programmes/:id',
+    params: (f) => ({ id: f.programme.id }),
+    body: () => ({ kind: 'workshop', title: 'Umgang mit extremistischen Gruppierungen', description: 'Neu beschrieben.', targetGroup: '', certificateKind: 'confirmation', active: 'yes' }),
+    expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
+  {
+    method: 'POST',
+    path: '/manage/programmes/:id/modules',
+    params: (f) => ({ id: f.series.id }),
+    body: (_f, visitor) => ({ title: `Nachbereitung (${visitor})`, description: '', teachingUnits: '4' }),
+    expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
+  {
+    method: 'GET',
+    path: '/manage/programmes/:id/modules/:moduleId/edit',
+    params: (f) => ({ id: f.series.id, moduleId: f.series.moduleIds[0]! }),
+    expect: onlyFor(MAINTAINERS, 200, 'GET'),
+  },
+  {
+    method: 'POST',
+    path: '/manage/programmes/:id/modules/:moduleId',
+    params: (f) => ({ id: f.series.id, moduleId: f.series.moduleIds[0]! }),
+    body: () => ({ title: 'Konflikte verstehen', description: '', teachingUnits: '8' }),
+    expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
+  {
+    method: 'POST',
+    path: '/manage/programmes/:id/modules/:moduleId/move',
+    // The coordinator moves the first module down; for the admin it is already last, which changes nothing.
+    params: (f) => ({ id: f.series.id, moduleId: f.series.moduleIds[0]! }),
+    body: () => ({ direction: 'down' }),
+    expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
+
+  // catalog management: offerings and sessions
+  { method: 'GET', path: '/manage/offerings', expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/manage/offerings/new', expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  {
+    method: 'POST',
+    path: '/manage/offerings',
+    body: (f, visitor) => ({
+      programmeId: String(f.programme.id),
+      title: `Workshop Frühling (${visitor})`,
+      description: '',
+      capacity: '12',
+      registrationOpensAt: berlinInput(1),
+      registrationClosesAt: berlinInput(40),
+      cancellationDeadline: '',
+      location: 'Rathaus, Sitzungssaal',
+      requiresApproval: 'no',
+    }),
+    expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
+  { method: 'GET', path: '/manage/offerings/:id', params: (f) => ({ id: f.offering.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/manage/offerings/:id/edit', params: (f) => ({ id: f.offering.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  {
+    method: 'POST',
+    path: '/manage/offerings/:id',
+    params: (f) => ({ id: f.offering.id }),
+    // Registration still closes before the first session (in 30 days); the seats still cover the confirmed enrollments.
+    body: () => ({
+      title: 'Workshop Herbst',
+      description: 'Mit neuem Raum.',
+      capacity: '20',
+      registrationOpensAt: berlinInput(-10),
+      registrationClosesAt: berlinInput(29),
+      cancellationDeadline: '',
+      location: 'Landratsamt, Saal 2',
+      requiresApproval: 'no',
+    }),
+    expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
+  { method: 'POST', path: '/manage/offerings/:id/publish', params: (f, visitor) => ({ id: f.drafts[visitor].id }), expect: onlyFor(MAINTAINERS, 303, 'POST') },
+  { method: 'GET', path: '/manage/offerings/:id/cancel', params: (f) => ({ id: f.offering.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'POST', path: '/manage/offerings/:id/cancel', params: (f, visitor) => ({ id: f.drafts[visitor].id }), expect: onlyFor(MAINTAINERS, 303, 'POST') },
+  {
+    method: 'POST',
+    path: '/manage/offerings/:id/sessions',
+    params: (f) => ({ id: f.offering.id }),
+    body: (f) => ({ moduleId: '', startsAt: berlinInput(40), endsAt: berlinInput(40, 7), location: 'Landratsamt, Saal 1', onlineUrl: '', trainerIds: String(f.users.trainer.id) }),
+    expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
+  {
+    method: 'GET',
+    path: '/manage/offerings/:id/sessions/:sessionId/edit',
+    params: (f) => ({ id: f.offering.id, sessionId: f.offering.sessionId }),
+    expect: onlyFor(MAINTAINERS, 200, 'GET'),
+  },
+  {
+    method: 'POST',
+    path: '/manage/offerings/:id/sessions/:sessionId',
+    params: (f) => ({ id: f.offering.id, sessionId: f.offering.sessionId }),
+    body: (f) => ({ moduleId: '', startsAt: berlinInput(31), endsAt: berlinInput(31, 6), location: 'Landratsamt, Saal 3', onlineUrl: '', trainerIds: String(f.users.trainer.id) }),
+    expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
+  {
+    method: 'POST',
+    path: '/manage/offerings/:id/sessions/:sessionId/delete',
+    params: (f, visitor) => ({ id: f.drafts[visitor].id, sessionId: f.drafts[visitor].sessionIds[0]! }),
+    expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
+
+  // enrollment: lists of people
+  { method: 'GET', path: '/manage/offerings/:id/enrollments/bulk', params: (f) => ({ id: f.offering.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  {
+    method: 'POST',
+    path: '/manage/offerings/:id/enrollments/bulk',
+    params: (f) => ({ id: f.offering.id }),
+    // The preview of the list (nothing is stored yet).
+    body: (f) => ({ list: `neu.eingeladen@gemeinde.example;Neue;Kollegin;${f.organisation.name}\n${f.otherUser.email};${f.otherUser.firstName};${f.otherUser.lastName};${f.organisation.name}` }),
+    expect: onlyFor(MAINTAINERS, 200, 'POST'),
+  },
+  {
+    method: 'POST',
+    path: '/manage/offerings/:id/enrollments/bulk/confirm',
+    params: (f) => ({ id: f.offering.id }),
+    // A preview lives in the session of whoever asked for it, and no visitor here has one: the
+    // allowed roles are sent back to the list form ("preview gone"), also 303. Taking over a
+    // previewed list is tested with the bulk enrollment itself.
+    body: () => ({ previewId: '5b0c7a7e-4a55-4f1e-9d7c-2b1f0e4c9a11' }),
+    expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
+
+  // materials
+  { method: 'GET', path: '/offerings/:id/materials', params: (f) => ({ id: f.offering.id }), expect: everyone(200) },
+  { method: 'GET', path: '/offerings/:id/materials/new', params: (f) => ({ id: f.offering.id }), expect: onlyFor(STAFF, 200, 'GET') },
+  {
+    method: 'POST',
+    path: '/offerings/:id/materials',
+    params: (f) => ({ id: f.offering.id }),
+    // The table posts url-encoded forms, so no file comes along: the allowed roles get past the
+    // permission checks and see the form again with "choose a file" (422). Uploads are tested with materials.
+    body: (f) => ({ target: `session:${f.offering.sessionId}`, title: 'Handout', description: '', visibility: 'enrolled' }),
+    expect: onlyFor(STAFF, 422, 'POST'),
+  },
+  {
+    method: 'GET',
+    path: '/offerings/:id/materials/:materialId',
+    params: (f) => ({ id: f.offering.id, materialId: f.materials.trainersOnly }),
+    expect: onlyFor(STAFF, 200, 'GET'),
+  },
+  {
+    method: 'POST',
+    path: '/offerings/:id/materials/:materialId/versions',
+    params: (f) => ({ id: f.offering.id, materialId: f.materials.trainersOnly }),
+    // As above: without a file (url-encoded form) the allowed roles see the page again with "choose a file" (422).
+    expect: onlyFor(STAFF, 422, 'POST'),
+  },
+  {
+    method: 'POST',
+    path: '/offerings/:id/materials/:materialId/delete',
+    params: (f, visitor) => ({ id: f.offering.id, materialId: f.materials.deletable[visitor] }),
+    expect: onlyFor(STAFF, 303, 'POST'),
+  },
+  // For enrolled people: the participant (enrolled) and the staff get it; the trainer teaches elsewhere (403).
+  {
+    method: 'GET',
+    path: '/materials/:materialId/download',
+    params: (f) => ({ materialId: f.materials.enrolled }),
+    expect: { anonymous: LOGIN, participant: 200, trainer: 403, coordinator: 200, admin: 200 },
+  },
+  // An earlier version of a trainers-only material: it does not exist for non-staff (404); its trainer sees only the current version (403).
+  {
+    method: 'GET',
+    path: '/materials/:materialId/versions/:version/download',
+    params: (f) => ({ materialId: f.materials.trainersOnly, version: 1 }),
+    expect: { anonymous: 404, participant: 404, trainer: 403, coordinator: 200, admin: 200 },
+  },
+
+  // attendance: roll call and self check-in (the trainer teaches these sessions)
+  { method: 'GET', path: '/attendance', expect: onlyFor(STAFF, 200, 'GET') },
+  { method: 'GET', path: '/attendance/sessions/:id', params: (f) => ({ id: f.offering.sessionId }), expect: onlyFor(STAFF, 200, 'GET') },
+  {
+    method: 'POST',
+    path: '/attendance/sessions/:id',
+    params: (f) => ({ id: f.offering.sessionId }),
+    body: (f, visitor) => ({ [`status_${f.managed[visitor].person}`]: 'present' }),
+    expect: onlyFor(STAFF, 303, 'POST'),
+  },
+  { method: 'GET', path: '/attendance/sessions/:id/check-in', params: (f) => ({ id: f.runningSession.id }), expect: onlyFor(STAFF, 200, 'GET') },
+  { method: 'POST', path: '/attendance/sessions/:id/check-in/open', params: (f) => ({ id: f.runningSession.id }), expect: onlyFor(STAFF, 303, 'POST') },
+  { method: 'POST', path: '/attendance/sessions/:id/check-in/close', params: (f) => ({ id: f.runningSession.id }), expect: onlyFor(STAFF, 303, 'POST') },
+  { method: 'GET', path: '/attendance/sessions/:id/sheet.pdf', params: (f) => ({ id: f.offering.sessionId }), expect: onlyFor(STAFF, 200, 'GET') },
+  { method: 'GET', path: '/check-in', expect: onlyFor(LOGGED_IN, 200, 'GET') },
+  // Everybody may try a code; it only counts for people with a seat in that session, the others see the form again (422).
+  {
+    method: 'POST',
+    path: '/check-in',
+    body: (f) => ({ code: f.runningSession.checkInCode }),
+    expect: { anonymous: 403, participant: 200, trainer: 422, coordinator: 422, admin: 422 },
+  },
+
+  // attendance: progress and excuses
+  { method: 'GET', path: '/my/progress', expect: onlyFor(LOGGED_IN, 200, 'GET') },
+  // Only people with a seat in the session can excuse themselves; for everybody else it does not exist.
+  {
+    method: 'GET',
+    path: '/my/sessions/:id/excuse',
+    params: (f) => ({ id: f.otherOffering.sessionId }),
+    expect: { anonymous: LOGIN, participant: 200, trainer: 404, coordinator: 404, admin: 404 },
+  },
+  {
+    method: 'POST',
+    path: '/my/sessions/:id/excuse',
+    params: (f) => ({ id: f.otherOffering.sessionId }),
+    body: () => ({ reason: 'Dienstreise nach Berlin' }),
+    expect: { anonymous: 403, participant: 303, trainer: 404, coordinator: 404, admin: 404 },
+  },
+  { method: 'GET', path: '/manage/excuses', expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'POST', path: '/manage/excuses/:id/accept', params: (f, visitor) => ({ id: f.managed[visitor].excuse }), expect: onlyFor(MAINTAINERS, 303, 'POST') },
+  { method: 'POST', path: '/manage/excuses/:id/decline', params: (f, visitor) => ({ id: f.managed[visitor].excuse }), expect: onlyFor(MAINTAINERS, 303, 'POST') },
+  { method: 'GET', path: '/manage/offerings/:id/attendance', params: (f) => ({ id: f.offering.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/manage/offerings/:id/attendance.csv', params: (f) => ({ id: f.offering.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/manage/offerings/:id/attendance.xlsx', params: (f) => ({ id: f.offering.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/manage/people/:id/history', params: (f) => ({ id: f.users.participant.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+
+  // certificates: rows are added with that domain
 ];
 
-async function createFixtures(db: Database): Promise<Fixtures> {
+async function createFixtures(db: Database, config: Config): Promise<Fixtures> {
   const organisation = await createOrganisation(db, { name: 'Gemeinde Rechtehausen' });
   const users = {} as Record<Role, TestUser>;
   for (const role of ROLES) users[role] = await createUser(db, { role, organisationId: organisation.id });
   const otherUser = await createUser(db, { organisationId: organisation.id });
+  const trainerIds = [users.trainer.id];
 
   const programme = await createProgramme(db);
-  const offering = await createOffering(db, { programmeId: programme.id, capacity: 20, title: 'Workshop Herbst' });
+  const series = await createProgramme(db, { kind: 'series', modules: 2 });
+  const offering = await createOffering(db, { programmeId: programme.id, capacity: 20, title: 'Workshop Herbst', trainerIds });
   const otherOffering = await createOffering(db, { programmeId: programme.id, capacity: 20, title: 'Workshop Winter' });
   const approvalOffering = await createOffering(db, { programmeId: programme.id, capacity: 20, requiresApproval: true, title: 'Workshop mit Freigabe' });
+  // Started an hour ago, ends in six hours.
+  const runningOffering = await createOffering(db, { programmeId: programme.id, capacity: 20, title: 'Workshop heute', startsInDays: -1 / 24, registrationClosesInDays: -1, trainerIds });
   const enroll = async (offeringId: number, userId: number, status: 'confirmed' | 'pending') => {
     const [row] = await db('enrollments').insert({ offering_id: offeringId, user_id: userId, status }).returning('id');
     return (row as { id: number }).id;
   };
   const participantEnrollment = { id: await enroll(otherOffering.id, users.participant.id, 'confirmed') };
+  await enroll(runningOffering.id, users.participant.id, 'confirmed');
+  const nonce = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+  await db('check_in_windows').insert({ session_id: runningOffering.sessionIds[0]!, nonce, opened_by: users.trainer.id });
+
   const managed = {} as Fixtures['managed'];
+  const drafts = {} as Fixtures['drafts'];
+  const invitations = {} as Fixtures['invitations'];
   for (const visitor of VISITORS) {
     const person = await createUser(db, { organisationId: organisation.id });
-    managed[visitor] = { confirmed: await enroll(offering.id, person.id, 'confirmed'), pending: await enroll(approvalOffering.id, person.id, 'pending') };
+    const [excuse] = await db('excuses').insert({ session_id: offering.sessionIds[0]!, user_id: person.id, reason: 'Krank gemeldet' }).returning('id');
+    managed[visitor] = {
+      person: person.id,
+      confirmed: await enroll(offering.id, person.id, 'confirmed'),
+      pending: await enroll(approvalOffering.id, person.id, 'pending'),
+      excuse: (excuse as { id: number }).id,
+    };
+    const draft = await createOffering(db, { programmeId: programme.id, status: 'draft', sessions: 2, title: `Entwurf (${visitor})` });
+    drafts[visitor] = { id: draft.id, sessionIds: draft.sessionIds };
+    const invitee = await createUser(db, { organisationId: organisation.id, verified: false });
+    const { token, tokenHash } = newSecretToken();
+    await db('account_tokens').insert({ user_id: invitee.id, purpose: 'invitation', token_hash: tokenHash, expires_at: new Date(Date.now() + 14 * DAY_MS) });
+    invitations[visitor] = token;
   }
-  return { organisation, users, otherUser, offering, otherOffering, participantEnrollment, managed };
+
+  const storage = createMaterialStorage(config);
+  const addMaterial = async (sessionId: number, title: string, visibility: 'enrolled' | 'trainers', versions: number) => {
+    const [row] = await db('materials').insert({ session_id: sessionId, title, visibility, created_by: users.coordinator.id }).returning('id');
+    const materialId = (row as { id: number }).id;
+    for (let version = 1; version <= versions; version += 1) {
+      const content = Buffer.from(`%PDF-1.4\n% ${title}, Fassung ${version}\n%%EOF\n`);
+      const storageKey = newStorageKey();
+      await storage.put(storageKey, Readable.from([content]));
+      await db('material_versions').insert({
+        material_id: materialId,
+        version,
+        storage_key: storageKey,
+        original_name: `${title}.pdf`,
+        size_bytes: content.length,
+        sha256: createHash('sha256').update(content).digest('hex'),
+        content_type: 'application/pdf',
+        file_kind: 'pdf',
+        uploaded_by: users.coordinator.id,
+      });
+    }
+    return materialId;
+  };
+  const deletable = {} as Fixtures['materials']['deletable'];
+  for (const visitor of VISITORS) deletable[visitor] = await addMaterial(offering.sessionIds[0]!, `Übung (${visitor})`, 'enrolled', 1);
+  const materials = {
+    enrolled: await addMaterial(otherOffering.sessionIds[0]!, 'Handout', 'enrolled', 2),
+    trainersOnly: await addMaterial(offering.sessionIds[0]!, 'Leitfaden für Trainer', 'trainers', 2),
+    deletable,
+  };
+
+  return {
+    organisation,
+    users,
+    otherUser,
+    programme,
+    series: { id: series.id, moduleIds: series.modules.map((module) => module.id) },
+    offering: { id: offering.id, sessionId: offering.sessionIds[0]! },
+    otherOffering: { id: otherOffering.id, sessionId: otherOffering.sessionIds[0]! },
+    participantEnrollment,
+    managed,
+    drafts,
+    runningSession: { id: runningOffering.sessionIds[0]!, checkInCode: checkInCode(config.sessionSecret, runningOffering.sessionIds[0]!, nonce) },
+    materials,
+    invitations,
+  };
 }
 
 function pathFor(row: RouteRow, fixtures: Fixtures, visitor: Visitor): string {
@@ -238,12 +588,13 @@ function observed(response: { status: number; headers: Record<string, string>; t
 }
 
 describe('permissions: every route × every visitor', () => {
-  const ctx = useTestApp();
+  const ctx = useTestApp({ UPLOAD_DIR });
+  afterAll(() => rmSync(UPLOAD_DIR, { recursive: true, force: true }));
 
   // One test per route; the visitors take their turns on the same data (anonymous first,
   // admin last), each with their own session, and the row compares what all of them got.
   it.each(routes.map((row) => [`${row.method} ${row.path}`, row] as const))('%s', async (_name, row) => {
-    const fixtures = await createFixtures(ctx.db);
+    const fixtures = await createFixtures(ctx.db, ctx.config);
     const visitors = await Promise.all(VISITORS.map((visitor) => visitorAgent(ctx.app, visitor, fixtures)));
     const actual: Record<string, Expected | string> = {};
     for (const [index, visitor] of VISITORS.entries()) {
