@@ -29,6 +29,9 @@ import { createMaterialsService } from './materials/materials.service';
 import { createMaterialStorage, materialsRouter } from './materials/materials.routes';
 import { createAttendanceService } from './attendance/attendance.service';
 import { attendanceRouter } from './attendance/attendance.routes';
+import { createCertificateTemplateService } from './certificates/template.service';
+import { createCertificatesService } from './certificates/certificates.service';
+import { certificatesRouter } from './certificates/certificates.routes';
 
 export type AppDeps = { config: Config; db: Database; databaseUrl: string; logger: Logger; mailer: Mailer };
 export type App = { app: Express; close: () => Promise<void> };
@@ -49,6 +52,8 @@ export function createApp(deps: AppDeps): App {
   const sessions = createSessionMiddleware(config, deps.databaseUrl);
   const materialStorage = createMaterialStorage(config);
   const materials = createMaterialsService({ db, storage: materialStorage, logger });
+  const certificateTemplates = createCertificateTemplateService(db, config);
+  const certificates = createCertificatesService({ db, config, attendance, templates: certificateTemplates });
 
   const app = express();
   app.set('trust proxy', config.trustProxy);
@@ -76,6 +81,7 @@ export function createApp(deps: AppDeps): App {
   app.use(enrollmentRouter(catalog, enrollment, calendar));
   app.use(materialsRouter(materials, materialStorage, config, logger));
   app.use(attendanceRouter(attendance, db, config));
+  app.use(certificatesRouter(db, certificates));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -211,6 +211,21 @@ export async function selectAttendedInProgramme(db: Db, programmeId: number, use
     .select('a.user_id', 's.module_id', 's.offering_id', 's.starts_at');
 }
 
+export type AttendedSessionRow = AttendedRow & { session_id: number; ends_at: Date; location: string };
+
+/** Like selectAttendedInProgramme, with what a certificate prints: times and place of each session. */
+export async function selectAttendedSessionsInProgramme(db: Db, programmeId: number, userIds: number[]): Promise<AttendedSessionRow[]> {
+  if (userIds.length === 0) return [];
+  return db('attendance_records as a')
+    .join('offering_sessions as s', 's.id', 'a.session_id')
+    .join('offerings as o', 'o.id', 's.offering_id')
+    .where('o.programme_id', programmeId)
+    .whereIn('a.user_id', userIds)
+    .whereIn('a.status', ['present', 'late'])
+    .select('a.user_id', 's.id as session_id', 's.module_id', 's.offering_id', 's.starts_at', 's.ends_at', db.raw("coalesce(nullif(s.location, ''), o.location) as location"))
+    .orderBy([{ column: 's.starts_at' }, { column: 's.id' }]);
+}
+
 export type PlannedRow = { session_id: number; module_id: number | null; offering_id: number; offering_title: string; starts_at: Date };
 
 /** Sessions still to come in published offerings of a programme: where modules can (still) be attended. */
@@ -230,8 +245,8 @@ export async function selectProgrammeInfo(db: Db, programmeId: number): Promise<
   return db('programmes').select('id', 'kind', 'title', 'completion_rule', 'completion_min_modules').where('id', programmeId).first();
 }
 
-export async function selectModules(db: Db, programmeId: number): Promise<{ id: number; position: number; title: string }[]> {
-  return db('modules').select('id', 'position', 'title').where('programme_id', programmeId).orderBy('position');
+export async function selectModules(db: Db, programmeId: number): Promise<{ id: number; position: number; title: string; teaching_units: number }[]> {
+  return db('modules').select('id', 'position', 'title', 'teaching_units').where('programme_id', programmeId).orderBy('position');
 }
 
 /** Programmes a person is (or was) enrolled in, with the offerings. */

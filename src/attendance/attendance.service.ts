@@ -169,6 +169,8 @@ export function createAttendanceService(db: Database, config: Config, now: () =>
       return buildMatrix(offeringId);
     },
 
+    completionForCertificates,
+
     async progressOf(userId: number) {
       const enrollments = await queries.selectProgrammesOfPerson(db, userId);
       const programmeIds = [...new Set(enrollments.map((row) => row.programme_id))];
@@ -195,6 +197,28 @@ export function createAttendanceService(db: Database, config: Config, now: () =>
       );
     },
   };
+
+  /**
+   * Who in an offering has completed what the certificate is for, and the sessions they
+   * attended (any cohort of the programme), for printing on it. For certificates only.
+   */
+  async function completionForCertificates(offeringId: number, userIds?: number[]) {
+    const offering = await db('offerings').select('id', 'title', 'programme_id', 'location', 'status').where('id', offeringId).first();
+    if (!offering) return undefined;
+    const [matrix, modules] = await Promise.all([buildMatrix(offeringId), queries.selectModules(db, offering.programme_id)]);
+    const rows = userIds ? matrix.rows.filter((row) => userIds.includes(row.person.user_id)) : matrix.rows;
+    const attended = await queries.selectAttendedSessionsInProgramme(db, offering.programme_id, rows.map((row) => row.person.user_id));
+    return {
+      offering: offering as { id: number; title: string; programme_id: number; location: string; status: string },
+      programme: matrix.programme,
+      modules,
+      people: rows.map((row) => ({
+        person: row.person,
+        completed: row.completed,
+        attended: attended.filter((session) => session.user_id === row.person.user_id && (matrix.programme.kind === 'series' || session.offering_id === offeringId)),
+      })),
+    };
+  }
 
   async function buildMatrix(offeringId: number) {
     const offering = await db('offerings').select('id', 'title', 'programme_id', 'capacity', 'status').where('id', offeringId).first();

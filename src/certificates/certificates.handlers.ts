@@ -1,0 +1,116 @@
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import type { SessionUser } from '../accounts/roles';
+import { actorOf } from '../audit/audit.service';
+import { idParam } from '../catalog/catalog.handlers';
+import { setFlash } from '../http/flash';
+import { formData, renderFormPage, type FormPage } from '../http/forms';
+import type { CertificatesService } from './certificates.service';
+import { normaliseVerificationCode } from './certificates.service';
+import { verifyFormSchema, type issueSchema, type revokeSchema } from './certificates.schemas';
+import { keptInput, parseForm } from '../http/validate';
+import { overviewView, verificationView } from './certificates.view';
+
+const actingUser = (req: Request) => req.user as SessionUser;
+
+export function createCertificatesHandlers(certificates: CertificatesService) {
+  const overviewPage: FormPage = {
+    view: 'certificates/offering',
+    titleKey: 'certificates.offering.title',
+    locals: async (req) => overviewView(await certificates.overview(actingUser(req), idParam(req))),
+  };
+  const revokePage: FormPage = {
+    view: 'certificates/revoke',
+    titleKey: 'certificates.revoke.title',
+    locals: async (req) => ({ certificate: await certificates.certificateForCoordinator(actingUser(req), idParam(req)) }),
+  };
+  const verifyPage: FormPage = { view: 'certificates/verify-form', titleKey: 'certificates.verify.title' };
+  const back = (offeringId: number) => `/manage/offerings/${offeringId}/certificates`;
+
+  return {
+    pages: { overviewPage, revokePage, verifyPage },
+
+    async issue(req: Request, res: Response): Promise<void> {
+      const offeringId = idParam(req);
+      const input = formData<z.output<typeof issueSchema>>(res);
+      const outcome = await certificates.issue(actingUser(req), offeringId, 'all' in input ? 'all' : [input.userId], actorOf(req));
+      setFlash(req, { type: 'success', messageKey: 'certificates.offering.issued', params: { created: outcome.created, existing: outcome.existing, count: outcome.created } });
+      res.redirect(303, back(offeringId));
+    },
+
+    async revoke(req: Request, res: Response): Promise<void> {
+      const { reason } = formData<z.output<typeof revokeSchema>>(res);
+      const certificate = await certificates.revoke(actingUser(req), idParam(req), reason, actorOf(req));
+      setFlash(req, { type: 'success', messageKey: 'certificates.revoke.done', params: { serial: certificate.serial } });
+      res.redirect(303, back(certificate.offering_id));
+    },
+
+    async reissue(req: Request, res: Response): Promise<void> {
+      const certificate = await certificates.reissue(actingUser(req), idParam(req), actorOf(req));
+      setFlash(req, { type: 'success', messageKey: 'certificates.offering.reissued', params: { serial: certificate.serial } });
+      res.redirect(303, back(certificate.offering_id));
+    },
+
+    /** The stored bytes, byte for byte as issued. */
+    async download(req: Request, res: Response): Promise<void> {
+      const stored = await certificates.pdfFor(actingUser(req), idParam(req));
+      const name = `${req.t(`certificates.kind.${stored.kind}`)}-${stored.serial}.pdf`;
+      // res.attachment writes an RFC 6266/5987 Content-Disposition that keeps umlauts.
+      res.attachment(name);
+      res.set({
+        'Content-Type': 'application/pdf',
+        'Content-Length': String(stored.pdf.length),
+        ETag: `"${stored.pdf_sha256}"`,
+        'Cache-Control': 'private, no-cache',
+      });
+      res.end(stored.pdf);
+    },
+
+    async bulkPdf(req: Request, res: Response): Promise<void> {
+      const offeringId = idParam(req);
+      const title = req.t('certificates.offering.bulkTitle', { offering: offeringId });
+      // Streamed: headers go out now, pages as they are drawn.
+      await certificates.validCount(actingUser(req), offeringId);
+      res.attachment(`${req.t('certificates.offering.bulkFileName', { offering: offeringId })}.pdf`);
+      res.set({ 'Content-Type': 'application/pdf', 'Cache-Control': 'private, no-store' });
+      await certificates.streamOfferingPdf(actingUser(req), offeringId, res, title);
+    },
+
+    async bulkZip(req: Request, res: Response): Promise<void> {
+      const offeringId = idParam(req);
+      await certificates.validCount(actingUser(req), offeringId);
+      res.attachment(`${req.t('certificates.offering.bulkFileName', { offering: offeringId })}.zip`);
+      res.set({ 'Content-Type': 'application/zip', 'Cache-Control': 'private, no-store' });
+      await certificates.streamOfferingZip(actingUser(req), offeringId, res);
+    },
+
+    async mine(req: Request, res: Response): Promise<void> {
+      const list = await certificates.mine(actingUser(req));
+      res.renderPage('certificates/mine', { title: req.t('certificates.mine.title'), certificates: list });
+    },
+
+    /** GET /verify?code=…: a typed code goes to its stable page; a malformed one gets the form again. */
+    async verifyForm(req: Request, res: Response): Promise<void> {
+      if (req.query.code === undefined) return renderFormPage(req, res, verifyPage);
+      // A GET form (nothing changes, so no CSRF token), validated like any other form.
+      const parsed = parseForm(verifyFormSchema, req.query);
+      if (!parsed.ok) return renderFormPage(req, res, verifyPage, parsed.errors, keptInput(req.query));
+      const normalised = normaliseVerificationCode(parsed.data.code);
+      if (!normalised) return renderFormPage(req, res, verifyPage, { code: 'certificates.validation.codeFormat' }, { code: parsed.data.code });
+      res.redirect(303, `/verify/${normalised}`);
+    },
+
+    async verify(req: Request, res: Response): Promise<void> {
+      const raw = String(req.params.code ?? '');
+      const certificate = await certificates.verify(raw);
+      if (!certificate) {
+        res.status(404);
+        return res.renderPage('certificates/verify-unknown', { title: req.t('certificates.verify.unknownTitle'), code: raw.slice(0, 60) });
+      }
+      // A code typed in another spelling lands on the one printed on the paper.
+      if (raw !== certificate.verification_code) return res.redirect(301, `/verify/${certificate.verification_code}`);
+      res.set('Cache-Control', 'no-store');
+      res.renderPage('certificates/verify', { title: req.t('certificates.verify.resultTitle'), ...verificationView(certificate) });
+    },
+  };
+}
