@@ -70,6 +70,15 @@ type Fixtures = {
   };
   /** Per visitor, the unused invitation link token of a newly invited person. */
   invitations: Record<Visitor, string>;
+  /** A workshop held last week that the participant and the managed people attended, with valid certificates. */
+  certificates: {
+    offering: number;
+    /** The participant's own certificate and its verification code. */
+    participant: { id: number; code: string };
+    /** Per visitor, a certificate of somebody else to revoke, and one to correct. */
+    revocable: Record<Visitor, number>;
+    correctable: Record<Visitor, number>;
+  };
 };
 
 type RouteRow = {
@@ -467,7 +476,30 @@ const routes: RouteRow[] = [
   { method: 'GET', path: '/manage/offerings/:id/attendance.xlsx', params: (f) => ({ id: f.offering.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
   { method: 'GET', path: '/manage/people/:id/history', params: (f) => ({ id: f.users.participant.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
 
-  // certificates: rows are added with that domain
+  // certificates
+  { method: 'GET', path: '/manage/offerings/:id/certificates', params: (f) => ({ id: f.certificates.offering }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'POST', path: '/manage/offerings/:id/certificates', params: (f) => ({ id: f.certificates.offering }), body: () => ({ all: 'yes' }), expect: onlyFor(MAINTAINERS, 303, 'POST') },
+  { method: 'GET', path: '/manage/offerings/:id/certificates.pdf', params: (f) => ({ id: f.certificates.offering }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/manage/offerings/:id/certificates.zip', params: (f) => ({ id: f.certificates.offering }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/manage/certificates/:id/revoke', params: (f) => ({ id: f.certificates.participant.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  {
+    method: 'POST',
+    path: '/manage/certificates/:id/revoke',
+    params: (f, visitor) => ({ id: f.certificates.revocable[visitor] }),
+    body: () => ({ reason: 'Versehentlich ausgestellt' }),
+    expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
+  { method: 'POST', path: '/manage/certificates/:id/reissue', params: (f, visitor) => ({ id: f.certificates.correctable[visitor] }), expect: onlyFor(MAINTAINERS, 303, 'POST') },
+  // The holder and coordinators; for anybody else the certificate does not exist.
+  {
+    method: 'GET',
+    path: '/certificates/:id/download',
+    params: (f) => ({ id: f.certificates.participant.id }),
+    expect: { anonymous: LOGIN, participant: 200, trainer: 404, coordinator: 200, admin: 200 },
+  },
+  { method: 'GET', path: '/my/certificates', expect: onlyFor(LOGGED_IN, 200, 'GET') },
+  { method: 'GET', path: '/verify', expect: everyone(200) },
+  { method: 'GET', path: '/verify/:code', params: (f) => ({ code: f.certificates.participant.code }), expect: everyone(200) },
 ];
 
 async function createFixtures(db: Database, config: Config): Promise<Fixtures> {
@@ -535,6 +567,37 @@ async function createFixtures(db: Database, config: Config): Promise<Fixtures> {
     }
     return materialId;
   };
+  // Certificates are inserted as rows (rendering real PDFs for every row of this table would be slow);
+  // only the correction renders one, as it does in the app.
+  const heldLastWeek = await createOffering(db, { programmeId: programme.id, title: 'Workshop Vorwoche', capacity: 20, startsInDays: -7, registrationOpensInDays: -30 });
+  const certificateFor = async (userId: number, serialNumber: number) => {
+    const code = String(serialNumber).padStart(20, '0');
+    await enroll(heldLastWeek.id, userId, 'confirmed');
+    await db('attendance_records').insert({ session_id: heldLastWeek.sessionIds[0]!, user_id: userId, status: 'present', source: 'roll_call' });
+    const snapshot = {
+      version: 1, kind: 'confirmation', serial: `KKM-2026-${serialNumber}`, verificationCode: code, verificationUrl: `http://campus.test/verify/${code}`, issuedAt: new Date().toISOString(),
+      name: 'Eine Person', programmeTitle: 'Umgang mit extremistischen Gruppierungen', offeringTitle: 'Workshop Vorwoche', place: 'Landratsamt', periodFrom: new Date().toISOString(), periodTo: new Date().toISOString(),
+      modules: [], totalUnits: 0, sessions: [], durationMinutes: 420, regionName: 'Landkreis', template: { title: 'Teilnahmebestätigung', body: '', fundingLine: '', signatories: [], logoImageIds: [] },
+    };
+    const pdf = Buffer.from('%PDF-1.7\n%%EOF\n');
+    const [row] = await db('certificates')
+      .insert({
+        serial: snapshot.serial, serial_year: 2026, serial_number: serialNumber, verification_code: code, user_id: userId, programme_id: programme.id, offering_id: heldLastWeek.id,
+        subject_key: `offering:${heldLastWeek.id}`, kind: 'confirmation', snapshot: JSON.stringify(snapshot), pdf, pdf_sha256: createHash('sha256').update(pdf).digest('hex'), issued_by: users.coordinator.id,
+      })
+      .returning('id');
+    return { id: (row as { id: number }).id, code };
+  };
+  const revocable = {} as Fixtures['certificates']['revocable'];
+  const correctable = {} as Fixtures['certificates']['correctable'];
+  let serialNumber = 1;
+  const participantCertificate = await certificateFor(users.participant.id, serialNumber++);
+  for (const visitor of VISITORS) {
+    revocable[visitor] = (await certificateFor((await createUser(db, { organisationId: organisation.id })).id, serialNumber++)).id;
+    correctable[visitor] = (await certificateFor((await createUser(db, { organisationId: organisation.id })).id, serialNumber++)).id;
+  }
+  await db('certificate_serial_counters').insert({ year: new Date().getFullYear(), last_number: 1000 }).onConflict('year').merge();
+
   const deletable = {} as Fixtures['materials']['deletable'];
   for (const visitor of VISITORS) deletable[visitor] = await addMaterial(offering.sessionIds[0]!, `Übung (${visitor})`, 'enrolled', 1);
   const materials = {
@@ -557,6 +620,7 @@ async function createFixtures(db: Database, config: Config): Promise<Fixtures> {
     runningSession: { id: runningOffering.sessionIds[0]!, checkInCode: checkInCode(config.sessionSecret, runningOffering.sessionIds[0]!, nonce) },
     materials,
     invitations,
+    certificates: { offering: heldLastWeek.id, participant: participantCertificate, revocable, correctable },
   };
 }
 
