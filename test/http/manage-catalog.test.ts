@@ -230,6 +230,7 @@ describe('coordinators set up programmes, offerings and sessions', () => {
       const response = await submitForm(agent, `/manage/offerings/${offeringId}/edit`, `/manage/offerings/${offeringId}`, offeringFields({ registrationClosesAt: '2027-02-10T10:00' }));
       expect(response.status).toBe(422);
       expect(fieldErrorText(response.text, 'registrationClosesAt')).toContain('Der Anmeldeschluss muss spätestens zu Beginn des ersten Termins liegen.');
+      expect(errorSummaryText(response.text)).toContain('Der Anmeldeschluss muss spätestens zu Beginn des ersten Termins liegen.');
       expect(inputValue(response.text, 'registrationClosesAt')).toBe('2027-02-10T10:00');
       const offering = await ctx.db('offerings').first('registration_closes_at').where('id', offeringId);
       expect(offering.registration_closes_at.toISOString()).toBe('2027-02-01T11:00:00.000Z');
@@ -245,6 +246,8 @@ describe('coordinators set up programmes, offerings and sessions', () => {
       expect(response.status).toBe(422);
       expect(fieldErrorText(response.text, 'capacity')).toBe('Bitte geben Sie eine Zahl ab 1 ein.');
       expect(inputValue(response.text, 'capacity')).toBe('0');
+      expect(errorSummaryText(response.text)).toContain('Bitte geben Sie eine Zahl ab 1 ein.');
+      expect(inputValue(response.text, 'title')).toBe('Durchgang 2027');
       expect(await ctx.db('offerings').count({ count: '*' }).first()).toEqual({ count: 0 });
 
       const window = await submitForm(agent, '/manage/offerings/new', '/manage/offerings', {
