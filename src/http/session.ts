@@ -1,3 +1,4 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import { Pool } from 'pg';
@@ -32,10 +33,26 @@ export function createSessionMiddleware(config: Config, databaseUrl: string) {
     },
   });
   return {
-    middleware,
+    middleware: [middleware, saveSessionBeforeRedirect] as RequestHandler[],
     close: async () => {
       store.close();
       await pool.end();
     },
   };
+}
+
+/**
+ * express-session sends the response headers before the store has written the session,
+ * and a browser follows a redirect on the headers alone: the page after POST → redirect
+ * could read the session as it was before the POST (its flash message missing, then
+ * shown one page later). A redirect that changed the session waits for the save.
+ */
+export function saveSessionBeforeRedirect(req: Request, res: Response, next: NextFunction): void {
+  const before = req.session ? JSON.stringify(req.session) : undefined;
+  const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+  res.redirect = ((...args: unknown[]) => {
+    if (!req.session || JSON.stringify(req.session) === before) return redirect(...args);
+    req.session.save((error) => (error ? next(error) : redirect(...args)));
+  }) as Response['redirect'];
+  next();
 }
