@@ -32,6 +32,7 @@ import { attendanceRouter } from './attendance/attendance.routes';
 import { createCertificateTemplateService } from './certificates/template.service';
 import { createCertificatesService } from './certificates/certificates.service';
 import { certificatesRouter } from './certificates/certificates.routes';
+import { certificateTemplateRouter } from './certificates/template.routes';
 
 export type AppDeps = { config: Config; db: Database; databaseUrl: string; logger: Logger; mailer: Mailer };
 export type App = { app: Express; close: () => Promise<void> };
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps): App {
   app.use(materialsRouter(materials, materialStorage, config, logger));
   app.use(attendanceRouter(attendance, db, config));
   app.use(certificatesRouter(db, certificates));
+  app.use(certificateTemplateRouter(certificateTemplates));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -32,7 +32,7 @@ const t = translatorFor('de');
 /** The preview's verification code: 20 characters of Crockford base32, obviously not a real one. */
 const SAMPLE_CODE = '0'.repeat(20);
 /** Where the preview's QR code points: the public verification page, without a real code. */
-const SAMPLE_VERIFICATION_PATH = '/zertifikate/pruefen';
+const SAMPLE_VERIFICATION_PATH = `/verify/${SAMPLE_CODE}`;
 
 /**
  * The per-programme certificate template (title, text, signatories, logos, funding line)

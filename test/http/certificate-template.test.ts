@@ -1,6 +1,3 @@
-import type { Express } from 'express';
-import { notFoundHandler } from '../../src/http/error-handler';
-import { certificateTemplateRouter } from '../../src/certificates/template.routes';
 import { createCertificateTemplateService } from '../../src/certificates/template.service';
 import { useTestApp } from '../support/app';
 import { createProgramme } from '../support/catalog-factories';
@@ -8,7 +5,6 @@ import { createUser } from '../support/factories';
 import { decodeEntities, errorSummaryText, fieldErrorText, inputValue } from '../support/html';
 import { binaryParser, csrfTokenIn, loginAs, newAgent, textOf, type Agent } from '../support/http';
 import { readPdf } from '../support/pdf';
-import { routesInApp } from '../support/routes';
 
 /** A 1×1 PNG (RGBA) and a 1×1 JPEG: real images, as small as they get. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
@@ -29,25 +25,8 @@ const imageCount = (pdf: Buffer) => {
 };
 const folded = (text: string) => text.replace(/\s+/g, ' ');
 
-/**
- * The router is mounted in src/app.ts by the certificates work; until it is, this test
- * puts it where it will be (before the 404 handler) in its own app instance.
- */
-function ensureMounted(app: Express, router: ReturnType<typeof certificateTemplateRouter>): void {
-  if (routesInApp(app).includes('GET /manage/programmes/:id/certificate')) return;
-  app.use(router);
-  const stack = (app as unknown as { router: { stack: { handle: unknown }[] } }).router.stack;
-  const layer = stack.pop()!;
-  stack.splice(
-    stack.findIndex((candidate) => candidate.handle === notFoundHandler),
-    0,
-    layer,
-  );
-}
-
 describe('certificate template per programme', () => {
   const ctx = useTestApp();
-  beforeAll(() => ensureMounted(ctx.app, certificateTemplateRouter(createCertificateTemplateService(ctx.db, ctx.config))));
 
   async function coordinator(role: 'coordinator' | 'admin' = 'coordinator'): Promise<Agent> {
     return loginAs(ctx.app, await createUser(ctx.db, { role, firstName: 'Katrin', lastName: 'Koordina' }));

@@ -78,6 +78,8 @@ type Fixtures = {
     /** Per visitor, a certificate of somebody else to revoke, and one to correct. */
     revocable: Record<Visitor, number>;
     correctable: Record<Visitor, number>;
+    /** A logo uploaded for the series' certificate template. */
+    logoImageId: number;
   };
 };
 
@@ -500,6 +502,10 @@ const routes: RouteRow[] = [
   { method: 'GET', path: '/my/certificates', expect: onlyFor(LOGGED_IN, 200, 'GET') },
   { method: 'GET', path: '/verify', expect: everyone(200) },
   { method: 'GET', path: '/verify/:code', params: (f) => ({ code: f.certificates.participant.code }), expect: everyone(200) },
+  { method: 'GET', path: '/manage/programmes/:id/certificate', params: (f) => ({ id: f.series.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'POST', path: '/manage/programmes/:id/certificate', params: (f) => ({ id: f.series.id }), body: (_f, visitor) => ({ title: `Zertifikat (${visitor})` }), expect: onlyFor(MAINTAINERS, 303, 'POST') },
+  { method: 'GET', path: '/manage/programmes/:id/certificate/preview.pdf', params: (f) => ({ id: f.series.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/manage/certificate-images/:imageId', params: (f) => ({ imageId: f.certificates.logoImageId }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
 ];
 
 async function createFixtures(db: Database, config: Config): Promise<Fixtures> {
@@ -596,6 +602,8 @@ async function createFixtures(db: Database, config: Config): Promise<Fixtures> {
     revocable[visitor] = (await certificateFor((await createUser(db, { organisationId: organisation.id })).id, serialNumber++)).id;
     correctable[visitor] = (await certificateFor((await createUser(db, { organisationId: organisation.id })).id, serialNumber++)).id;
   }
+  const logo = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+  const [logoRow] = await db('certificate_images').insert({ programme_id: series.id, content_type: 'image/png', bytes: logo, sha256: createHash('sha256').update(logo).digest('hex') }).returning('id');
   await db('certificate_serial_counters').insert({ year: new Date().getFullYear(), last_number: 1000 }).onConflict('year').merge();
 
   const deletable = {} as Fixtures['materials']['deletable'];
@@ -620,7 +628,7 @@ async function createFixtures(db: Database, config: Config): Promise<Fixtures> {
     runningSession: { id: runningOffering.sessionIds[0]!, checkInCode: checkInCode(config.sessionSecret, runningOffering.sessionIds[0]!, nonce) },
     materials,
     invitations,
-    certificates: { offering: heldLastWeek.id, participant: participantCertificate, revocable, correctable },
+    certificates: { offering: heldLastWeek.id, participant: participantCertificate, revocable, correctable, logoImageId: (logoRow as { id: number }).id },
   };
 }
 
