@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import { hashPassword } from '../src/accounts/passwords';
 import { PDF_FONT } from '../src/attendance/sign-in-sheet.pdf';
 import { renderCertificate, type CertificateSnapshot } from '../src/certificates/certificate.pdf';
-import { ms, startBenchApp, timeRepeatedly } from './lib/harness';
+import { freePort, loginAt, ms, startBenchApp, timeRepeatedly, type BenchApp } from './lib/harness';
 
 const BULK = 500;
 const ISSUED_OVER_HTTP = 40;
@@ -80,21 +83,31 @@ async function main(): Promise<void> {
     });
     for (let start = 0; start < rows.length; start += 50) await db('certificates').insert(rows.slice(start, start + 50));
 
-    const stream = async (path: string) => {
-      global.gc?.();
-      const before = process.memoryUsage().rss;
-      let peak = before;
-      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
-      const start = process.hrtime.bigint();
-      const response = await fetch(`${bench.baseUrl}${path}`, { headers: { cookie } });
-      let bytes = 0;
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.length;
-      const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-      clearInterval(sampler);
-      return { elapsed, bytes, before, peak };
-    };
-    const bulkPdf = await stream(`/manage/offerings/${offering.id}/certificates.pdf`);
-    const bulkZip = await stream(`/manage/offerings/${offering.id}/certificates.zip`);
+    // The server alone in a fresh process, so its memory is the app's, not this script's.
+    const server = await startServerProcess(bench);
+    let bulkPdf: StreamRun;
+    let bulkZip: StreamRun;
+    try {
+      const serverCookie = await loginAt(server.baseUrl, 'koordination@bench.example', PASSWORD);
+      const stream = async (path: string): Promise<StreamRun> => {
+        const before = server.rss();
+        let peak = before;
+        const sampler = setInterval(() => (peak = Math.max(peak, server.rss())), 10);
+        const start = process.hrtime.bigint();
+        const response = await fetch(`${server.baseUrl}${path}`, { headers: { cookie: serverCookie } });
+        let bytes = 0;
+        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.length;
+        const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+        clearInterval(sampler);
+        return { elapsed, bytes, before, peak: Math.max(peak, server.rss()) };
+      };
+      // Warm up: templates, fonts and the connection pool of the fresh process.
+      await stream(`/manage/offerings/${offering.id}/certificates`);
+      bulkPdf = await stream(`/manage/offerings/${offering.id}/certificates.pdf`);
+      bulkZip = await stream(`/manage/offerings/${offering.id}/certificates.zip`);
+    } finally {
+      server.stop();
+    }
 
     console.log('one certificate (A4, embedded TTF subset, vector QR code, tagged PDF):');
     console.log(`  baseline bare pdfkit page, same TTF font  mean ${ms(bare.mean)}  p95 ${ms(bare.p95)}`);
@@ -102,11 +115,29 @@ async function main(): Promise<void> {
     console.log(`issuing through the app: ${issued} certificates in ${ms(issueMs)} = ${ms(issueMs / issued)} each (serial, render, store, audit)`);
     for (const [label, run] of [[`${BULK} certificates as one PDF`, bulkPdf], [`${BULK} certificates as ZIP`, bulkZip]] as const) {
       console.log(`${label}: ${(run.bytes / MB).toFixed(1)} MB in ${(run.elapsed / 1000).toFixed(2)} s = ${(run.elapsed / BULK).toFixed(1)} ms per certificate = ${(run.elapsed / BULK / bare.mean).toFixed(1)}× a bare page each`);
-      console.log(`  process RSS before ${(run.before / MB).toFixed(0)} MB, peak ${(run.peak / MB).toFixed(0)} MB (+${((run.peak - run.before) / MB).toFixed(0)} MB)`);
+      console.log(`  server process RSS before ${(run.before / MB).toFixed(0)} MB, peak ${(run.peak / MB).toFixed(0)} MB (+${((run.peak - run.before) / MB).toFixed(0)} MB)`);
     }
   } finally {
     await bench.close();
   }
+}
+
+type StreamRun = { elapsed: number; bytes: number; before: number; peak: number };
+
+/** bench/lib/serve.ts on the bench database, on a port of its own; its RSS read from /proc. */
+async function startServerProcess(bench: BenchApp) {
+  const port = await freePort();
+  // The same heap limit as `npm start`: V8 then collects garbage before the process grows past it.
+  const child = spawn(process.execPath, ['--max-old-space-size=256', '--import', 'tsx', path.join(__dirname, 'lib', 'serve.ts')], {
+    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: bench.databaseUrl, PORT: String(port), BASE_URL: `http://127.0.0.1:${port}`, SESSION_SECRET: 'bench-only-secret-bench-only-secret-0123', LOG_LEVEL: 'silent', DEMO_SEED: 'false' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (data: Buffer) => data.toString().includes('listening') && resolve());
+    child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
+  });
+  const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  return { baseUrl: `http://127.0.0.1:${port}`, rss, stop: () => child.kill() };
 }
 
 function sampleSnapshot(baseUrl: string): CertificateSnapshot {

@@ -11,6 +11,7 @@ import { createLogger } from '../../src/http/logger';
 
 export type BenchApp = {
   db: Database;
+  databaseUrl: string;
   config: Config;
   baseUrl: string;
   /** Logs in through the real form; returns the session cookie for later requests. */
@@ -18,7 +19,7 @@ export type BenchApp = {
   close: () => Promise<void>;
 };
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
@@ -66,22 +67,11 @@ export async function startBenchApp(): Promise<BenchApp> {
   await new Promise((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${port}`;
 
-  const login = async (email: string, password: string) => {
-    const page = await fetch(`${baseUrl}/login`, { headers: { 'x-forwarded-proto': 'https' } });
-    const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0]!;
-    const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-    const response = await fetch(`${baseUrl}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'x-forwarded-proto': 'https' },
-      body: new URLSearchParams({ email, password, _csrf: token }).toString(),
-    });
-    if (response.status !== 303) throw new Error(`bench login failed: ${response.status}`);
-    return (response.headers.get('set-cookie') ?? '').split(';')[0]!;
-  };
+  const login = (email: string, password: string) => loginAt(baseUrl, email, password);
 
   return {
     db,
+    databaseUrl,
     config,
     baseUrl,
     login,
@@ -98,6 +88,21 @@ export async function startBenchApp(): Promise<BenchApp> {
       fs.rmSync(path.resolve(__dirname, '..', '..', 'var', `bench-uploads-${runId}`), { recursive: true, force: true });
     },
   };
+}
+
+/** Logs in through the real form of the app at `baseUrl`; returns the session cookie. */
+export async function loginAt(baseUrl: string, email: string, password: string): Promise<string> {
+  const page = await fetch(`${baseUrl}/login`, { headers: { 'x-forwarded-proto': 'https' } });
+  const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+  const response = await fetch(`${baseUrl}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'x-forwarded-proto': 'https' },
+    body: new URLSearchParams({ email, password, _csrf: token }).toString(),
+  });
+  if (response.status !== 303) throw new Error(`bench login failed: ${response.status}`);
+  return (response.headers.get('set-cookie') ?? '').split(';')[0]!;
 }
 
 /** Mean and percentiles of repeated timings, in milliseconds. */
