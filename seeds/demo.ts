@@ -142,11 +142,13 @@ async function seedCatalog(trx: Knex.Transaction, people: { trainers: [number, n
     })
     .returning('id');
   const cohortWeeks = [-5, -1, 2, 6, 10];
+  const cohortSessionIds: number[] = [];
   for (const [index, weeks] of cohortWeeks.entries()) {
     const [session] = await trx('offering_sessions')
       .insert({ offering_id: cohort.id, module_id: moduleIds[index], starts_at: berlinTime(weeks, '09:00'), ends_at: berlinTime(weeks, '16:00'), location: '' })
       .returning('id');
     await trx('session_trainers').insert({ session_id: session.id, user_id: jana });
+    cohortSessionIds.push(session.id);
   }
 
   const [workshop] = await trx('programmes')
@@ -158,18 +160,21 @@ async function seedCatalog(trx: Knex.Transaction, people: { trainers: [number, n
       certificate_kind: 'confirmation',
     })
     .returning('id');
+  // Workshop Herbst is over (attendance taken, Teilnahmebestätigungen can be issued).
   const workshopDates = [
+    { title: 'Workshop Herbst', weeks: -4, capacity: 12 },
     { title: 'Workshop Winter', weeks: 3, capacity: 12 },
     { title: 'Workshop Frühjahr', weeks: 12, capacity: 20 },
   ];
   const workshopIds: number[] = [];
+  const workshopSessionIds: number[] = [];
   for (const date of workshopDates) {
     const [offering] = await trx('offerings')
       .insert({
         programme_id: workshop.id,
         title: date.title,
         capacity: date.capacity,
-        registration_opens_at: berlinTime(-4, '08:00'),
+        registration_opens_at: berlinTime(Math.min(-4, date.weeks - 4), '08:00'),
         registration_closes_at: berlinTime(date.weeks - 1, '12:00'),
         cancellation_deadline: berlinTime(date.weeks - 1, '12:00'),
         location: 'Bürgerhaus Lindenau, Raum 3',
@@ -181,6 +186,7 @@ async function seedCatalog(trx: Knex.Transaction, people: { trainers: [number, n
       .returning('id');
     await trx('session_trainers').insert({ session_id: session.id, user_id: tobias });
     workshopIds.push(offering.id);
+    workshopSessionIds.push(session.id);
   }
 
   const [fachtag] = await trx('programmes')
@@ -215,10 +221,20 @@ async function seedCatalog(trx: Knex.Transaction, people: { trainers: [number, n
     userIds.length === 0 ? Promise.resolve() : trx('enrollments').insert(userIds.map((userId) => ({ offering_id: offeringId, user_id: userId, status, confirmed_at: status === 'confirmed' ? trx.fn.now() : null })));
   const participants = people.participants;
   await enroll(cohort.id, participants.slice(0, 14), 'confirmed');
+  await enroll(workshopIds[0]!, participants.slice(0, 9), 'confirmed');
   // Workshop Winter is fully booked with two people waiting, to show the waitlist.
-  await enroll(workshopIds[0]!, participants.slice(6, 18), 'confirmed');
-  await enroll(workshopIds[0]!, participants.slice(18, 20), 'waitlisted');
-  await enroll(workshopIds[1]!, participants.slice(14, 17), 'confirmed');
+  await enroll(workshopIds[1]!, participants.slice(6, 18), 'confirmed');
+  await enroll(workshopIds[1]!, participants.slice(18, 20), 'waitlisted');
+  await enroll(workshopIds[2]!, participants.slice(14, 17), 'confirmed');
+
+  // Attendance of what has taken place: the cohort's first two modules (one person excused
+  // in module 2, to show a Nachholtermin is needed) and the autumn workshop (one absent).
+  const record = (sessionId: number, userId: number, status: string, recordedBy: number) => ({ session_id: sessionId, user_id: userId, status, source: 'roll_call', recorded_by: recordedBy });
+  await trx('attendance_records').insert([
+    ...participants.slice(0, 14).map((userId, index) => record(cohortSessionIds[0]!, userId, index === 5 ? 'late' : 'present', jana)),
+    ...participants.slice(0, 14).map((userId, index) => record(cohortSessionIds[1]!, userId, index === 3 ? 'excused' : 'present', jana)),
+    ...participants.slice(0, 9).map((userId, index) => record(workshopSessionIds[0]!, userId, index === 8 ? 'absent' : 'present', tobias)),
+  ]);
   await enroll(event.id, participants.slice(2, 10), 'confirmed');
 }
 
