@@ -225,6 +225,29 @@ describe('certificates', () => {
     expect(pdf.text).toContain('Landratsamt, Saal 1');
   });
 
+  it('stores an archivable, tagged PDF: PDF/A-2a and PDF/UA identification, structure tree, language, embedded fonts', async () => {
+    const { offering } = await completedCohort({ names: [['Grete', 'Weißbach']] });
+    await issue(await coordinatorAgent(), offering.id, { all: 'yes' });
+    const { pdf } = await ctx.db('certificates').first('pdf');
+    const source = (pdf as Buffer).toString('latin1');
+    expect(source).toMatch(/<pdfaid:part>2<\/pdfaid:part>\s*<pdfaid:conformance>A<\/pdfaid:conformance>/);
+    expect(source).toContain('<pdfuaid:part>1</pdfuaid:part>');
+    expect(source).toMatch(/\/MarkInfo \d+ 0 R/);
+    expect(source).toMatch(/\/Marked true/);
+    expect(source).toContain('/StructTreeRoot');
+    expect(source).toMatch(/\/Lang \(de-DE\)/);
+    expect(source).toContain('/OutputIntents');
+    expect(source).toMatch(/\/FontFile2/);
+  });
+
+  it('limits how often one address may look up codes, so codes cannot be guessed', async () => {
+    const visitor = newAgent(ctx.app);
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 61; attempt += 1) statuses.push((await visitor.get(`/verify/${String(attempt).padStart(20, '0')}`)).status);
+    expect(statuses.slice(0, 60)).toEqual(Array.from({ length: 60 }, () => 404));
+    expect(statuses[60]).toBe(429);
+  });
+
   it('reads codes the way people type them', () => {
     expect(normaliseVerificationCode(' abcde-fghjk mnpqr–stvwx ')).toBe('ABCDEFGHJKMNPQRSTVWX');
     expect(normaliseVerificationCode('OOOOO-IIIII-LLLLL-00000')).toBe('00000111111111100000');
