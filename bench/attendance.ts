@@ -1,7 +1,5 @@
-import PDFDocument from 'pdfkit';
 import { hashPassword } from '../src/accounts/passwords';
-import { PDF_FONT } from '../src/attendance/sign-in-sheet.pdf';
-import { ms, startBenchApp, timeRepeatedly } from './lib/harness';
+import { ms, renderBarePdfPage, startBenchApp, timeRepeatedly } from './lib/harness';
 
 const PARTICIPANTS = 300;
 const SESSIONS = 10;
@@ -88,17 +86,6 @@ async function main(): Promise<void> {
   } finally {
     await bench.close();
   }
-}
-
-function renderBarePdfPage(): Promise<number> {
-  return new Promise((resolve) => {
-    const doc = new PDFDocument({ size: 'A4' });
-    let size = 0;
-    doc.on('data', (chunk: Buffer) => (size += chunk.length));
-    doc.on('end', () => resolve(size));
-    doc.font(PDF_FONT).fontSize(12).text('Teilnehmendenliste – Grüße aus Müllheim, Yılmaz');
-    doc.end();
-  });
 }
 
 main().catch((error) => {

@@ -2,11 +2,9 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import PDFDocument from 'pdfkit';
 import { hashPassword } from '../src/accounts/passwords';
-import { PDF_FONT } from '../src/attendance/sign-in-sheet.pdf';
 import { renderCertificate, type CertificateSnapshot } from '../src/certificates/certificate.pdf';
-import { freePort, loginAt, ms, startBenchApp, timeRepeatedly, type BenchApp } from './lib/harness';
+import { freePort, loginAt, ms, renderBarePdfPage, startBenchApp, timeRepeatedly, type BenchApp } from './lib/harness';
 
 const BULK = 500;
 const ISSUED_OVER_HTTP = 40;
@@ -162,17 +160,6 @@ function sampleSnapshot(baseUrl: string): CertificateSnapshot {
     template: { title: 'Zertifikat', body: 'hat die Qualifizierungsreihe erfolgreich abgeschlossen.', fundingLine: 'Gefördert im Rahmen des Bundesprogramms „Demokratie leben!“', signatories: [{ name: 'Dr. Anna Beispiel', function: 'Landrätin', signatureImageId: null }], logoImageIds: [] },
     regionName: 'Landkreis Musterland',
   };
-}
-
-function renderBarePdfPage(): Promise<number> {
-  return new Promise((resolve) => {
-    const doc = new PDFDocument({ size: 'A4' });
-    let size = 0;
-    doc.on('data', (chunk: Buffer) => (size += chunk.length));
-    doc.on('end', () => resolve(size));
-    doc.font(PDF_FONT).fontSize(12).text('Zertifikat – Grüße aus Müllheim, Yılmaz');
-    doc.end();
-  });
 }
 
 main().catch((error) => {

@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
+import PDFDocument from 'pdfkit';
 import { Client } from 'pg';
 import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { createDatabase, migrateToLatest, type Database } from '../../src/db/database';
 import { quoteIdentifier, startEmbeddedPostgres } from '../../src/db/embedded';
 import { createLogger } from '../../src/http/logger';
+import { PDF_FONT } from '../../src/attendance/sign-in-sheet.pdf';
 
 export type BenchApp = {
   db: Database;
@@ -119,3 +121,15 @@ export async function timeRepeatedly(times: number, run: () => Promise<unknown>)
 }
 
 export const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+/** The PDF baseline: one A4 page with a line of text in the same embedded TTF font the app uses. */
+export function renderBarePdfPage(): Promise<number> {
+  return new Promise((resolve) => {
+    const doc = new PDFDocument({ size: 'A4' });
+    let size = 0;
+    doc.on('data', (chunk: Buffer) => (size += chunk.length));
+    doc.on('end', () => resolve(size));
+    doc.font(PDF_FONT).fontSize(12).text('Teilnehmendenliste – Grüße aus Müllheim, Yılmaz');
+    doc.end();
+  });
+}

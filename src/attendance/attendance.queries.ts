@@ -197,24 +197,13 @@ export async function selectAttendanceOfOffering(db: Db, offeringId: number): Pr
   return db('attendance_records as a').join('offering_sessions as s', 's.id', 'a.session_id').where('s.offering_id', offeringId).select('a.session_id', 'a.user_id', 'a.status');
 }
 
-export type AttendedRow = { user_id: number; module_id: number | null; offering_id: number; starts_at: Date };
+export type AttendedRow = { user_id: number; session_id: number; module_id: number | null; offering_id: number; starts_at: Date; ends_at: Date; location: string };
 
-/** Sessions of a programme that the given people attended (present or late), in any offering. */
+/**
+ * Sessions of a programme that the given people attended (present or late), in any
+ * offering, with their times and place (what a certificate prints).
+ */
 export async function selectAttendedInProgramme(db: Db, programmeId: number, userIds: number[]): Promise<AttendedRow[]> {
-  if (userIds.length === 0) return [];
-  return db('attendance_records as a')
-    .join('offering_sessions as s', 's.id', 'a.session_id')
-    .join('offerings as o', 'o.id', 's.offering_id')
-    .where('o.programme_id', programmeId)
-    .whereIn('a.user_id', userIds)
-    .whereIn('a.status', ['present', 'late'])
-    .select('a.user_id', 's.module_id', 's.offering_id', 's.starts_at');
-}
-
-export type AttendedSessionRow = AttendedRow & { session_id: number; ends_at: Date; location: string };
-
-/** Like selectAttendedInProgramme, with what a certificate prints: times and place of each session. */
-export async function selectAttendedSessionsInProgramme(db: Db, programmeId: number, userIds: number[]): Promise<AttendedSessionRow[]> {
   if (userIds.length === 0) return [];
   return db('attendance_records as a')
     .join('offering_sessions as s', 's.id', 'a.session_id')

@@ -207,7 +207,7 @@ export function createAttendanceService(db: Database, config: Config, now: () =>
     if (!offering) return undefined;
     const [matrix, modules] = await Promise.all([buildMatrix(offeringId), queries.selectModules(db, offering.programme_id)]);
     const rows = userIds ? matrix.rows.filter((row) => userIds.includes(row.person.user_id)) : matrix.rows;
-    const attended = await queries.selectAttendedSessionsInProgramme(db, offering.programme_id, rows.map((row) => row.person.user_id));
+    const attended = await queries.selectAttendedInProgramme(db, offering.programme_id, rows.map((row) => row.person.user_id));
     return {
       offering: offering as { id: number; title: string; programme_id: number; location: string; status: string },
       programme: matrix.programme,

@@ -1,17 +1,10 @@
-import type { Page } from 'playwright-core';
 import { useBrowserApp } from '../support/browser';
 import { createOffering } from '../support/catalog-factories';
-import { createUser, type TestUser } from '../support/factories';
+import { createUser } from '../support/factories';
 
 describe('attendance in the browser', () => {
   const b = useBrowserApp();
 
-  async function logIn(page: Page, user: TestUser): Promise<void> {
-    await b.visit('/login', page);
-    await page.getByLabel('E-Mail-Adresse').fill(user.email);
-    await page.getByLabel('Passwort', { exact: true }).fill(user.password);
-    await b.follow(() => page.getByRole('button', { name: 'Anmelden' }).click(), page);
-  }
 
   async function sessionStartingSoon() {
     const trainer = await createUser(b.db, { role: 'trainer', firstName: 'Jana', lastName: 'Feldkamp' });
@@ -28,7 +21,7 @@ describe('attendance in the browser', () => {
 
   it('a trainer takes the roll call with the keyboard alone', async () => {
     const { trainer, sessionId, people } = await sessionStartingSoon();
-    await logIn(b.page, trainer);
+    await b.logIn(b.page, trainer);
     await b.follow(() => b.page.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link', { name: 'Anwesenheit' }).click());
     await b.follow(() => b.page.getByRole('link', { name: 'Anwesenheit erfassen' }).click());
     expect(new URL(b.page.url()).pathname).toBe(`/attendance/sessions/${sessionId}`);
@@ -55,7 +48,7 @@ describe('attendance in the browser', () => {
 
   it('participants check in by the code on the trainer’s screen', async () => {
     const { trainer, sessionId, people } = await sessionStartingSoon();
-    await logIn(b.page, trainer);
+    await b.logIn(b.page, trainer);
     await b.visit(`/attendance/sessions/${sessionId}/check-in`);
     await b.follow(() => b.page.getByRole('button', { name: 'Check-in öffnen' }).click());
     await expect(b.page.getByRole('img', { name: /QR-Code für den Check-in/ }).isVisible()).resolves.toBe(true);
@@ -77,7 +70,7 @@ describe('attendance in the browser', () => {
     // A colleague without a seat types the code and is told so.
     const stranger = await createUser(b.db, { firstName: 'Uwe', lastName: 'Grünewald' });
     const other = await b.newPage();
-    await logIn(other, stranger);
+    await b.logIn(other, stranger);
     await b.visit('/check-in', other);
     await other.getByLabel('Check-in-Code').fill(code.toLowerCase());
     await b.follow(() => other.getByRole('button', { name: 'Einchecken' }).click(), other);

@@ -7,7 +7,7 @@ import { PNG } from 'pngjs';
 import type { Page } from 'playwright-core';
 import { useBrowserApp } from '../support/browser';
 import { createOffering, createProgramme } from '../support/catalog-factories';
-import { createUser, type TestUser } from '../support/factories';
+import { createUser } from '../support/factories';
 import { readPdf } from '../support/pdf';
 
 /** What a phone camera reads off the printed page: page 1 rendered at 150 dpi (poppler), then decoded. */
@@ -26,12 +26,6 @@ function scanQrCode(pdf: Buffer): string | undefined {
 describe('certificates in the browser', () => {
   const b = useBrowserApp();
 
-  async function logIn(page: Page, user: TestUser): Promise<void> {
-    await b.visit('/login', page);
-    await page.getByLabel('E-Mail-Adresse').fill(user.email);
-    await page.getByLabel('Passwort', { exact: true }).fill(user.password);
-    await b.follow(() => page.getByRole('button', { name: 'Anmelden' }).click(), page);
-  }
 
   async function download(page: Page, name: string | RegExp): Promise<Buffer> {
     const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name }).click()]);
@@ -50,7 +44,7 @@ describe('certificates in the browser', () => {
     }
     const coordinator = await createUser(b.db, { role: 'coordinator', firstName: 'Katrin', lastName: 'Mühlberg' });
 
-    await logIn(b.page, coordinator);
+    await b.logIn(b.page, coordinator);
     await b.visit(`/manage/offerings/${offering.id}`);
     await b.follow(() => b.page.getByRole('link', { name: 'Abschlüsse prüfen, Zertifikate ausstellen, drucken und widerrufen' }).click());
     const table = b.page.getByRole('table', { name: 'Teilnehmende und ihre Zertifikate' });
@@ -94,7 +88,7 @@ describe('certificates in the browser', () => {
 
     // The holder finds it under "Meine Zertifikate".
     const holder = await b.newPage();
-    await logIn(holder, people[0]!);
+    await b.logIn(holder, people[0]!);
     await b.follow(() => holder.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link', { name: 'Meine Zertifikate' }).click(), holder);
     await expect(holder.getByRole('main').innerText()).resolves.toContain(`Nummer KKM-${year}-00001`);
   });

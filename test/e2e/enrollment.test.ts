@@ -1,17 +1,10 @@
-import type { Page } from 'playwright-core';
 import { useBrowserApp } from '../support/browser';
 import { createOffering } from '../support/catalog-factories';
-import { createUser, type TestUser } from '../support/factories';
+import { createUser } from '../support/factories';
 
 describe('enrollment in the browser', () => {
   const b = useBrowserApp();
 
-  async function logIn(page: Page, user: TestUser): Promise<void> {
-    await b.visit('/login', page);
-    await page.getByLabel('E-Mail-Adresse').fill(user.email);
-    await page.getByLabel('Passwort', { exact: true }).fill(user.password);
-    await b.follow(() => page.getByRole('button', { name: 'Anmelden' }).click(), page);
-  }
 
   it('a participant takes the last seat, the next one waits, and moves up when the first cancels', async () => {
     const offering = await createOffering(b.db, { capacity: 1, title: 'Workshop Winter', cancellationDeadlineInDays: 20 });
@@ -33,7 +26,7 @@ describe('enrollment in the browser', () => {
     await expect(b.page.getByRole('main').innerText()).resolves.toContain('Ihr Platz ist bestätigt.');
 
     const secondPage = await b.newPage();
-    await logIn(secondPage, second);
+    await b.logIn(secondPage, second);
     await b.visit(`/offerings/${offering.id}`, secondPage);
     await expect(secondPage.getByRole('main').innerText()).resolves.toContain('0 von 1 Plätzen frei');
     await b.follow(() => secondPage.getByRole('button', { name: 'Auf die Warteliste' }).click(), secondPage);

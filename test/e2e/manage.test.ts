@@ -1,7 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { formatDate, toBerlinInputValue } from '../../src/http/format';
 import { useBrowserApp } from '../support/browser';
-import { createOrganisation, createUser, type TestUser } from '../support/factories';
+import { createOrganisation, createUser } from '../support/factories';
 
 const SERIES_TITLE = 'Kommunales Konfliktmanagement – Theorie und Praxis';
 const MODULE_TITLES = [
@@ -30,12 +30,6 @@ function germanDate(days: number): string {
 describe('coordinators set up programmes in the browser', () => {
   const b = useBrowserApp();
 
-  async function logIn(page: Page, user: TestUser): Promise<void> {
-    await b.visit('/login', page);
-    await page.getByLabel('E-Mail-Adresse').fill(user.email);
-    await page.getByLabel('Passwort', { exact: true }).fill(user.password);
-    await b.follow(() => page.getByRole('button', { name: 'Anmelden' }).click(), page);
-  }
 
   const main = (page: Page = b.page) => page.getByRole('main');
   const nav = (page: Page = b.page) => page.getByRole('navigation', { name: 'Hauptnavigation' });
@@ -92,7 +86,7 @@ describe('coordinators set up programmes in the browser', () => {
     const coordinator = await createUser(b.db, { role: 'coordinator', firstName: 'Katrin', lastName: 'Koordina' });
     await createUser(b.db, { role: 'trainer', firstName: 'Jana', lastName: 'Feldkamp' });
     await createUser(b.db, { role: 'trainer', firstName: 'Tobias', lastName: 'Großmann' });
-    await logIn(b.page, coordinator);
+    await b.logIn(b.page, coordinator);
 
     await createProgramme({
       kind: 'Qualifizierungsreihe',
@@ -182,7 +176,7 @@ describe('coordinators set up programmes in the browser', () => {
     await createUser(b.db, { role: 'trainer', firstName: 'Jana', lastName: 'Feldkamp' });
     const participant = await createUser(b.db, { firstName: 'Lena', lastName: 'Schäfer', organisationId: organisation.id });
     const colleague = await createUser(b.db, { firstName: 'Murat', lastName: 'Yılmaz', organisationId: organisation.id });
-    await logIn(b.page, coordinator);
+    await b.logIn(b.page, coordinator);
 
     await createProgramme({
       kind: 'Workshop',
@@ -217,7 +211,7 @@ describe('coordinators set up programmes in the browser', () => {
 
     // The participant finds the workshop in the catalog and asks for a seat.
     const person = await b.newPage();
-    await logIn(person, participant);
+    await b.logIn(person, participant);
     await b.follow(() => nav(person).getByRole('link', { name: 'Angebote' }).click(), person);
     await b.follow(() => main(person).getByRole('link', { name: `${WORKSHOP_TITLE} – Workshop Frühjahr` }).click(), person);
     await expect(main(person).innerText()).resolves.toContain('1 von 1 Plätzen frei');

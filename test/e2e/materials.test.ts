@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { useBrowserApp } from '../support/browser';
 import { createOffering, createProgramme } from '../support/catalog-factories';
-import { createUser, type TestUser } from '../support/factories';
+import { createUser } from '../support/factories';
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
 const MP4 = Buffer.concat([Buffer.from('00000018667479706d703432000000006d70343269736f6d', 'hex'), Buffer.from(Array.from({ length: 20_000 }, (_, index) => index % 251))]);
@@ -15,12 +15,6 @@ describe('course materials in the browser', () => {
   const b = useBrowserApp({ UPLOAD_DIR: uploadDir });
   afterAll(() => fs.rmSync(uploadDir, { recursive: true, force: true }));
 
-  async function logIn(page: Page, user: TestUser): Promise<void> {
-    await b.visit('/login', page);
-    await page.getByLabel('E-Mail-Adresse').fill(user.email);
-    await page.getByLabel('Passwort', { exact: true }).fill(user.password);
-    await b.follow(() => page.getByRole('button', { name: 'Anmelden' }).click(), page);
-  }
 
   async function cohortWithTrainer() {
     const programme = await createProgramme(b.db, { kind: 'series', modules: 2 });
@@ -47,7 +41,7 @@ describe('course materials in the browser', () => {
 
   it('a trainer uploads a PDF and a video; an enrolled participant sees them as new and downloads them', async () => {
     const { trainer, offering, participant } = await cohortWithTrainer();
-    await logIn(b.page, trainer);
+    await b.logIn(b.page, trainer);
     await openUploadForm(b.page, offering.id);
 
     // A web page disguised as a PDF is refused, with what was typed kept.
@@ -72,7 +66,7 @@ describe('course materials in the browser', () => {
     await b.screenshot('materials-trainer-list');
 
     const page = await b.newPage();
-    await logIn(page, participant);
+    await b.logIn(page, participant);
     await b.follow(() => page.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link', { name: 'Meine Termine' }).click(), page);
     await b.follow(() => page.getByRole('link', { name: /^Kursunterlagen/ }).click(), page);
     const group = page.getByRole('region', { name: 'Modul 1: Modul 1' });
@@ -112,12 +106,12 @@ describe('course materials in the browser', () => {
   it('a coordinator replaces a file, opens the earlier version and deletes the material', async () => {
     const { trainer, offering, participant } = await cohortWithTrainer();
     const coordinator = await createUser(b.db, { role: 'coordinator', firstName: 'Katrin', lastName: 'Mühlberg' });
-    await logIn(b.page, trainer);
+    await b.logIn(b.page, trainer);
     await openUploadForm(b.page, offering.id);
     await fillAndUpload(b.page, { target: 'Modul 2: Modul 2 (alle Durchgänge)', title: 'Handout Moderation', file: { name: 'Handout.pdf', mimeType: 'application/pdf', buffer: PDF } });
 
     const page = await b.newPage();
-    await logIn(page, coordinator);
+    await b.logIn(page, coordinator);
     await b.visit(`/offerings/${offering.id}/materials`, page);
     await b.follow(() => page.getByRole('link', { name: /^Verwalten/ }).click(), page);
     const second = Buffer.concat([PDF, Buffer.from('% zweite Fassung\n')]);
@@ -134,7 +128,7 @@ describe('course materials in the browser', () => {
     await expect(page.getByRole('status').first().innerText()).resolves.toContain('Die Unterlage „Handout Moderation“ wurde gelöscht.');
 
     const participantPage = await b.newPage();
-    await logIn(participantPage, participant);
+    await b.logIn(participantPage, participant);
     await b.visit(`/offerings/${offering.id}/materials`, participantPage);
     await expect(participantPage.getByRole('main').innerText()).resolves.toContain('Für dieses Angebot gibt es noch keine Unterlagen.');
   });

@@ -38,6 +38,8 @@ export type BrowserTestContext = {
   checkA11y(page?: Page): Promise<void>;
   /** Opens a second, independent browser context (another person); closed after the test. */
   newPage(): Promise<Page>;
+  /** Logs a person in through the login form (German labels), checking each page like `visit`. */
+  logIn(page: Page, user: { email: string; password: string }): Promise<void>;
   /** Writes /tmp/e2e-<name>.png when E2E_SCREENSHOTS is set (for looking at the layout). */
   screenshot(name: string, page?: Page): Promise<void>;
 };
@@ -137,6 +139,12 @@ export function useBrowserApp(overrides: Record<string, string> = {}): BrowserTe
       await action();
       await loaded;
       await checkA11y(page);
+    },
+    async logIn(page: Page, user: { email: string; password: string }) {
+      await context.visit('/login', page);
+      await page.getByLabel('E-Mail-Adresse').fill(user.email);
+      await page.getByLabel('Passwort', { exact: true }).fill(user.password);
+      await context.follow(() => page.getByRole('button', { name: 'Anmelden' }).click(), page);
     },
     async screenshot(name: string, page: Page = context.page) {
       if (!process.env.E2E_SCREENSHOTS) return;
