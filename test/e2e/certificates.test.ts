@@ -51,6 +51,7 @@ describe('certificates in the browser', () => {
     await expect(table.getByRole('row', { name: /Brückner, Ines/ }).innerText()).resolves.toContain('nicht abgeschlossen');
 
     await b.follow(() => b.page.getByRole('button', { name: 'Zertifikate für alle 2 berechtigten Personen ausstellen' }).click());
+    await b.screenshot('certificates-issued');
     await expect(b.page.getByRole('status').first().innerText()).resolves.toContain('2 Zertifikate ausgestellt');
     const year = new Date().getFullYear();
     // Issued in the order of the list (by last name).
@@ -71,6 +72,7 @@ describe('certificates in the browser', () => {
     expect(scanned).toMatch(/^http:\/\/campus\.test\/verify\/[0-9A-HJKMNP-TV-Z]{20}$/);
     const phone = await b.newPage();
     await b.visit(new URL(scanned!).pathname, phone);
+    await b.screenshot('certificate-verified', phone);
     const main = await phone.getByRole('main').innerText();
     expect(main).toContain('Gültiges Zertifikat');
     expect(main).toContain('Jörg Wendland');
