@@ -1,4 +1,5 @@
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import multer, { MulterError } from 'multer';
 import type { z } from 'zod';
 import type { Config } from '../config';
 import { actorOf } from '../audit/audit.service';
@@ -8,10 +9,10 @@ import type { Database } from '../db/database';
 import { idParam } from '../catalog/catalog.handlers';
 import { setFlash } from '../http/flash';
 import { formData, type FormPage } from '../http/forms';
-import { NotFound } from '../http/errors';
-import { formatDate } from '../http/format';
-import type { AttendanceService } from './attendance.service';
-import { ATTENDANCE_STATUSES } from './attendance.queries';
+import { AppError, Invalid, NotFound } from '../http/errors';
+import { formatDate, type Locale } from '../http/format';
+import { SIGNED_SHEET_MAX_BYTES, SIGNED_SHEET_MAX_MEGABYTES, type AttendanceService, type UploadedSheet } from './attendance.service';
+import { ATTENDANCE_STATUSES, type SignedSheetRow } from './attendance.queries';
 import { attendanceCsv, writeAttendanceXlsx } from './attendance.export';
 import { renderSignInSheet } from './sign-in-sheet.pdf';
 import type { checkInSchema, excuseSchema, rollCallSchema } from './attendance.schemas';
@@ -19,12 +20,68 @@ import type { checkInSchema, excuseSchema, rollCallSchema } from './attendance.s
 const currentUser = (req: Request) => req.user as SessionUser;
 export const WALK_IN_ROWS = 5;
 
+/** For the browser's file picker only; the content decides (see the service). */
+const SIGNED_SHEET_ACCEPT = '.pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg';
+const SIGNED_SHEET_FIELD = 'file';
+const SIZE_UNITS = ['B', 'KB', 'MB'];
+
+function fileSize(bytes: number, locale: Locale): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < SIZE_UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${new Intl.NumberFormat(locale === 'de' ? 'de-DE' : 'en-GB', { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value)} ${SIZE_UNITS[unit]}`;
+}
+
+function signedSheetItems(rows: SignedSheetRow[], locale: Locale) {
+  return rows.map((row, index) => ({
+    id: row.id,
+    name: row.original_name,
+    size: fileSize(row.size_bytes, locale),
+    uploadedBy: `${row.uploader_first_name} ${row.uploader_last_name}`,
+    uploadedAt: row.uploaded_at,
+    current: index === 0,
+    downloadUrl: `/attendance/signed-sheets/${row.id}`,
+  }));
+}
+
+/** Why multer refused the upload: a message on the file field (422) or an error page. */
+function sheetRefusal(error: unknown): Invalid | AppError | undefined {
+  if (error instanceof MulterError) {
+    if (error.code === 'LIMIT_FILE_SIZE') return new Invalid({ [SIGNED_SHEET_FIELD]: 'attendance.errors.sheetTooLarge' }, { [SIGNED_SHEET_FIELD]: { max: SIGNED_SHEET_MAX_MEGABYTES } });
+    if (error.code === 'LIMIT_FILE_COUNT' || error.code === 'LIMIT_UNEXPECTED_FILE') return new Invalid({ [SIGNED_SHEET_FIELD]: 'attendance.errors.sheetOneFile' });
+    return new AppError(413, 'attendance.errors.sheetFormTooLarge');
+  }
+  const message = (error as { message?: string } | null)?.message ?? '';
+  // busboy: a body that is not a well-formed multipart form; or the client went away.
+  if (/^(Unexpected end of form|Malformed|Multipart: Boundary not found)/.test(message)) return new AppError(400, 'attendance.errors.sheetBadForm');
+  if (/^Request (aborted|closed|error)$/.test(message)) return new AppError(400, 'attendance.errors.sheetBadForm');
+  return undefined;
+}
+
+/** The file of the form; a file input left empty sends no file at all. */
+function uploadedSheet(req: Request): UploadedSheet | undefined {
+  return req.file ? { originalName: req.file.originalname, bytes: req.file.buffer } : undefined;
+}
+
 export function createAttendanceHandlers(attendance: AttendanceService, db: Database, config: Config) {
   const pages = {
     rollCall: {
       view: 'attendance/roll-call',
       titleKey: 'attendance.rollCall.title',
-      locals: async (req: Request) => ({ ...(await attendance.rollCall(currentUser(req), idParam(req))), statuses: ATTENDANCE_STATUSES }),
+      locals: async (req: Request) => {
+        const rollCall = await attendance.rollCall(currentUser(req), idParam(req));
+        const signedSheets = await attendance.signedSheets(currentUser(req), idParam(req));
+        return {
+          ...rollCall,
+          statuses: ATTENDANCE_STATUSES,
+          signedSheets: signedSheetItems(signedSheets, req.locale),
+          signedSheetAccept: SIGNED_SHEET_ACCEPT,
+          signedSheetMaxMegabytes: SIGNED_SHEET_MAX_MEGABYTES,
+        };
+      },
     } satisfies FormPage,
     checkIn: {
       view: 'attendance/check-in',
@@ -37,6 +94,14 @@ export function createAttendanceHandlers(attendance: AttendanceService, db: Data
       locals: async (req: Request) => ({ session: await attendance.sessionForParticipant(currentUser(req), idParam(req)) }),
     } satisfies FormPage,
   };
+
+  // Memory storage: one scan of at most 20 MB, checked by content before it is stored in the database.
+  const sheetUpload = multer({
+    storage: multer.memoryStorage(),
+    // Browsers send file names as raw UTF-8 ("Müllheim.pdf"); busboy's default would read them as Latin-1.
+    defParamCharset: 'utf8',
+    limits: { fileSize: SIGNED_SHEET_MAX_BYTES, files: 1, fields: 5, parts: 6, fieldNameSize: 100, fieldSize: 16 * 1024 },
+  }).single(SIGNED_SHEET_FIELD);
 
   return {
     pages,
@@ -51,6 +116,40 @@ export function createAttendanceHandlers(attendance: AttendanceService, db: Data
       const changed = await attendance.saveRollCall(currentUser(req), sessionId, formData<z.output<typeof rollCallSchema>>(res), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'attendance.rollCall.saved', params: { count: changed } });
       res.redirect(303, `/attendance/sessions/${sessionId}`);
+    },
+
+    /** Before multer reads the bytes: only the session's staff upload. */
+    async checkMayUploadSheet(req: Request, _res: Response, next: NextFunction): Promise<void> {
+      await attendance.assertMayUploadSheet(currentUser(req), idParam(req));
+      next();
+    },
+
+    /** Reads the multipart form; a refused file shows the roll-call page again with the message on the file field. */
+    receiveSignedSheet(req: Request, res: Response, next: NextFunction): void {
+      // The error handler re-renders this page for `Invalid` (from multer or the service), with req.params restored.
+      res.locals.formPage = pages.rollCall;
+      res.locals.formParams = req.params;
+      sheetUpload(req, res, (error?: unknown) => {
+        if (!error) return next();
+        next(sheetRefusal(error) ?? error);
+      });
+    },
+
+    async uploadSignedSheet(req: Request, res: Response): Promise<void> {
+      const sessionId = idParam(req);
+      const sheet = await attendance.uploadSignedSheet(currentUser(req), sessionId, uploadedSheet(req), actorOf(req));
+      setFlash(req, { type: 'success', messageKey: 'attendance.signedSheets.uploaded', params: { name: sheet.name } });
+      res.redirect(303, `/attendance/sessions/${sessionId}`);
+    },
+
+    async downloadSignedSheet(req: Request, res: Response): Promise<void> {
+      const sheet = await attendance.signedSheetDownload(currentUser(req), idParam(req));
+      // attachment: never shown in the page's origin; the name keeps its umlauts (filename*=UTF-8'').
+      res.attachment(sheet.name);
+      res.setHeader('Content-Type', sheet.contentType);
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Cache-Control', 'private, no-store');
+      res.send(sheet.bytes);
     },
 
     async checkInScreen(req: Request, res: Response): Promise<void> {

@@ -261,3 +261,64 @@ export async function selectSessionsForStaff(db: Db, userId: number | null, from
   if (userId !== null) query.whereExists(db('session_trainers as st').select(db.raw('1')).whereRaw('st.session_id = s.id').where('st.user_id', userId));
   return query;
 }
+
+// ----- signed sign-in sheets -----
+
+export const SIGNED_SHEET_TYPES = ['application/pdf', 'image/png', 'image/jpeg'] as const;
+export type SignedSheetType = (typeof SIGNED_SHEET_TYPES)[number];
+
+export type SignedSheetRow = {
+  id: number;
+  session_id: number;
+  content_type: SignedSheetType;
+  original_name: string;
+  size_bytes: number;
+  sha256: string;
+  uploaded_at: Date;
+  uploaded_by: number;
+  uploader_first_name: string;
+  uploader_last_name: string;
+};
+
+const SIGNED_SHEET_COLUMNS = [
+  'sh.id',
+  'sh.session_id',
+  'sh.content_type',
+  'sh.original_name',
+  'sh.size_bytes',
+  'sh.sha256',
+  'sh.uploaded_at',
+  'sh.uploaded_by',
+  'u.first_name as uploader_first_name',
+  'u.last_name as uploader_last_name',
+];
+
+export async function insertSignedSheet(
+  trx: Db,
+  sheet: { session_id: number; content_type: SignedSheetType; original_name: string; size_bytes: number; sha256: string; bytes: Buffer; uploaded_by: number },
+): Promise<number> {
+  const [row] = await trx('signed_sheets').insert(sheet).returning('id');
+  return (row as { id: number }).id;
+}
+
+/** The session's scans, newest first (the first one is "the" sheet); without their bytes. */
+export async function selectSignedSheets(db: Db, sessionId: number): Promise<SignedSheetRow[]> {
+  return db('signed_sheets as sh')
+    .join('users as u', 'u.id', 'sh.uploaded_by')
+    .select(SIGNED_SHEET_COLUMNS)
+    .where('sh.session_id', sessionId)
+    .orderBy([
+      { column: 'sh.uploaded_at', order: 'desc' },
+      { column: 'sh.id', order: 'desc' },
+    ]);
+}
+
+/** One scan's details, without its bytes (to decide who may have them first). */
+export async function findSignedSheet(db: Db, id: number): Promise<SignedSheetRow | undefined> {
+  return db('signed_sheets as sh').join('users as u', 'u.id', 'sh.uploaded_by').first(SIGNED_SHEET_COLUMNS).where('sh.id', id);
+}
+
+export async function selectSignedSheetBytes(db: Db, id: number): Promise<Buffer | undefined> {
+  const row = (await db('signed_sheets').first('bytes').where('id', id)) as { bytes: Buffer } | undefined;
+  return row?.bytes;
+}

@@ -21,6 +21,8 @@ export function attendanceRouter(attendance: AttendanceService, db: Database, co
   router.post('/attendance/sessions/:id/check-in/open', staff, handlers.openCheckIn);
   router.post('/attendance/sessions/:id/check-in/close', staff, handlers.closeCheckIn);
   router.get('/attendance/sessions/:id/sheet.pdf', staff, handlers.signInSheet);
+  router.post('/attendance/sessions/:id/signed-sheets', staff, handlers.checkMayUploadSheet, handlers.receiveSignedSheet, handlers.uploadSignedSheet);
+  router.get('/attendance/signed-sheets/:id', staff, handlers.downloadSignedSheet);
   router.get('/check-in', requireLogin, showForm(pages.checkIn));
   router.post('/check-in', requireLogin, validateForm(checkInSchema, pages.checkIn), handlers.checkIn);
   router.get('/my/progress', requireLogin, handlers.myProgress);

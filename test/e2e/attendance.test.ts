@@ -44,6 +44,14 @@ describe('attendance in the browser', () => {
     const byName = Object.fromEntries(records.map((row) => [people.find((person) => person.id === row.user_id)!.lastName, row.status]));
     // People are listed by last name: Brückner, Schäfer, Yılmaz.
     expect(byName).toEqual({ Brückner: 'present', Schäfer: 'late', Yılmaz: 'absent' });
+
+    // After the session the signed paper list comes back as a scan.
+    const scan = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+    await b.page.getByLabel('Scan der unterschriebenen Liste').setInputFiles({ name: 'Unterschriften Müllheim.pdf', mimeType: 'application/pdf', buffer: scan });
+    await b.follow(() => b.page.getByRole('button', { name: 'Liste hochladen' }).click());
+    await expect(b.page.getByRole('status').first().innerText()).resolves.toContain('Die unterschriebene Liste „Unterschriften Müllheim.pdf“ wurde hochgeladen.');
+    await expect(b.page.getByRole('table', { name: /Hochgeladene unterschriebene Listen/ }).getByRole('link', { name: 'Unterschriften Müllheim.pdf' }).isVisible()).resolves.toBe(true);
+    expect(await b.db('signed_sheets').where('session_id', sessionId).select('original_name', 'uploaded_by')).toEqual([{ original_name: 'Unterschriften Müllheim.pdf', uploaded_by: trainer.id }]);
   });
 
   it('participants check in by the code on the trainer’s screen', async () => {

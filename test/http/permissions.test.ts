@@ -81,6 +81,8 @@ type Fixtures = {
     /** A logo uploaded for the series' certificate template. */
     logoImageId: number;
   };
+  /** A signed sign-in sheet (PDF scan) uploaded to the session of `offering` (the trainer visitor's). */
+  signedSheetId: number;
 };
 
 type RouteRow = {
@@ -445,6 +447,16 @@ const routes: RouteRow[] = [
   { method: 'POST', path: '/attendance/sessions/:id/check-in/open', params: (f) => ({ id: f.runningSession.id }), expect: onlyFor(STAFF, 303, 'POST') },
   { method: 'POST', path: '/attendance/sessions/:id/check-in/close', params: (f) => ({ id: f.runningSession.id }), expect: onlyFor(STAFF, 303, 'POST') },
   { method: 'GET', path: '/attendance/sessions/:id/sheet.pdf', params: (f) => ({ id: f.offering.sessionId }), expect: onlyFor(STAFF, 200, 'GET') },
+  {
+    method: 'POST',
+    path: '/attendance/sessions/:id/signed-sheets',
+    params: (f) => ({ id: f.offering.sessionId }),
+    // The table posts url-encoded forms, so no file comes along: the allowed roles get past the
+    // permission checks and see the page again with "choose the file" (422). Uploads are tested in signed-sheets.
+    expect: onlyFor(STAFF, 422, 'POST'),
+  },
+  // The scan of the trainer visitor's session: the session's staff get it, participants are refused by the guard.
+  { method: 'GET', path: '/attendance/signed-sheets/:id', params: (f) => ({ id: f.signedSheetId }), expect: onlyFor(STAFF, 200, 'GET') },
   { method: 'GET', path: '/check-in', expect: onlyFor(LOGGED_IN, 200, 'GET') },
   // Everybody may try a code; it only counts for people with a seat in that session, the others see the form again (422).
   {
@@ -613,6 +625,18 @@ async function createFixtures(db: Database, config: Config): Promise<Fixtures> {
     trainersOnly: await addMaterial(offering.sessionIds[0]!, 'Leitfaden für Trainer', 'trainers', 2),
     deletable,
   };
+  const scan = Buffer.from('%PDF-1.4\n% Unterschriften\n%%EOF\n');
+  const [sheetRow] = await db('signed_sheets')
+    .insert({
+      session_id: offering.sessionIds[0]!,
+      content_type: 'application/pdf',
+      original_name: 'Unterschriften.pdf',
+      size_bytes: scan.length,
+      sha256: createHash('sha256').update(scan).digest('hex'),
+      bytes: scan,
+      uploaded_by: users.trainer.id,
+    })
+    .returning('id');
 
   return {
     organisation,
@@ -629,6 +653,7 @@ async function createFixtures(db: Database, config: Config): Promise<Fixtures> {
     materials,
     invitations,
     certificates: { offering: heldLastWeek.id, participant: participantCertificate, revocable, correctable, logoImageId: (logoRow as { id: number }).id },
+    signedSheetId: (sheetRow as { id: number }).id,
   };
 }
 
