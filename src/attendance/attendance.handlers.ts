@@ -10,7 +10,7 @@ import { idParam } from '../catalog/catalog.handlers';
 import { setFlash } from '../http/flash';
 import { formData, type FormPage } from '../http/forms';
 import { AppError, Invalid, NotFound } from '../http/errors';
-import { formatDate, type Locale } from '../http/format';
+import { formatDate, formatFileSize, type Locale } from '../http/format';
 import { SIGNED_SHEET_MAX_BYTES, SIGNED_SHEET_MAX_MEGABYTES, type AttendanceService, type UploadedSheet } from './attendance.service';
 import { ATTENDANCE_STATUSES, type SignedSheetRow } from './attendance.queries';
 import { attendanceCsv, writeAttendanceXlsx } from './attendance.export';
@@ -23,23 +23,11 @@ export const WALK_IN_ROWS = 5;
 /** For the browser's file picker only; the content decides (see the service). */
 const SIGNED_SHEET_ACCEPT = '.pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg';
 const SIGNED_SHEET_FIELD = 'file';
-const SIZE_UNITS = ['B', 'KB', 'MB'];
-
-function fileSize(bytes: number, locale: Locale): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < SIZE_UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${new Intl.NumberFormat(locale === 'de' ? 'de-DE' : 'en-GB', { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value)} ${SIZE_UNITS[unit]}`;
-}
-
 function signedSheetItems(rows: SignedSheetRow[], locale: Locale) {
   return rows.map((row, index) => ({
     id: row.id,
     name: row.original_name,
-    size: fileSize(row.size_bytes, locale),
+    size: formatFileSize(row.size_bytes, locale),
     uploadedBy: `${row.uploader_first_name} ${row.uploader_last_name}`,
     uploadedAt: row.uploaded_at,
     current: index === 0,

@@ -65,3 +65,17 @@ export function formatTimeRange(start: Date | string, end: Date | string, locale
   const to = timeFormats[locale].format(toDate(end));
   return locale === 'de' ? `${from}–${to} Uhr` : `${from}–${to}`;
 }
+
+const SIZE_UNITS = ['B', 'KB', 'MB', 'GB'];
+
+/** "1,4 MB" / "1.4 MB" (1 MB = 1024 × 1024 bytes, like the upload limits). */
+export function formatFileSize(bytes: number, locale: Locale = 'de'): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < SIZE_UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const number = new Intl.NumberFormat(locale === 'de' ? 'de-DE' : 'en-GB', { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value);
+  return `${number} ${SIZE_UNITS[unit]}`;
+}

@@ -1,21 +1,7 @@
 import type { Translate } from '../i18n/i18n';
-import { formatDate, type Locale } from '../http/format';
+import { formatDate, formatFileSize, type Locale } from '../http/format';
 import { extensionOf, type FileKind } from './file-types';
 import type { MaterialListRow, ModuleTarget, SessionTarget, VersionRow, Visibility } from './materials.queries';
-
-const UNITS = ['B', 'KB', 'MB', 'GB'];
-
-/** "1,4 MB" / "1.4 MB" (1 MB = 1024 × 1024 bytes, like the upload limit). */
-export function formatFileSize(bytes: number, locale: Locale = 'de'): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const number = new Intl.NumberFormat(locale === 'de' ? 'de-DE' : 'en-GB', { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value);
-  return `${number} ${UNITS[unit]}`;
-}
 
 export type MaterialItem = {
   id: number;
