@@ -7,7 +7,7 @@ import { recordAudit, type Actor } from '../audit/audit.service';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { Conflict, Forbidden, NotFound } from '../http/errors';
-import { renderCertificate, streamCertificates, type CertificateSnapshot, type CertificateTemplateData } from './certificate.pdf';
+import { renderCertificate, streamCertificates, type CertificateSnapshot, type CertificateTemplateData, type ImageSource } from './certificate.pdf';
 import * as queries from './certificates.queries';
 import type { CertificateTemplateService } from './template.service';
 
@@ -47,6 +47,7 @@ type Completion = NonNullable<Awaited<ReturnType<AttendanceService['completionFo
 type PersonCompletion = Completion['people'][number];
 
 export type IssueOutcome = { certificate: queries.CertificateRow; created: boolean };
+type Printing = { template: CertificateTemplateData; images: ImageSource };
 
 const BATCH = 25;
 
@@ -120,10 +121,15 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
    * existing valid certificate is returned as it is, otherwise the next serial is taken,
    * the PDF rendered and stored. `supersede` marks an earlier certificate as replaced.
    */
-  async function issueFor(completion: Completion, entry: PersonCompletion, actor: Actor, issuedBy: number, supersede?: number): Promise<IssueOutcome> {
+  /** Today's template of the programme and its images: what new certificates are printed with. */
+  async function printingFor(programmeId: number): Promise<Printing> {
+    const template = await templates.templateFor(programmeId);
+    return { template, images: await templates.imageSource([template]) };
+  }
+
+  async function issueFor(completion: Completion, entry: PersonCompletion, printing: Printing, actor: Actor, issuedBy: number, supersede?: number): Promise<IssueOutcome> {
     const subjectKey = subjectKeyFor(completion.programme, completion.offering.id);
-    const template = await templates.templateFor(completion.programme.id);
-    const images = await templates.imageSource([template]);
+    const { template, images } = printing;
     return db.transaction(async (trx) => {
       await queries.lockSubject(trx, entry.person.user_id, subjectKey);
       const existing = await queries.findValidForSubject(trx, entry.person.user_id, subjectKey);
@@ -197,10 +203,11 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
       const completion = await completionOf(offeringId, userIds === 'all' ? undefined : userIds);
       const eligible = completion.people.filter((entry) => entry.completed);
       if (userIds !== 'all' && eligible.length !== userIds.length) throw new Conflict('certificates.errors.notEligible');
+      const printing = await printingFor(completion.programme.id);
       let created = 0;
       let existing = 0;
       for (const entry of eligible) {
-        const outcome = await issueFor(completion, entry, actor, user.id);
+        const outcome = await issueFor(completion, entry, printing, actor, user.id);
         if (outcome.created) created += 1;
         else existing += 1;
       }
@@ -216,7 +223,7 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
       const completion = await completionOf(old.offering_id, [old.user_id]);
       const entry = completion.people[0];
       if (!entry?.completed) throw new Conflict('certificates.errors.notEligible');
-      return (await issueFor(completion, entry, actor, user.id, old.id)).certificate;
+      return (await issueFor(completion, entry, await printingFor(completion.programme.id), actor, user.id, old.id)).certificate;
     },
 
     async revoke(user: SessionUser, certificateId: number, reason: string, actor: Actor) {
