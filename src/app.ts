@@ -54,7 +54,7 @@ export function createApp(deps: AppDeps): App {
   const materialStorage = createMaterialStorage(config);
   const materials = createMaterialsService({ db, storage: materialStorage, logger });
   const certificateTemplates = createCertificateTemplateService(db, config);
-  const certificates = createCertificatesService({ db, config, attendance, templates: certificateTemplates });
+  const certificates = createCertificatesService({ db, config, attendance, catalog, templates: certificateTemplates });
 
   const app = express();
   app.set('trust proxy', config.trustProxy);

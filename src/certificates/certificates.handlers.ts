@@ -67,21 +67,18 @@ export function createCertificatesHandlers(certificates: CertificatesService) {
     },
 
     async bulkPdf(req: Request, res: Response): Promise<void> {
-      const offeringId = idParam(req);
-      const title = req.t('certificates.offering.bulkTitle', { offering: offeringId });
+      const offering = await certificates.offeringForPrinting(actingUser(req), idParam(req));
       // Streamed: headers go out now, pages as they are drawn.
-      await certificates.validCount(actingUser(req), offeringId);
-      res.attachment(`${req.t('certificates.offering.bulkFileName', { offering: offeringId })}.pdf`);
+      res.attachment(`${req.t('certificates.offering.bulkFileName', { offering: offering.id })}.pdf`);
       res.set({ 'Content-Type': 'application/pdf', 'Cache-Control': 'private, no-store' });
-      await certificates.streamOfferingPdf(actingUser(req), offeringId, res, title);
+      await certificates.streamOfferingPdf(actingUser(req), offering, res, req.t('certificates.offering.bulkTitle', { offering: offering.title }));
     },
 
     async bulkZip(req: Request, res: Response): Promise<void> {
-      const offeringId = idParam(req);
-      await certificates.validCount(actingUser(req), offeringId);
-      res.attachment(`${req.t('certificates.offering.bulkFileName', { offering: offeringId })}.zip`);
+      const offering = await certificates.offeringForPrinting(actingUser(req), idParam(req));
+      res.attachment(`${req.t('certificates.offering.bulkFileName', { offering: offering.id })}.zip`);
       res.set({ 'Content-Type': 'application/zip', 'Cache-Control': 'private, no-store' });
-      await certificates.streamOfferingZip(actingUser(req), offeringId, res);
+      await certificates.streamOfferingZip(actingUser(req), offering, res);
     },
 
     async mine(req: Request, res: Response): Promise<void> {

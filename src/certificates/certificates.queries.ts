@@ -145,11 +145,6 @@ export async function selectValidPdfsOfOfferingBatch(db: Db, offeringId: number,
   return db('certificates').select('id', 'serial', 'pdf', 'snapshot').where({ offering_id: offeringId, status: 'valid' }).where('id', '>', afterId).orderBy('id').limit(limit);
 }
 
-export async function countValidOfOffering(db: Db, offeringId: number): Promise<number> {
-  const row = await db('certificates').where({ offering_id: offeringId, status: 'valid' }).count<{ count: string }[]>('* as count').first();
-  return Number(row?.count ?? 0);
-}
-
 /** The templates the valid certificates of an offering were printed with (few: one per change). */
 export async function selectTemplatesOfOffering(db: Db, offeringId: number): Promise<CertificateSnapshot['template'][]> {
   const rows = await db('certificates').distinct(db.raw("snapshot->'template' AS template")).where({ offering_id: offeringId, status: 'valid' });

@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import archiver from 'archiver';
 import type { SessionUser } from '../accounts/roles';
 import type { AttendanceService } from '../attendance/attendance.service';
+import type { CatalogService } from '../catalog/catalog.service';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
@@ -47,6 +48,7 @@ type Completion = NonNullable<Awaited<ReturnType<AttendanceService['completionFo
 type PersonCompletion = Completion['people'][number];
 
 export type IssueOutcome = { certificate: queries.CertificateRow; created: boolean };
+type PrintedOffering = { id: number; title: string; programme_title: string };
 type Printing = { template: CertificateTemplateData; images: ImageSource };
 
 const BATCH = 25;
@@ -56,8 +58,8 @@ const BATCH = 25;
  * once and stored with its SHA-256), revocation, corrections, downloads and verification.
  * Every function checks the viewer itself, so no route can skip the check.
  */
-export function createCertificatesService(deps: { db: Database; config: Config; attendance: AttendanceService; templates: CertificateTemplateService; now?: () => Date }) {
-  const { db, config, attendance, templates } = deps;
+export function createCertificatesService(deps: { db: Database; config: Config; attendance: AttendanceService; catalog: CatalogService; templates: CertificateTemplateService; now?: () => Date }) {
+  const { db, config, attendance, catalog, templates } = deps;
   const now = deps.now ?? (() => new Date());
 
   function assertCoordinator(user: SessionUser | undefined): asserts user is SessionUser {
@@ -263,18 +265,21 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
       return queries.findByVerificationCode(db, normalised);
     },
 
-    async validCount(user: SessionUser, offeringId: number) {
+    /** The offering to print, to coordinators only: checked before the first byte of a stream goes out. */
+    async offeringForPrinting(user: SessionUser, offeringId: number): Promise<PrintedOffering> {
       assertCoordinator(user);
-      return queries.countValidOfOffering(db, offeringId);
+      const offering = await catalog.offeringSummary(offeringId);
+      if (!offering) throw new NotFound();
+      return offering;
     },
 
     /**
      * All valid certificates of an offering as one PDF, drawn page by page from their
      * snapshots in batches while the client reads (memory stays flat).
      */
-    async streamOfferingPdf(user: SessionUser, offeringId: number, output: Writable, title: string) {
+    async streamOfferingPdf(user: SessionUser, offering: PrintedOffering, output: Writable, title: string) {
       assertCoordinator(user);
-      const completion = await completionOf(offeringId, []);
+      const offeringId = offering.id;
       async function* batches() {
         let afterId = 0;
         for (;;) {
@@ -286,13 +291,13 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
       }
       // Certificates keep the template they were issued with, so their images are loaded, not today's.
       const images = await templates.imageSource(await queries.selectTemplatesOfOffering(db, offeringId));
-      return streamCertificates(output, { title, subject: completion.programme.title, author: config.region.name }, batches(), images);
+      return streamCertificates(output, { title, subject: offering.programme_title, author: config.region.name }, batches(), images);
     },
 
     /** All valid certificates of an offering as a ZIP of their stored PDFs, named by serial. */
-    async streamOfferingZip(user: SessionUser, offeringId: number, output: Writable) {
+    async streamOfferingZip(user: SessionUser, offering: PrintedOffering, output: Writable) {
       assertCoordinator(user);
-      await completionOf(offeringId, []);
+      const offeringId = offering.id;
       const archive = archiver('zip', { zlib: { level: 1 } });
       const done = new Promise<void>((resolve, reject) => {
         output.on('close', resolve);

@@ -205,6 +205,10 @@ describe('certificates', () => {
     const listing = (zip.body as Buffer).toString('latin1');
     for (const serial of serials) expect(listing).toContain(`${serial}_`);
 
+    expect(read.info).toMatchObject({ Title: 'Zertifikate: Durchgang 2026' });
+    expect((await agent.get(`/manage/offerings/${offering.id + 1000}/certificates.pdf`)).status).toBe(404);
+    expect((await agent.get(`/manage/offerings/${offering.id + 1000}/certificates.zip`)).status).toBe(404);
+
     const participant = await loginAs(ctx.app, await createUser(ctx.db));
     expect((await participant.get(`/manage/offerings/${offering.id}/certificates.zip`)).status).toBe(403);
   });
