@@ -1,8 +1,8 @@
-import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import type { Writable } from 'node:stream';
 import type { Translate } from '../i18n/i18n';
 import { formatDate, type Locale } from '../http/format';
+import { FORMULA_START, toCsv } from '../shared/csv';
 import type { AttendanceService } from './attendance.service';
 
 type Matrix = Awaited<ReturnType<AttendanceService['matrix']>>;
@@ -34,16 +34,24 @@ function table(matrix: Matrix, t: Translate, locale: Locale): string[][] {
 
 /** For a German Excel: UTF-8 with BOM, semicolons, German dates and words. */
 export function attendanceCsv(matrix: Matrix, t: Translate, locale: Locale): string {
-  return stringify(table(matrix, t, locale), { delimiter: ';', bom: true, record_delimiter: 'windows' });
+  return toCsv(table(matrix, t, locale));
 }
 
+/**
+ * Text goes into shared strings (`t="s"`): exceljs's default for the streaming writer is
+ * `t="str"`, the type of a formula's cached result. A cell that reads like a formula also
+ * gets the text format "@", so editing it in Excel keeps it text instead of running it.
+ */
 export async function writeAttendanceXlsx(matrix: Matrix, t: Translate, locale: Locale, output: Writable): Promise<void> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: true });
   const sheet = workbook.addWorksheet(t('attendance.export.sheetName'));
   const rows = table(matrix, t, locale);
   rows.forEach((cells, index) => {
     const added = sheet.addRow(cells);
     if (index === 0) added.font = { bold: true };
+    added.eachCell((cell) => {
+      if (typeof cell.value === 'string' && FORMULA_START.test(cell.value)) cell.numFmt = '@';
+    });
     added.commit();
   });
   sheet.commit();
