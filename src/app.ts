@@ -5,6 +5,7 @@ import type { Config } from './config';
 import type { Database } from './db/database';
 import type { Logger } from './http/logger';
 import type { Mailer } from './mail/mailer';
+import { createOutbox, type Outbox } from './mail/outbox.service';
 import { requestLogger } from './http/logger';
 import { csrfProtection, csrfTokenLocal, securityHeaders } from './http/security';
 import { createSessionMiddleware } from './http/session';
@@ -35,18 +36,19 @@ import { certificatesRouter } from './certificates/certificates.routes';
 import { certificateTemplateRouter } from './certificates/template.routes';
 
 export type AppDeps = { config: Config; db: Database; databaseUrl: string; logger: Logger; mailer: Mailer };
-export type App = { app: Express; close: () => Promise<void> };
+export type App = { app: Express; close: () => Promise<void>; outbox: Outbox };
 
 const ROOT = path.resolve(__dirname, '..');
 
 /** Builds the app without listening (server.ts listens; tests use supertest). */
 export function createApp(deps: AppDeps): App {
   const { config, db, logger, mailer } = deps;
-  const accounts = createAccountsService({ db, mailer, config });
+  const outbox = createOutbox({ db, mailer, logger });
+  const accounts = createAccountsService({ db, outbox, config, logger });
   const organisations = createOrganisationsService(db);
   const userAdmin = createUserAdminService(db);
   const passport = createPassport(accounts);
-  const enrollment = createEnrollmentService({ db, notify: createEnrollmentNotifier(db, mailer, config, logger) });
+  const enrollment = createEnrollmentService({ db, notify: createEnrollmentNotifier(db, outbox, config, logger) });
   const catalog = createCatalogService(db, enrollment);
   const calendar = createCalendarService(db, catalog, config);
   const attendance = createAttendanceService(db, config);
@@ -88,5 +90,10 @@ export function createApp(deps: AppDeps): App {
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
 
-  return { app, close: sessions.close };
+  // Background mail delivery finishes before the database goes away.
+  const close = async () => {
+    await outbox.idle();
+    await sessions.close();
+  };
+  return { app, close, outbox };
 }

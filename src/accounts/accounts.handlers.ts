@@ -49,8 +49,21 @@ export function createAccountsHandlers(accounts: AccountsService, organisations:
     pages,
 
     login(req: Request, res: Response, next: NextFunction): void {
-      passport.authenticate('local', (error: unknown, user: SessionUser | false, info?: { message?: string }) => {
+      passport.authenticate('local', (error: unknown, user: SessionUser | false, info?: { message?: string; retryAfterSeconds?: number }) => {
         if (error) return next(error);
+        if (!user && info?.message === 'throttled') {
+          const seconds = info.retryAfterSeconds ?? 60;
+          res.setHeader('Retry-After', String(seconds));
+          res.status(429);
+          // The form stays usable; the message says how long to wait, not whether the account exists.
+          return res.renderPage(pages.login.view, {
+            title: req.t(pages.login.titleKey),
+            ...pages.login.locals(req),
+            errors: { _form: 'accounts.login.failed.throttled' },
+            errorParams: { _form: { minutes: Math.max(1, Math.ceil(seconds / 60)) } },
+            values: keptInput(req.body),
+          });
+        }
         if (!user) {
           const reasonKey = `accounts.login.failed.${info?.message ?? 'invalid'}`;
           return void renderFormPage(req, res, pages.login, { _form: reasonKey }, keptInput(req.body)).catch(next);

@@ -9,16 +9,11 @@ import type { AccountsService } from './accounts.service';
 import type { OrganisationsService } from './organisations.service';
 import { changePasswordSchema, forgotPasswordSchema, languageSchema, loginSchema, registrationSchema, resetPasswordSchema } from './accounts.schemas';
 
-const FIFTEEN_MINUTES = 15 * 60;
 const ONE_HOUR = 60 * 60;
 
 export function accountsRouter(db: Database, accounts: AccountsService, organisations: OrganisationsService, passport: AppPassport): Router {
   const handlers = createAccountsHandlers(accounts, organisations, passport);
   const { pages } = handlers;
-  const loginLimit = rateLimit(db, [
-    { name: 'login_account', points: 10, durationSeconds: FIFTEEN_MINUTES, keyFields: ['email'] },
-    { name: 'login_ip', points: 100, durationSeconds: FIFTEEN_MINUTES },
-  ]);
   const registrationLimit = rateLimit(db, [{ name: 'register_ip', points: 20, durationSeconds: ONE_HOUR }]);
   const resetLimit = rateLimit(db, [
     { name: 'reset_account', points: 5, durationSeconds: ONE_HOUR, keyFields: ['email'] },
@@ -28,7 +23,8 @@ export function accountsRouter(db: Database, accounts: AccountsService, organisa
 
   const router = Router();
   router.get('/login', showForm(pages.login));
-  router.post('/login', loginLimit, validateForm(loginSchema, pages.login), handlers.login);
+  // Failed logins are throttled per account and per address in the accounts service (login-throttle.ts).
+  router.post('/login', validateForm(loginSchema, pages.login), handlers.login);
   router.post('/logout', handlers.logout);
   router.get('/register', showForm(pages.register));
   router.post('/register', registrationLimit, validateForm(registrationSchema, pages.register), handlers.register);

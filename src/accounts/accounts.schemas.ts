@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ROLES } from './roles';
 import { ORGANISATION_KINDS } from './organisations.queries';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from './password-policy';
 
 // Messages are translation keys; the form shows them in the visitor's language.
 const required = (max = 200) => z.string({ error: 'validation.required' }).trim().min(1, 'validation.required').max(max, 'validation.tooLong');
@@ -12,13 +13,26 @@ const email = z
   .max(254, 'validation.tooLong')
   .pipe(z.email('validation.email'));
 
-export const PASSWORD_MIN_LENGTH = 10;
-
+/**
+ * Length here; whether a password is guessable needs the person's name and address, so
+ * services check that with `passwordProblem` (registration has them in the form itself).
+ */
 const newPassword = z
   .string({ error: 'validation.required' })
   .min(1, 'validation.required')
-  .min(PASSWORD_MIN_LENGTH, 'validation.passwordTooShort')
-  .max(200, 'validation.tooLong');
+  .min(PASSWORD_MIN_LENGTH, 'accounts.passwordPolicy.tooShort')
+  .max(PASSWORD_MAX_LENGTH, 'validation.tooLong');
+
+/**
+ * Names appear in mails and lists: letters (with umlauts and accents), spaces, hyphen,
+ * apostrophe and dot; no "@", no "<>", no web address ("evil.example") or link text a
+ * stranger could plant in a mail to somebody else.
+ */
+const NAME_PATTERN = /^\p{L}[\p{L}\p{M} .'’-]*$/u;
+const LOOKS_LIKE_ADDRESS = /\.\p{L}{2,}|www/iu;
+const personName = required(60)
+  .regex(NAME_PATTERN, 'accounts.validation.name')
+  .refine((name) => !LOOKS_LIKE_ADDRESS.test(name), 'accounts.validation.name');
 
 const idFromSelect = z.coerce.number({ error: 'validation.selectOne' }).int('validation.selectOne').positive('validation.selectOne');
 
@@ -29,8 +43,8 @@ export const loginSchema = z.object({
 
 export const registrationSchema = z
   .object({
-    firstName: required(100),
-    lastName: required(100),
+    firstName: personName,
+    lastName: personName,
     email,
     organisationId: idFromSelect,
     department: z.string().trim().max(200, 'validation.tooLong').optional().default(''),
@@ -38,7 +52,11 @@ export const registrationSchema = z
     passwordConfirm: z.string().optional().default(''),
     privacyAccepted: z.literal('yes', { error: 'validation.privacyRequired' }),
   })
-  .refine((form) => form.password === form.passwordConfirm, { path: ['passwordConfirm'], message: 'validation.passwordMismatch' });
+  .refine((form) => form.password === form.passwordConfirm, { path: ['passwordConfirm'], message: 'validation.passwordMismatch' })
+  .superRefine((form, context) => {
+    const problem = passwordProblem(form.password, [form.firstName, form.lastName, form.email]);
+    if (problem) context.addIssue({ code: 'custom', path: ['password'], message: problem });
+  });
 
 export const forgotPasswordSchema = z.object({ email });
 

@@ -1,55 +1,113 @@
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import { composeMail } from '../mail/compose';
-import type { Mailer } from '../mail/mailer';
+import type { Outbox } from '../mail/outbox.service';
 import type { Locale } from '../i18n/i18n';
 import { Invalid } from '../http/errors';
 import * as queries from './accounts.queries';
 import { findOrganisation } from './organisations.queries';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords';
+import { passwordProblem } from './password-policy';
+import { createLoginThrottle, LOCK_AFTER_FAILURES, LOCK_SECONDS } from './login-throttle';
 import { hashToken, newSecretToken } from './tokens';
 import type { RegistrationInput } from './accounts.schemas';
 import type { SessionUser } from './roles';
 
-export type AccountsDeps = { db: Database; mailer: Mailer; config: Config };
+export type AccountsDeps = { db: Database; outbox: Outbox; config: Config; logger: Logger };
 
 export type LoginOutcome =
   | { ok: true; user: SessionUser }
-  | { ok: false; reason: 'invalid' | 'inactive' | 'unverified' };
+  | { ok: false; reason: 'invalid' | 'inactive' | 'unverified' }
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
 const VERIFICATION_TTL_HOURS = 48;
 
-export function createAccountsService({ db, mailer, config }: AccountsDeps) {
+type MailUser = Pick<queries.UserRow, 'id' | 'email' | 'first_name' | 'last_name' | 'locale' | 'email_verified_at'>;
+
+/**
+ * A name is only used in a greeting once its owner has proven the address: anybody can
+ * register any address with any "first name", and that text must not reach the inbox of
+ * the address' real owner in an official mail.
+ */
+const greetingName = (user: MailUser) => (user.email_verified_at ? user.first_name : undefined);
+
+/** Refuses a new password that is short or guessable, also from the person's own name and address. */
+function assertAcceptablePassword(password: string, user: Pick<MailUser, 'email' | 'first_name' | 'last_name'>): void {
+  const problem = passwordProblem(password, [user.first_name, user.last_name, user.email]);
+  if (problem) throw new Invalid({ password: problem });
+}
+
+export function createAccountsService({ db, outbox, config, logger }: AccountsDeps) {
   const link = (pathname: string) => `${config.baseUrl}${pathname}`;
   const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 60 * 60 * 1000);
+  const throttle = createLoginThrottle(db);
 
-  async function sendVerificationMail(user: { id: number; email: string; first_name: string; locale: Locale }) {
+  async function queueVerificationMail(trx: Knex | Knex.Transaction, user: { id: number; email: string; locale: Locale }) {
     const { token, tokenHash } = newSecretToken();
-    await queries.insertAccountToken(db, { user_id: user.id, purpose: 'email_verification', token_hash: tokenHash, expires_at: hoursFromNow(VERIFICATION_TTL_HOURS) });
-    await mailer.send(
-      await composeMail(user.email, user.locale, {
-        key: 'mail.verifyEmail',
-        params: { name: user.first_name, hours: VERIFICATION_TTL_HOURS, region: config.region.name },
-        actionUrl: link(`/register/verify/${token}`),
-      }),
-    );
+    await queries.insertAccountToken(trx, { user_id: user.id, purpose: 'email_verification', token_hash: tokenHash, expires_at: hoursFromNow(VERIFICATION_TTL_HOURS) });
+    const mail = await composeMail(user.email, user.locale, {
+      key: 'mail.verifyEmail',
+      params: { hours: VERIFICATION_TTL_HOURS, region: config.region.name },
+      actionUrl: link(`/register/verify/${token}`),
+    });
+    await outbox.queue(trx, [mail]);
+  }
+
+  async function queuePasswordResetMail(email: string, actor: Actor): Promise<void> {
+    const user = await queries.findUserByEmail(db, email);
+    if (!user || !user.active) return;
+    const { token, tokenHash } = newSecretToken();
+    const mail = await composeMail(user.email, user.locale, {
+      key: 'mail.passwordReset',
+      params: { name: greetingName(user), minutes: config.passwordResetTtlMinutes, region: config.region.name },
+      actionUrl: link(`/password/reset/${token}`),
+    });
+    await db.transaction(async (trx) => {
+      await queries.insertAccountToken(trx, {
+        user_id: user.id,
+        purpose: 'password_reset',
+        token_hash: tokenHash,
+        expires_at: new Date(Date.now() + config.passwordResetTtlMinutes * 60 * 1000),
+      });
+      await recordAudit(trx, actor, { action: 'password_reset.requested', subjectType: 'user', subjectId: user.id });
+      await outbox.queue(trx, [mail]);
+    });
+  }
+
+  /** Tells the holder once per lock, in their language, so an attack on their account does not go unnoticed. */
+  async function queueLockMail(user: MailUser): Promise<void> {
+    const mail = await composeMail(user.email, user.locale, {
+      key: 'mail.loginLocked',
+      params: { name: greetingName(user), attempts: LOCK_AFTER_FAILURES, minutes: Math.round(LOCK_SECONDS / 60), region: config.region.name },
+      actionUrl: link('/password/forgot'),
+    });
+    await outbox.queue(db, [mail]);
+  }
+
+  /** Checks a new password against the person the link belongs to; an unusable link is left to the caller. */
+  async function assertAcceptableForToken(purpose: queries.TokenPurpose, token: string, password: string): Promise<void> {
+    const owner = await queries.findUsableAccountToken(db, purpose, hashToken(token));
+    const user = owner ? await queries.findUserById(db, owner.user_id) : undefined;
+    if (user) assertAcceptablePassword(password, user);
   }
 
   return {
     /**
      * Self-registration. The page afterwards is the same whether or not the address
      * already had an account (no enumeration): a new account gets a confirmation link,
-     * an existing one a note that it already exists.
+     * an existing one a note that it already exists. Both mails go through the outbox,
+     * so neither path waits for the mail server.
      */
     async register(input: RegistrationInput, locale: Locale, actor: Actor): Promise<void> {
       const organisation = await findOrganisation(db, input.organisationId);
       if (!organisation || !organisation.active) throw new Invalid({ organisationId: 'validation.selectOne' });
       const passwordHash = await hashPassword(input.password);
-      let userId: number;
       try {
-        userId = await db.transaction(async (trx) => {
+        await db.transaction(async (trx) => {
           const id = await queries.insertUser(trx, {
             email: input.email,
             first_name: input.firstName,
@@ -67,23 +125,19 @@ export function createAccountsService({ db, mailer, config }: AccountsDeps) {
             subjectId: id,
             after: { email: input.email, organisationId: organisation.id, role: 'participant' },
           });
-          return id;
+          await queueVerificationMail(trx, { id, email: input.email, locale });
         });
       } catch (error) {
         if (!isUniqueViolation(error, 'users_email_unique')) throw error;
         const existing = await queries.findUserByEmail(db, input.email);
-        if (existing) {
-          await mailer.send(
-            await composeMail(existing.email, existing.locale, {
-              key: 'mail.alreadyRegistered',
-              params: { name: existing.first_name, region: config.region.name },
-              actionUrl: link('/password/forgot'),
-            }),
-          );
-        }
-        return;
+        if (!existing) return;
+        const mail = await composeMail(existing.email, existing.locale, {
+          key: 'mail.alreadyRegistered',
+          params: { region: config.region.name },
+          actionUrl: link('/password/forgot'),
+        });
+        await outbox.queue(db, [mail]);
       }
-      await sendVerificationMail({ id: userId, email: input.email, first_name: input.firstName, locale });
     },
 
     async verifyEmail(token: string, actor: Actor): Promise<boolean> {
@@ -97,6 +151,11 @@ export function createAccountsService({ db, mailer, config }: AccountsDeps) {
     },
 
     async authenticate(email: string, password: string, actor: Actor): Promise<LoginOutcome> {
+      const allowed = await throttle.check(email, actor.ip);
+      if (!allowed.allowed) {
+        await recordAudit(db, actor, { action: 'login.failed', after: { email: email.slice(0, 254), reason: 'throttled' } });
+        return { ok: false, reason: 'throttled', retryAfterSeconds: allowed.retryAfterSeconds };
+      }
       const user = await queries.findUserByEmail(db, email);
       const passwordMatches = user ? await verifyPassword(user.password_hash, password) : await verifyAgainstDummy(password);
       let outcome: LoginOutcome;
@@ -108,6 +167,12 @@ export function createAccountsService({ db, mailer, config }: AccountsDeps) {
           ok: true,
           user: { id: user.id, email: user.email, firstName: user.first_name, lastName: user.last_name, role: user.role, locale: user.locale, organisationId: user.organisation_id },
         };
+      // Only guessing counts: whoever knows the password starts afresh.
+      if (passwordMatches) await throttle.recordSuccess(email);
+      else {
+        const { locked } = await throttle.recordFailure(email, actor.ip);
+        if (locked && user) await queueLockMail(user);
+      }
       if (!outcome.ok) {
         await recordAudit(db, actor, {
           action: 'login.failed',
@@ -116,7 +181,7 @@ export function createAccountsService({ db, mailer, config }: AccountsDeps) {
           after: { email: email.slice(0, 254), reason: outcome.reason },
         });
         // Whoever knows the password may ask for a fresh link simply by logging in again.
-        if (outcome.reason === 'unverified' && user) await sendVerificationMail(user);
+        if (outcome.reason === 'unverified' && user) await queueVerificationMail(db, user);
       }
       return outcome;
     },
@@ -130,25 +195,13 @@ export function createAccountsService({ db, mailer, config }: AccountsDeps) {
       await recordAudit(db, { ...actor, userId }, { action: 'logout', subjectType: 'user', subjectId: userId });
     },
 
-    /** Always answers the same way; only an existing, active account gets a mail. */
+    /**
+     * Answers the same way, in the same time, for every address: the request only hands the
+     * work (look-up, token, audit, queued mail) to the background, where only an existing,
+     * active account gets a mail.
+     */
     async requestPasswordReset(email: string, actor: Actor): Promise<void> {
-      const user = await queries.findUserByEmail(db, email);
-      if (!user || !user.active) return;
-      const { token, tokenHash } = newSecretToken();
-      await queries.insertAccountToken(db, {
-        user_id: user.id,
-        purpose: 'password_reset',
-        token_hash: tokenHash,
-        expires_at: new Date(Date.now() + config.passwordResetTtlMinutes * 60 * 1000),
-      });
-      await recordAudit(db, actor, { action: 'password_reset.requested', subjectType: 'user', subjectId: user.id });
-      await mailer.send(
-        await composeMail(user.email, user.locale, {
-          key: 'mail.passwordReset',
-          params: { name: user.first_name, minutes: config.passwordResetTtlMinutes, region: config.region.name },
-          actionUrl: link(`/password/reset/${token}`),
-        }),
-      );
+      outbox.defer(() => queuePasswordResetMail(email, actor));
     },
 
     async isResetTokenUsable(token: string): Promise<boolean> {
@@ -157,6 +210,7 @@ export function createAccountsService({ db, mailer, config }: AccountsDeps) {
 
     /** Single use: the token is claimed in the same transaction that sets the password; all sessions end. */
     async resetPassword(token: string, password: string, actor: Actor): Promise<boolean> {
+      await assertAcceptableForToken('password_reset', token, password);
       const passwordHash = await hashPassword(password);
       return db.transaction(async (trx) => {
         const claimed = await queries.claimAccountToken(trx, 'password_reset', hashToken(token));
@@ -181,6 +235,7 @@ export function createAccountsService({ db, mailer, config }: AccountsDeps) {
      * proves the address; the token is claimed in the same transaction, so it works once.
      */
     async acceptInvitation(token: string, password: string, actor: Actor): Promise<boolean> {
+      await assertAcceptableForToken('invitation', token, password);
       const passwordHash = await hashPassword(password);
       return db.transaction(async (trx) => {
         const claimed = await queries.claimAccountToken(trx, 'invitation', hashToken(token));
@@ -200,6 +255,7 @@ export function createAccountsService({ db, mailer, config }: AccountsDeps) {
       if (!user || !(await verifyPassword(user.password_hash, currentPassword))) {
         throw new Invalid({ currentPassword: 'validation.currentPasswordWrong' });
       }
+      assertAcceptablePassword(newPassword, user);
       const passwordHash = await hashPassword(newPassword);
       await db.transaction(async (trx) => {
         await queries.updateUser(trx, userId, { password_hash: passwordHash });

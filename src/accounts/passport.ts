@@ -15,7 +15,12 @@ export function createPassport(accounts: AccountsService) {
     new LocalStrategy({ usernameField: 'email', passwordField: 'password', passReqToCallback: true }, (req, email, password, done) => {
       accounts
         .authenticate(email, password, actorOf(req))
-        .then((outcome) => (outcome.ok ? done(null, outcome.user) : done(null, false, { message: outcome.reason })))
+        .then((outcome) => {
+          if (outcome.ok) return done(null, outcome.user);
+          // The reason (and, when throttled, how long to wait) goes on to the login handler.
+          const info = { message: outcome.reason, retryAfterSeconds: outcome.reason === 'throttled' ? outcome.retryAfterSeconds : undefined };
+          done(null, false, info);
+        })
         .catch(done);
     }),
   );

@@ -4,7 +4,8 @@ import type { Database } from '../db/database';
 import { contactsOf } from '../accounts/contacts.service';
 import { INVITATION_TTL_DAYS } from '../accounts/invitations.service';
 import { composeMail } from '../mail/compose';
-import type { Mailer } from '../mail/mailer';
+import type { OutgoingMail } from '../mail/mailer';
+import type { Outbox } from '../mail/outbox.service';
 
 export type EnrollmentNotice = {
   kind: 'confirmed' | 'waitlisted' | 'pending' | 'promoted' | 'cancelled' | 'approved' | 'rejected' | 'offeringCancelled';
@@ -17,29 +18,32 @@ export type EnrollmentNotice = {
 };
 
 /**
- * Mails about enrollments go out after the transaction has committed. A failing mail
- * server must not undo a seat, so failures are logged, not thrown.
+ * Mails about enrollments are queued in the outbox after the transaction has committed and
+ * sent from there with retries: a failing mail server neither undoes a seat nor loses the mail.
  */
-export function createEnrollmentNotifier(db: Database, mailer: Mailer, config: Config, logger: Logger) {
+export function createEnrollmentNotifier(db: Database, outbox: Outbox, config: Config, logger: Logger) {
   return async (notices: EnrollmentNotice[]): Promise<void> => {
     if (notices.length === 0) return;
     const contacts = await contactsOf(db, notices.map((notice) => notice.userId));
+    const mails: OutgoingMail[] = [];
     for (const notice of notices) {
       const contact = contacts.get(notice.userId);
       if (!contact || !contact.active) continue;
       // One mail for an invited person: the enrollment and the link to set a password.
       const invitation = notice.invitationToken;
-      try {
-        await mailer.send(
-          await composeMail(contact.email, contact.locale, {
-            key: invitation ? `bulk.mail.invitation.${notice.kind}` : `mail.enrollment.${notice.kind}`,
-            params: { name: contact.firstName, offering: notice.offeringTitle, position: notice.position, region: config.region.name, days: INVITATION_TTL_DAYS },
-            actionUrl: invitation ? `${config.baseUrl}/invitation/${invitation}` : `${config.baseUrl}/offerings/${notice.offeringId}`,
-          }),
-        );
-      } catch (error) {
-        logger.error({ err: error, kind: notice.kind, userId: notice.userId }, 'enrollment mail failed');
-      }
+      mails.push(
+        await composeMail(contact.email, contact.locale, {
+          key: invitation ? `bulk.mail.invitation.${notice.kind}` : `mail.enrollment.${notice.kind}`,
+          params: { name: contact.firstName, offering: notice.offeringTitle, position: notice.position, region: config.region.name, days: INVITATION_TTL_DAYS },
+          actionUrl: invitation ? `${config.baseUrl}/invitation/${invitation}` : `${config.baseUrl}/offerings/${notice.offeringId}`,
+        }),
+      );
+    }
+    try {
+      await outbox.queue(db, mails);
+    } catch (error) {
+      // The change is committed already; the caller's page must still show it.
+      logger.error({ err: error, count: mails.length }, 'enrollment mails could not be queued');
     }
   };
 }

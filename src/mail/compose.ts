@@ -23,7 +23,8 @@ export async function composeMail(to: string, locale: Locale, content: MailConte
   const locals = {
     t,
     lang: locale,
-    greeting: t('mail.greeting', params),
+    // Without a name (e.g. an address nobody has confirmed yet) the greeting stays neutral.
+    greeting: params.name ? t('mail.greeting', params) : t('mail.greetingNeutral', params),
     paragraphs: Array.isArray(paragraphs) ? paragraphs : [String(paragraphs)],
     action: content.actionUrl ? { label: t(`${content.key}.action`, params), url: content.actionUrl } : null,
     closing: t('mail.closing', params),

@@ -8,8 +8,17 @@ const NEW_PASSWORD = 'Neues-sicheres-Passwort-7';
 describe('forgotten password', () => {
   const ctx = useTestApp();
 
-  function requestReset(email: string) {
-    return submitForm(newAgent(ctx.app), '/password/forgot', '/password/forgot', { email });
+  /** Asks for a link, then lets the app finish its background work and deliver the mail. */
+  async function requestReset(email: string) {
+    const response = await submitForm(newAgent(ctx.app), '/password/forgot', '/password/forgot', { email });
+    await ctx.deliverMail();
+    return response;
+  }
+
+  /** What a client can see of a response, apart from cookies, request ids and the date. */
+  function visible(response: { status: number; headers: Record<string, unknown>; text: string }) {
+    const headers = Object.fromEntries(Object.entries(response.headers).filter(([name]) => !['set-cookie', 'date', 'x-request-id'].includes(name)));
+    return { status: response.status, headers, body: response.text };
   }
 
   function setPassword(agent: Agent, link: string, password: string, passwordConfirm = password) {
@@ -89,7 +98,7 @@ describe('forgotten password', () => {
 
     const short = await setPassword(agent, link, 'zu-kurz');
     expect(short.status).toBe(422);
-    expect(fieldErrorText(short.text, 'password')).toBe('Das Passwort muss mindestens 10 Zeichen lang sein.');
+    expect(fieldErrorText(short.text, 'password')).toBe('Das Passwort muss mindestens 12 Zeichen lang sein.');
     const mismatch = await setPassword(agent, link, NEW_PASSWORD, 'Etwas-ganz-anderes-1');
     expect(mismatch.status).toBe(422);
     expect(fieldErrorText(mismatch.text, 'passwordConfirm')).toBe('Die Passwörter stimmen nicht überein.');
@@ -156,6 +165,33 @@ describe('forgotten password', () => {
     expect(await isLoggedIn(bystander)).toBe(true);
   });
 
+  it('answers with the same status, headers and body for known and unknown addresses, also while the mail server is down', async () => {
+    const user = await createUser(ctx.db);
+    const agent = newAgent(ctx.app);
+    const page = await agent.get('/password/forgot');
+    const post = (email: string) => agent.post('/password/forgot').type('form').send({ email, _csrf: csrfTokenIn(page.text) });
+    const known = visible(await post(user.email));
+    const unknown = visible(await post('niemand@gemeinde.example'));
+    expect(unknown).toEqual(known);
+    ctx.transportDown = true;
+    expect(visible(await post(user.email))).toEqual(known);
+    expect(visible(await post('auch-niemand@gemeinde.example'))).toEqual(known);
+    await ctx.deliverMail();
+    expect(ctx.mailbox).toHaveLength(0);
+    // Nothing was lost: once the server is back, both links for the known address go out.
+    ctx.transportDown = false;
+    await ctx.db('outgoing_mails').update({ next_attempt_at: ctx.db.fn.now() });
+    await ctx.deliverMail();
+    expect(ctx.mailbox.map((mail) => mail.to)).toEqual([user.email, user.email]);
+  });
+
+  it('does not greet an account whose address was never confirmed by the name somebody typed in', async () => {
+    const user = await createUser(ctx.db, { verified: false, firstName: 'Besuchen Sie evil' });
+    await requestReset(user.email);
+    expect(ctx.mailbox[0]?.text).toContain('Guten Tag,');
+    expect(ctx.mailbox[0]?.text).not.toContain('evil');
+  });
+
   it('confirms the address of an account that was never verified (the link proves it)', async () => {
     const user = await createUser(ctx.db, { verified: false });
     await requestReset(user.email);
@@ -190,7 +226,7 @@ describe('changing the password on the account page', () => {
     const agent = await loginAs(ctx.app, user);
     const response = await changePassword(agent, { currentPassword: user.password, password: 'kurz', passwordConfirm: 'kurz' });
     expect(response.status).toBe(422);
-    expect(fieldErrorText(response.text, 'password')).toBe('Das Passwort muss mindestens 10 Zeichen lang sein.');
+    expect(fieldErrorText(response.text, 'password')).toBe('Das Passwort muss mindestens 12 Zeichen lang sein.');
   });
 
   it('changes the password, keeps this session and ends the other sessions', async () => {

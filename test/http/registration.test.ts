@@ -46,9 +46,12 @@ describe('self-registration', () => {
     expect(user.organisation_id).toBe(Number(form.organisationId));
     expect(user.password_hash).not.toContain(NEW_PASSWORD);
 
+    await ctx.deliverMail();
     expect(ctx.mailbox).toHaveLength(1);
     expect(ctx.mailbox[0]).toMatchObject({ to: form.email, subject: 'Bitte bestätigen Sie Ihre E-Mail-Adresse' });
-    expect(ctx.mailbox[0]?.html).toContain('Guten Tag Jana,');
+    // The address is not confirmed yet: no self-chosen name in the mail.
+    expect(ctx.mailbox[0]?.html).toContain('Guten Tag,');
+    expect(ctx.mailbox[0]?.text).not.toContain('Jana');
     const verifyLink = linkIn(ctx.mailbox[0]);
     expect(verifyLink).toMatch(/^\/register\/verify\/[\w-]{20,}$/);
 
@@ -56,6 +59,7 @@ describe('self-registration', () => {
     const early = await login(form.email!, NEW_PASSWORD);
     expect(early.status).toBe(422);
     expect(textOf(early.text)).toContain('Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse');
+    await ctx.deliverMail();
     expect(ctx.mailbox).toHaveLength(2);
     expect(ctx.mailbox[1]?.to).toBe(form.email);
     expect(linkIn(ctx.mailbox[1])).not.toBe(verifyLink);
@@ -78,6 +82,7 @@ describe('self-registration', () => {
   it('answers a link that was already used with 410 and does not verify anything', async () => {
     const form = await registrationForm();
     await register(newAgent(ctx.app), form);
+    await ctx.deliverMail();
     const verifyLink = linkIn(ctx.mailbox[0]);
     expect((await newAgent(ctx.app).get(verifyLink)).status).toBe(303);
 
@@ -93,6 +98,7 @@ describe('self-registration', () => {
   it('answers an address that is already registered (in any case) exactly like a new one and mails the owner instead', async () => {
     const existing = await createUser(ctx.db, { email: 'erika.muster@beispielburg.example', firstName: 'Erika' });
     const newcomer = await register(newAgent(ctx.app), await registrationForm({ email: 'neu@beispielburg.example' }));
+    await ctx.deliverMail();
     ctx.mailbox.length = 0;
 
     const duplicate = await register(newAgent(ctx.app), await registrationForm({ email: 'Erika.Muster@Beispielburg.EXAMPLE', firstName: 'Mallory' }));
@@ -104,10 +110,13 @@ describe('self-registration', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ id: existing.id, first_name: 'Erika' });
 
+    await ctx.deliverMail();
     expect(ctx.mailbox).toHaveLength(1);
     expect(ctx.mailbox[0]?.to).toBe('erika.muster@beispielburg.example');
     expect(ctx.mailbox[0]?.subject).toBe('Sie haben bereits ein Konto');
-    expect(ctx.mailbox[0]?.text).toContain('Guten Tag Erika,');
+    // Whoever typed the address chose the name in the form; neither name goes into the mail.
+    expect(ctx.mailbox[0]?.text).toContain('Guten Tag,');
+    expect(ctx.mailbox[0]?.text).not.toMatch(/Mallory|Erika/);
     expect(linkIn(ctx.mailbox[0])).toBe('/password/forgot');
 
     // The owner's password still works; nothing about the account changed.
@@ -121,14 +130,14 @@ describe('self-registration', () => {
     expect(fieldErrorText(response.text, 'firstName')).toBe('Bitte füllen Sie dieses Feld aus.');
     expect(fieldErrorText(response.text, 'email')).toBe('Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@gemeinde.de.');
     expect(fieldErrorText(response.text, 'organisationId')).toBe('Bitte wählen Sie einen Eintrag aus.');
-    expect(fieldErrorText(response.text, 'password')).toBe('Das Passwort muss mindestens 10 Zeichen lang sein.');
+    expect(fieldErrorText(response.text, 'password')).toBe('Das Passwort muss mindestens 12 Zeichen lang sein.');
     expect(fieldErrorText(response.text, 'privacyAccepted')).toBe('Bitte bestätigen Sie, dass Sie die Datenschutzhinweise gelesen haben.');
     expect(fieldErrorText(response.text, 'lastName')).toBe('');
 
     const summary = errorSummaryText(response.text);
     expect(summary).toContain('Bitte prüfen Sie Ihre Angaben');
     expect(summary).toContain('Bitte füllen Sie dieses Feld aus.');
-    expect(summary).toContain('Das Passwort muss mindestens 10 Zeichen lang sein.');
+    expect(summary).toContain('Das Passwort muss mindestens 12 Zeichen lang sein.');
     expect(response.text).toContain('href="#field-organisationId"');
     expect(response.text).toMatch(/id="field-email"[^>]*aria-invalid="true"/);
 
@@ -139,6 +148,7 @@ describe('self-registration', () => {
     expect(response.text).not.toContain('kurz-pw');
 
     expect(await ctx.db('users')).toHaveLength(0);
+    await ctx.deliverMail();
     expect(ctx.mailbox).toHaveLength(0);
   });
 
@@ -167,6 +177,7 @@ describe('self-registration', () => {
     expect(inputValue(response.text, 'email')).toBe(form.email);
     expect(response.text).not.toContain(NEW_PASSWORD);
     expect(await ctx.db('users')).toHaveLength(0);
+    await ctx.deliverMail();
     expect(ctx.mailbox).toHaveLength(0);
   });
 
@@ -175,5 +186,37 @@ describe('self-registration', () => {
     expect(response.status).toBe(422);
     expect(fieldErrorText(response.text, 'organisationId')).toBe('Bitte wählen Sie einen Eintrag aus.');
     expect(await ctx.db('users')).toHaveLength(0);
+  });
+  it('refuses names that carry a link, an address or markup, with a German message, and creates nothing', async () => {
+    const message = 'Bitte verwenden Sie nur Buchstaben, Leerzeichen, Bindestrich, Apostroph und Punkt (keine Internet- oder E-Mail-Adressen).';
+    for (const [field, value] of [
+      ['firstName', 'Klicken Sie hier: http://evil.example'],
+      ['firstName', 'Besuchen Sie www.evil.example'],
+      ['lastName', 'evil.example'],
+      ['lastName', 'chef@evil.example'],
+      ['firstName', '<b>Jana</b>'],
+      ['firstName', 'J'.repeat(61)],
+    ] as const) {
+      const response = await register(newAgent(ctx.app), await registrationForm({ [field]: value }));
+      expect(response.status).toBe(422);
+      expect(fieldErrorText(response.text, field)).toBe(value.length > 60 ? 'Die Eingabe ist zu lang.' : message);
+      expect(inputValue(response.text, 'email')).toBe('jana.koehler@beispielburg.example');
+    }
+    expect(await ctx.db('users')).toHaveLength(0);
+    await ctx.deliverMail();
+    expect(ctx.mailbox).toHaveLength(0);
+  });
+
+  it('accepts real names with umlauts, accents, hyphens, apostrophes and dots', async () => {
+    const names = [
+      ['Zoë-Marie', "O'Neill"],
+      ['Jürgen F.', 'Müller-Lüdenscheidt'],
+      ['Çağla', 'Øster'],
+    ];
+    for (const [index, [firstName, lastName]] of names.entries()) {
+      const response = await register(newAgent(ctx.app), await registrationForm({ firstName: firstName!, lastName: lastName!, email: `person${index}@beispielburg.example` }));
+      expect(response.status).toBe(303);
+    }
+    expect((await ctx.db('users').orderBy('id')).map((user) => `${user.first_name} ${user.last_name}`)).toEqual(names.map((name) => name.join(' ')));
   });
 });

@@ -4,14 +4,21 @@ import { loadConfig, type Config } from '../../src/config';
 import type { Database } from '../../src/db/database';
 import { createLogger } from '../../src/http/logger';
 import type { Mailer, OutgoingMail } from '../../src/mail/mailer';
+import type { Outbox } from '../../src/mail/outbox.service';
 import { openTestDatabase, testDatabaseUrl, truncateAll } from './database';
 
 export type TestContext = {
   app: Express;
   db: Database;
   config: Config;
-  /** Mails the app sent during the current test, in order. */
+  /** Mails the transport delivered during the current test, in order (delivery runs after the response). */
   mailbox: OutgoingMail[];
+  /** The app's outbox: queued mails, background delivery, deliverDue(). */
+  outbox: Outbox;
+  /** Waits for the app's background mail work, then delivers whatever is due: call before reading `mailbox`. */
+  deliverMail: () => Promise<void>;
+  /** Simulates an SMTP outage: while true the transport throws and records nothing. */
+  transportDown: boolean;
 };
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
@@ -19,7 +26,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 /**
- * The real app on this worker's real database, with a recording mailer. Call in a
+ * The real app on this worker's real database, with a recording mail transport behind the
+ * real outbox. Call in a
  * describe block: tables are emptied before each test, everything is closed after all.
  */
 export function useTestApp(overrides: Record<string, string> = {}): TestContext {
@@ -29,17 +37,27 @@ export function useTestApp(overrides: Record<string, string> = {}): TestContext 
     context.config = testConfig(overrides);
     context.db = openTestDatabase();
     context.mailbox = [];
+    context.transportDown = false;
     const mailer: Mailer = {
       send: async (mail) => {
+        if (context.transportDown) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:25'), { code: 'ECONNECTION' });
         context.mailbox.push(mail);
       },
       close: () => undefined,
     };
     const built = createApp({ config: context.config, db: context.db, databaseUrl: testDatabaseUrl(), logger: createLogger(context.config), mailer });
     context.app = built.app;
+    context.outbox = built.outbox;
+    context.deliverMail = async () => {
+      await built.outbox.idle();
+      await built.outbox.deliverDue();
+    };
     close = built.close;
   });
   beforeEach(async () => {
+    // A test's mail still being delivered must not land in the next test's mailbox.
+    await context.outbox.idle();
+    context.transportDown = false;
     context.mailbox.length = 0;
     await truncateAll(context.db);
   });
