@@ -7,7 +7,7 @@ import { Forbidden, Invalid, NotFound } from '../http/errors';
 import { parseBerlinLocal, toBerlinInputValue } from '../http/format';
 import { translatorFor } from '../i18n/i18n';
 import { renderCertificate, type CertificateSnapshot, type CertificateTemplateData, type ImageSource } from './certificate.pdf';
-import { certificateImageType, type ImageContentType } from './template.images';
+import { checkCertificateImage, MAX_IMAGE_SIDE_PIXELS, type ImageContentType } from './template.images';
 import * as queries from './template.queries';
 import { logoField, signatureImageField, type TemplateInput } from './template.schemas';
 
@@ -157,11 +157,16 @@ export function createCertificateTemplateService(db: Database, config: Config) {
       await programmeOrNotFound(programmeId);
 
       const errors: Record<string, string> = {};
+      const errorParams: Record<string, Record<string, unknown>> = {};
       const received = new Map<string, { bytes: Buffer; contentType: ImageContentType; sha256: string }>();
       for (const upload of uploads) {
-        const contentType = await certificateImageType(upload.bytes);
-        if (!contentType) errors[upload.field] = 'certificateTemplates.errors.notImage';
-        else received.set(upload.field, { bytes: upload.bytes, contentType, sha256: createHash('sha256').update(upload.bytes).digest('hex') });
+        const image = await checkCertificateImage(upload.bytes);
+        if (image.ok) received.set(upload.field, { bytes: upload.bytes, contentType: image.contentType, sha256: createHash('sha256').update(upload.bytes).digest('hex') });
+        else if (image.reason === 'notImage') errors[upload.field] = 'certificateTemplates.errors.notImage';
+        else {
+          errors[upload.field] = 'certificateTemplates.errors.tooManyPixels';
+          errorParams[upload.field] = { width: image.width, height: image.height, max: MAX_IMAGE_SIDE_PIXELS };
+        }
       }
 
       await db.transaction(async (trx) => {
@@ -184,7 +189,7 @@ export function createCertificateTemplateService(db: Database, config: Config) {
           const hasImage = received.has(signatureImageField(signatory.slot)) || keptSignatureImage(index, signatory.removeImage) !== null;
           if (hasImage && !signatory.name) errors[`signatory${signatory.slot}Name`] ??= 'certificateTemplates.errors.imageWithoutName';
         }
-        if (Object.keys(errors).length > 0) throw new Invalid(errors);
+        if (Object.keys(errors).length > 0) throw new Invalid(errors, errorParams);
 
         const signatories: CertificateTemplateData['signatories'] = [];
         for (const [index, signatory] of input.signatories.entries()) {
