@@ -3,15 +3,30 @@ import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { showForm, validateForm } from '../http/forms';
 import { requireLogin, requireRole } from '../http/guards';
+import { rateLimit } from '../http/rate-limit';
 import { createAttendanceHandlers } from './attendance.handlers';
 import { checkInSchema, excuseSchema, rollCallSchema } from './attendance.schemas';
 import type { AttendanceService } from './attendance.service';
+
+/**
+ * Self check-in attempts per 15 minutes. A code has 32^6 values, so 10 tries per person
+ * make guessing hopeless while leaving room for typos. The address limit is higher: a
+ * whole course checks in from behind the same office proxy, one or two tries each.
+ */
+export const CHECK_IN_ATTEMPTS_PER_PERSON = 10;
+export const CHECK_IN_ATTEMPTS_PER_ADDRESS = 60;
+const CHECK_IN_WINDOW_SECONDS = 15 * 60;
 
 export function attendanceRouter(attendance: AttendanceService, db: Database, config: Config): Router {
   const handlers = createAttendanceHandlers(attendance, db, config);
   const { pages } = handlers;
   const staff = requireRole('trainer', 'coordinator', 'admin');
   const coordinator = requireRole('coordinator', 'admin');
+  // Person first: a person already locked out does not use up the address's allowance for the others.
+  const checkInLimit = rateLimit(db, [
+    { name: 'check_in_person', per: 'person', points: CHECK_IN_ATTEMPTS_PER_PERSON, durationSeconds: CHECK_IN_WINDOW_SECONDS },
+    { name: 'check_in_ip', points: CHECK_IN_ATTEMPTS_PER_ADDRESS, durationSeconds: CHECK_IN_WINDOW_SECONDS },
+  ]);
 
   const router = Router();
   router.get('/attendance', staff, handlers.overview);
@@ -24,7 +39,7 @@ export function attendanceRouter(attendance: AttendanceService, db: Database, co
   router.post('/attendance/sessions/:id/signed-sheets', staff, handlers.checkMayUploadSheet, handlers.receiveSignedSheet, handlers.uploadSignedSheet);
   router.get('/attendance/signed-sheets/:id', staff, handlers.downloadSignedSheet);
   router.get('/check-in', requireLogin, showForm(pages.checkIn));
-  router.post('/check-in', requireLogin, validateForm(checkInSchema, pages.checkIn), handlers.checkIn);
+  router.post('/check-in', requireLogin, checkInLimit, validateForm(checkInSchema, pages.checkIn), handlers.checkIn);
   router.get('/my/progress', requireLogin, handlers.myProgress);
   router.get('/my/sessions/:id/excuse', requireLogin, showForm(pages.excuse));
   router.post('/my/sessions/:id/excuse', requireLogin, validateForm(excuseSchema, pages.excuse), handlers.submitExcuse);

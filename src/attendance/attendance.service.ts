@@ -181,14 +181,17 @@ export function createAttendanceService(db: Database, config: Config, now: () =>
     /**
      * A participant checks in with the code. It only works while that session's window is
      * open and only for a person with a confirmed seat; nothing is recorded otherwise.
+     * A valid code of somebody else's session gets the same answer as an unknown one, so
+     * trying codes tells nobody which ones are open right now.
      */
     async checkIn(user: SessionUser, rawCode: string, actor: Actor) {
       const code = normaliseCode(rawCode);
       const moment = now();
       const windows = await queries.selectOpenCheckInWindows(db, moment, CHECK_IN_EARLY_MINUTES);
       const match = windows.find((window) => checkInCode(config.sessionSecret, window.session_id, window.nonce) === code);
-      if (!match || !checkInOpenAt(match, moment)) throw new Invalid({ code: 'attendance.errors.codeInvalid' });
-      if (!(await queries.isConfirmedForSession(db, match.session_id, user.id))) throw new Invalid({ code: 'attendance.errors.notEnrolledSelf' });
+      const refused = new Invalid({ code: 'attendance.errors.codeInvalid' });
+      if (!match || !checkInOpenAt(match, moment)) throw refused;
+      if (!(await queries.isConfirmedForSession(db, match.session_id, user.id))) throw refused;
       const late = moment.getTime() > match.starts_at.getTime() + LATE_AFTER_MINUTES * 60 * 1000;
       const status: queries.AttendanceStatus = late ? 'late' : 'present';
       await db.transaction(async (trx) => {
