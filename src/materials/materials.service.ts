@@ -26,12 +26,19 @@ type Deps = {
 
 const isStaff = (viewer: SessionUser | undefined) => viewer?.role === 'coordinator' || viewer?.role === 'admin';
 
+/**
+ * Whether the viewer acts as a trainer here: assigned to teach (`assigned`) and a trainer
+ * now. Assignments (session_trainers) outlive a change of role, as the record of who
+ * taught; a trainer demoted to participant keeps them but not the trainer's access.
+ */
+const actsAsTrainer = (viewer: SessionUser | undefined, assigned: boolean) => viewer?.role === 'trainer' && assigned;
+
 /** What a viewer may see of an offering's materials, weakest first. */
 type Audience = 'guest' | 'participant' | 'trainer' | 'staff';
 
 function audienceOf(viewer: SessionUser | undefined, offering: queries.OfferingContext): Audience {
   if (isStaff(viewer)) return 'staff';
-  if (offering.viewer_teaches) return 'trainer';
+  if (actsAsTrainer(viewer, offering.viewer_teaches)) return 'trainer';
   if (offering.viewer_confirmed) return 'participant';
   return 'guest';
 }
@@ -49,7 +56,7 @@ const VISIBLE_TO: Record<Audience, queries.Visibility[]> = {
  */
 function assertCanView(viewer: SessionUser | undefined, access: queries.MaterialAccess): void {
   if (access.deleted) throw new NotFound();
-  if (isStaff(viewer) || access.viewer_teaches || access.viewer_manages) return;
+  if (isStaff(viewer) || actsAsTrainer(viewer, access.viewer_teaches || access.viewer_manages)) return;
   if (access.visibility === 'trainers') throw new NotFound();
   if (access.viewer_confirmed) return;
   if (!access.shown_published) throw new NotFound();
@@ -58,7 +65,7 @@ function assertCanView(viewer: SessionUser | undefined, access: queries.Material
 }
 
 function canManage(viewer: SessionUser | undefined, access: Pick<queries.MaterialAccess, 'viewer_manages'>): boolean {
-  return isStaff(viewer) || (viewer?.role === 'trainer' && access.viewer_manages);
+  return isStaff(viewer) || actsAsTrainer(viewer, access.viewer_manages);
 }
 
 function rejectionFor(classification: Exclude<Classification, { ok: true }>): Invalid {
