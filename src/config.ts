@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { DatabaseTimeouts } from './db/database';
 
 /**
  * The only reader of process.env. Everything the app can be configured with is
@@ -33,6 +34,12 @@ const envSchema = z.object({
   PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(60),
   UPLOAD_DIR: z.string().min(1).default('var/uploads'),
   MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(10 * 1024).default(200),
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2500),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(3000),
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(12),
+  SESSION_IDLE_MINUTES: z.coerce.number().min(1).max(24 * 60).default(120),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(25),
   CERTIFICATE_SERIAL_PREFIX: z.string().regex(/^[A-Z][A-Z0-9]{0,9}$/, 'must be 1–10 capital letters or digits, starting with a letter').default('KKM'),
 });
 
@@ -52,6 +59,9 @@ export type Config = Readonly<{
   passwordResetTtlMinutes: number;
   uploads: Readonly<{ dir: string; maxMegabytes: number; maxBytes: number }>;
   certificates: Readonly<{ serialPrefix: string }>;
+  database: Readonly<{ timeouts: DatabaseTimeouts }>;
+  sessions: Readonly<{ absoluteMs: number; idleMs: number }>;
+  shutdownTimeoutMs: number;
 }>;
 
 export class ConfigError extends Error {}
@@ -92,5 +102,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     passwordResetTtlMinutes: values.PASSWORD_RESET_TTL_MINUTES,
     uploads: Object.freeze({ dir: path.resolve(root, values.UPLOAD_DIR), maxMegabytes: values.MAX_UPLOAD_MB, maxBytes: values.MAX_UPLOAD_MB * 1024 * 1024 }),
     certificates: Object.freeze({ serialPrefix: values.CERTIFICATE_SERIAL_PREFIX }),
+    database: Object.freeze({
+      timeouts: Object.freeze({ connectMs: values.DB_CONNECT_TIMEOUT_MS, acquireMs: values.DB_ACQUIRE_TIMEOUT_MS, queryMs: values.DB_STATEMENT_TIMEOUT_MS }),
+    }),
+    sessions: Object.freeze({ absoluteMs: values.SESSION_ABSOLUTE_HOURS * 60 * 60 * 1000, idleMs: values.SESSION_IDLE_MINUTES * 60 * 1000 }),
+    shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_SECONDS * 1000,
   });
 }

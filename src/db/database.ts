@@ -1,6 +1,7 @@
 import path from 'node:path';
 import knex, { Knex } from 'knex';
 import { types } from 'pg';
+import type { Logger } from 'pino';
 
 // COUNT(*) and SUM() come back as int8; our counts stay far below 2^53.
 types.setTypeParser(types.builtins.INT8, (value: string) => Number(value));
@@ -22,14 +23,56 @@ export const seedConfig: Knex.SeederConfig = {
   loadExtensions: ['.ts', '.js'],
 };
 
-export function createDatabase(url: string, pool: { min: number; max: number } = { min: 0, max: 10 }): Database {
+/** How long the app waits for PostgreSQL before it gives up and tells the person (0: no limit). */
+export type DatabaseTimeouts = { connectMs: number; acquireMs: number; queryMs: number };
+
+export type DatabaseOptions = {
+  min?: number;
+  max?: number;
+  timeouts?: DatabaseTimeouts;
+  /** Knex's own warnings (a lost connection, a failed acquire) go to the app's log instead of the console. */
+  logger?: Logger;
+};
+
+/**
+ * Without timeouts (migrations, seeds, tests of the data layer) a statement may run as
+ * long as it needs. The serving app passes timeouts: a database that does not answer
+ * (stopped, failing over, network gone) then fails a request within seconds instead of
+ * holding it, and the person sees a 503 page instead of a spinning browser.
+ */
+export function createDatabase(url: string, options: DatabaseOptions = {}): Database {
+  const timeouts = options.timeouts;
   return knex({
     client: 'pg',
-    connection: url,
-    pool,
+    connection: {
+      connectionString: url,
+      keepAlive: true,
+      ...(timeouts
+        ? {
+            connectionTimeoutMillis: timeouts.connectMs,
+            // The server cancels a statement that runs too long (and frees its locks); the
+            // client gives up on one whose answer never comes (server stopped or unreachable).
+            statement_timeout: timeouts.queryMs,
+            query_timeout: timeouts.queryMs + 500,
+          }
+        : {}),
+    },
+    pool: { min: options.min ?? 0, max: options.max ?? 10 },
+    ...(timeouts ? { acquireConnectionTimeout: timeouts.acquireMs } : {}),
+    ...(options.logger ? { log: knexLog(options.logger) } : {}),
     migrations: migrationConfig,
     seeds: seedConfig,
   });
+}
+
+function knexLog(logger: Logger): Knex.Config['log'] {
+  const text = (message: unknown) => (typeof message === 'string' ? message : JSON.stringify(message));
+  return {
+    warn: (message: unknown) => logger.warn({ source: 'knex' }, text(message)),
+    error: (message: unknown) => logger.error({ source: 'knex' }, text(message)),
+    deprecate: (method: string, alternative: string) => logger.warn({ source: 'knex' }, `${method} is deprecated, use ${alternative}`),
+    debug: (message: unknown) => logger.debug({ source: 'knex' }, text(message)),
+  };
 }
 
 export async function migrateToLatest(db: Database): Promise<void> {

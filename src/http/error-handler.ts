@@ -1,10 +1,17 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { AppError, Invalid, NotFound } from './errors';
+import type { Config } from '../config';
+import { isDatabaseUnavailable, violatedConstraint } from '../db/errors';
+import { AppError, Invalid, NotFound, ServiceUnavailable } from './errors';
 import { renderFormPage, type FormPage } from './forms';
 import { keptInput } from './validate';
 import { isCsrfError } from './security';
-import { DEFAULT_LOCALE, translatorFor } from '../i18n/i18n';
+import { DEFAULT_LOCALE, hasTranslation, translatorFor } from '../i18n/i18n';
+import { localeMiddleware, viewLocals } from './locals';
+import { pageRenderer } from './render';
+
+/** Seconds a client is asked to wait when the database is unreachable. */
+const DATABASE_RETRY_AFTER_SECONDS = 30;
 
 export function notFoundHandler(_req: Request, _res: Response, next: NextFunction): void {
   next(new NotFound());
@@ -15,7 +22,7 @@ export function notFoundHandler(_req: Request, _res: Response, next: NextFunctio
  * anything unexpected is logged with the request id and shown as a generic 500 page,
  * never with a stack trace.
  */
-export function errorHandler(logger: Logger) {
+export function errorHandler(logger: Logger, config: Config) {
   // Express recognises error handlers by their four parameters.
   return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
     const formPage = res.locals.formPage as FormPage | undefined;
@@ -27,6 +34,19 @@ export function errorHandler(logger: Logger) {
     let status = 500;
     let messageKey = 'errors.server.text';
     let params: Record<string, unknown> = {};
+    let extraMessageKey: string | undefined;
+    const constraint = violatedConstraint(error);
+    if (isDatabaseUnavailable(error)) {
+      // Expected during a restart or failover: no stack trace, the page tells the person what to do.
+      (req.log ?? logger).warn({ err: error }, 'database unavailable: answered 503');
+      error = new ServiceUnavailable(DATABASE_RETRY_AFTER_SECONDS);
+      if (req.method !== 'GET' && req.method !== 'HEAD') extraMessageKey = 'errors.unavailable.afterForm';
+    } else if (constraint) {
+      (req.log ?? logger).info({ constraint: constraint.constraint, kind: constraint.kind }, 'change refused by a database constraint: answered 409');
+      const specific = `errors.constraint.${constraint.constraint ?? ''}`;
+      error = new AppError(409, constraint.constraint && hasTranslation(specific, DEFAULT_LOCALE) ? specific : 'errors.constraint.generic');
+    }
+    if (error instanceof ServiceUnavailable && !res.headersSent) res.setHeader('Retry-After', String(error.retryAfterSeconds));
     if (error instanceof AppError) {
       status = error.status;
       messageKey = error.messageKey;
@@ -49,18 +69,24 @@ export function errorHandler(logger: Logger) {
       res.end();
       return;
     }
+    if (!res.renderPage || !res.locals.t) {
+      // The failure came before the page middleware ran (e.g. the session store was unreachable):
+      // set up an anonymous page so the person still gets the site's error page, not bare text.
+      localeMiddleware(req, res, () => undefined);
+      pageRenderer(req, res, () => undefined);
+      viewLocals(config)(req, res, () => undefined);
+      res.locals.csrfToken = () => '';
+    }
     const t = req.t ?? translatorFor(DEFAULT_LOCALE);
     const titleKey = `errors.${statusTitle(status)}.title`;
+    const message = t(messageKey, params);
+    const detail = extraMessageKey ? t(extraMessageKey) : undefined;
     res.status(status);
     if (req.accepts(['html', 'json']) === 'json') {
-      res.json({ error: t(messageKey, params) });
+      res.json({ error: detail ? `${message} ${detail}` : message });
       return;
     }
-    if (!res.renderPage || !res.locals.t) {
-      res.type('text/plain').send(t(messageKey, params));
-      return;
-    }
-    res.renderPage('errors/error', { title: t(titleKey), status, message: t(messageKey, params) });
+    res.renderPage('errors/error', { title: t(titleKey), status, message, detail });
   };
 }
 
@@ -84,6 +110,8 @@ function statusTitle(status: number): string {
       return 'invalid';
     case 429:
       return 'tooManyRequests';
+    case 503:
+      return 'unavailable';
     default:
       return 'server';
   }

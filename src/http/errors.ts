@@ -49,3 +49,13 @@ export class Invalid extends AppError {
     super(422, 'errors.invalid.text');
   }
 }
+
+/** The service cannot answer right now (database unreachable, shutting down); try again later. */
+export class ServiceUnavailable extends AppError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    messageKey = 'errors.unavailable.text',
+  ) {
+    super(503, messageKey);
+  }
+}

@@ -2,24 +2,58 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import { Pool } from 'pg';
+import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { setFlash } from './flash';
 
-export const SESSION_COOKIE = 'kokoma.sid';
-const EIGHT_HOURS_MS = 8 * 60 * 60 * 1000;
+/** In production the cookie is `__Host-` prefixed: only ever sent over HTTPS, to this host, for every path. */
+export function sessionCookieName(config: Pick<Config, 'isProduction'>): string {
+  return config.isProduction ? '__Host-kokoma.sid' : 'kokoma.sid';
+}
 
-/** Sessions live in PostgreSQL (table http_sessions) so any app instance can serve any request. */
-export function createSessionMiddleware(config: Config, databaseUrl: string) {
+/** Activity is written to the session at most this often, not on every page view. */
+const ACTIVITY_WRITE_INTERVAL_MS = 60 * 1000;
+
+declare module 'express-session' {
+  interface SessionData {
+    /** When the person logged in (ms since epoch); the absolute lifetime counts from here. */
+    issuedAt?: number;
+    /** Last request seen, at ACTIVITY_WRITE_INTERVAL_MS granularity; the idle timeout counts from here. */
+    lastSeenAt?: number;
+    passport?: { user?: unknown };
+  }
+}
+
+/**
+ * Sessions live in PostgreSQL (table http_sessions) so any app instance can serve any
+ * request. The pool is the app's own: it must survive connections that PostgreSQL ends
+ * (restart, failover, pg_terminate_backend), so it listens for their errors; without a
+ * listener an idle client's error would end the whole process.
+ */
+export function createSessionMiddleware(config: Config, databaseUrl: string, logger: Logger) {
   const PgStore = connectPgSimple(session);
-  const pool = new Pool({ connectionString: databaseUrl, max: 5 });
+  const { timeouts } = config.database;
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    max: 5,
+    keepAlive: true,
+    connectionTimeoutMillis: timeouts.connectMs,
+    statement_timeout: timeouts.queryMs,
+    query_timeout: timeouts.queryMs + 500,
+  });
+  pool.on('error', (error) => logger.warn({ err: error }, 'session store: idle database connection lost, it will be replaced'));
   const store = new PgStore({
     pool,
     tableName: 'http_sessions',
     createTableIfMissing: false,
+    // The idle timeout is enforced below; a write per page view only to move `expire` is not needed.
+    disableTouch: true,
+    errorLog: (...args: unknown[]) => logger.warn({ detail: args.map(String).join(' ') }, 'session store error'),
     // Expired rows are pruned by one instance at a time on an interval; harmless if several do it.
     pruneSessionInterval: config.env === 'test' ? false : 15 * 60,
   });
   const middleware = session({
-    name: SESSION_COOKIE,
+    name: sessionCookieName(config),
     secret: config.sessionSecret,
     store,
     resave: false,
@@ -29,15 +63,49 @@ export function createSessionMiddleware(config: Config, databaseUrl: string) {
       httpOnly: true,
       sameSite: 'lax',
       secure: config.isProduction,
-      maxAge: EIGHT_HOURS_MS,
+      path: '/',
+      // The browser forgets the cookie after the idle time; every activity write renews it.
+      maxAge: config.sessions.idleMs,
     },
   });
   return {
-    middleware: [middleware, saveSessionBeforeRedirect] as RequestHandler[],
+    middleware: [middleware, saveSessionBeforeRedirect, enforceSessionLifetime(config)] as RequestHandler[],
     close: async () => {
       store.close();
       await pool.end();
     },
+  };
+}
+
+/**
+ * A login lasts at most `absoluteMs` from the moment it began, and ends after `idleMs`
+ * without a request. Activity never extends the absolute limit. An ended login is
+ * replaced by a fresh anonymous session with a notice, and a page that needs the login
+ * sends the person to log in again (and back afterwards).
+ */
+export function enforceSessionLifetime(config: Pick<Config, 'sessions'>) {
+  const { absoluteMs, idleMs } = config.sessions;
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const current = req.session;
+    if (!current?.passport?.user) return next();
+    const now = Date.now();
+    if (!current.issuedAt) {
+      current.issuedAt = now;
+      current.lastSeenAt = now;
+      return next();
+    }
+    const lastSeenAt = current.lastSeenAt ?? current.issuedAt;
+    if (now - current.issuedAt > absoluteMs || now - lastSeenAt > idleMs) {
+      current.regenerate((error) => {
+        if (error) return next(error);
+        setFlash(req, { type: 'info', messageKey: 'errors.sessionExpired' });
+        if (req.method === 'GET' || req.method === 'HEAD') return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+        res.redirect(303, '/login');
+      });
+      return;
+    }
+    if (now - lastSeenAt >= ACTIVITY_WRITE_INTERVAL_MS) current.lastSeenAt = now;
+    next();
   };
 }
 

@@ -87,6 +87,7 @@ describe('language', () => {
     expect(textOf(home.text)).toContain('Hello, Grace!');
 
     await submitForm(newAgent(ctx.app), '/password/forgot', '/password/forgot', { email: user.email });
+    await ctx.deliverMail();
     expect(ctx.mailbox.at(-1)?.subject).toBe('Reset your password');
     expect(ctx.mailbox.at(-1)?.text).toContain('Dear Grace,');
   });
@@ -252,7 +253,7 @@ describe('health check', () => {
     try {
       const response = await request(app).get('/healthz');
       expect(response.status).toBe(503);
-      expect(response.body).toEqual({ status: 'error', db: 'unavailable' });
+      expect(response.body).toEqual({ status: 'error', db: 'down' });
     } finally {
       knexWarning.mockRestore();
       await close();
