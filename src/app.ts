@@ -8,6 +8,7 @@ import type { Mailer } from './mail/mailer';
 import { createOutbox, type Outbox } from './mail/outbox.service';
 import { requestLogger } from './http/logger';
 import { csrfProtection, csrfTokenLocal, securityHeaders } from './http/security';
+import { noStoreForPersonalResponses } from './http/cache-control';
 import { createSessionMiddleware } from './http/session';
 import { localeMiddleware, viewLocals } from './http/locals';
 import { pageRenderer } from './http/render';
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps): App {
   app.use(cookieParser());
   app.use(sessions.middleware);
   app.use(passport.session());
+  app.use(noStoreForPersonalResponses);
   app.use(localeMiddleware, pageRenderer, viewLocals(config), flashLocal, csrfTokenLocal);
   app.use(csrfProtection);
 
