@@ -2,6 +2,8 @@ import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Database } from '../db/database';
 
 const FIFTEEN_MINUTES = 15 * 60;
+/** Failures on an account are remembered this long: longer than the pauses between them add up to (~15 min). */
+const FAILURE_MEMORY_SECONDS = 60 * 60;
 /** From this many failed attempts on one account on, each further one has to wait longer. */
 export const DELAY_AFTER_FAILURES = 5;
 /** This many failed attempts lock the account for LOCK_SECONDS (and its holder gets a mail). */
@@ -30,7 +32,7 @@ export type FailureOutcome = { locked: boolean };
 export function createLoginThrottle(db: Database) {
   const limiter = (keyPrefix: string, points: number, duration: number) =>
     new RateLimiterPostgres({ storeClient: db, storeType: 'knex', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false, keyPrefix, points, duration });
-  const accountFailures = limiter('login_failures_account', LOCK_AFTER_FAILURES, FIFTEEN_MINUTES);
+  const accountFailures = limiter('login_failures_account', LOCK_AFTER_FAILURES, FAILURE_MEMORY_SECONDS);
   // A key here is "blocked" for the current wait or lock; block() sets it, get() reads it.
   const accountWait = limiter('login_wait_account', 1, LOCK_SECONDS);
   const addressFailures = limiter('login_failures_ip', ADDRESS_FAILURES, FIFTEEN_MINUTES);

@@ -39,6 +39,7 @@ describe('enrollment under parallel requests', () => {
     const last = people.find((person) => person.user.id === rows[99].user_id)!;
     const page = await last.agent.get(`/offerings/${offering.id}`);
     expect(page.text).toContain('Warteliste (Platz 90)');
+    await ctx.deliverMail();
     expect(ctx.mailbox.filter((mail) => mail.subject.startsWith('Anmeldung bestätigt'))).toHaveLength(10);
     expect(ctx.mailbox.filter((mail) => mail.subject.startsWith('Warteliste'))).toHaveLength(90);
   });
@@ -61,6 +62,7 @@ describe('enrollment under parallel requests', () => {
     const before = await ctx.db('enrollments').where('offering_id', offering.id).orderBy('id');
     const waiting = before.filter((row) => row.status === 'waitlisted').map((row) => row.user_id);
     expect(waiting).toHaveLength(7);
+    await ctx.deliverMail();
     ctx.mailbox.length = 0;
 
     const cancellers = people.slice(0, 4);
@@ -78,6 +80,7 @@ describe('enrollment under parallel requests', () => {
     // The first four on the waitlist moved up; the remaining three keep their order.
     expect(confirmed).toEqual(expect.arrayContaining(waiting.slice(0, 4)));
     expect(after.filter((row) => row.status === 'waitlisted').map((row) => row.user_id)).toEqual(waiting.slice(4));
+    await ctx.deliverMail();
     const promotedMails = ctx.mailbox.filter((mail) => mail.subject.startsWith('Sie haben einen Platz'));
     expect(promotedMails).toHaveLength(4);
   });

@@ -82,6 +82,7 @@ describe('coordinators manage enrollments', () => {
       const rows = await enrollmentsTable();
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ offering_id: offering.id, user_id: person.id, status: 'confirmed', decided_by: coordinator.id });
+      await ctx.deliverMail();
       expect(subjects()).toEqual(['mia.wolf@birkenau.example | Anmeldung bestätigt: Fachtag Neutralität']);
       expect(await ctx.db('audit_events').where({ action: 'enrollment.created_by_coordinator', actor_user_id: coordinator.id })).toHaveLength(1);
     });
@@ -94,6 +95,7 @@ describe('coordinators manage enrollments', () => {
       expect((await submitForm(agent, page(offering.id), page(offering.id), { email: person.email })).status).toBe(303);
       expect(textOf((await agent.get(page(offering.id))).text)).toContain('Alle Plätze sind vergeben: spaet@gemeinde.example steht auf der Warteliste (Platz 1).');
       expect((await statusesOf(offering.id))[person.id]).toBe('waitlisted');
+      await ctx.deliverMail();
       expect(subjects()).toEqual(['spaet@gemeinde.example | Warteliste: Workshop Sommer']);
     });
 
@@ -119,6 +121,7 @@ describe('coordinators manage enrollments', () => {
         expect(textOf(response.text)).toContain('1 von 10 Plätzen bestätigt');
       }
       expect(await enrollmentsTable()).toEqual(before);
+      await ctx.deliverMail();
       expect(ctx.mailbox).toEqual([]);
     });
 
@@ -136,6 +139,7 @@ describe('coordinators manage enrollments', () => {
       expect(intoCancelled.status).toBe(409);
       expect(textOf(intoCancelled.text)).toContain('Dieses Angebot wurde abgesagt');
       expect(await enrollmentsTable()).toEqual(before);
+      await ctx.deliverMail();
       expect(ctx.mailbox).toEqual([]);
     });
   });
@@ -157,6 +161,7 @@ describe('coordinators manage enrollments', () => {
       expect(list).toContain('2 von 2 Plätzen bestätigt · 1 auf der Warteliste · 0 offen');
 
       expect(await statusesOf(offering.id)).toEqual({ [confirmed[0]!.id]: 'cancelled', [confirmed[1]!.id]: 'confirmed', [waiting[0]!.id]: 'confirmed', [waiting[1]!.id]: 'waitlisted' });
+      await ctx.deliverMail();
       expect(subjects()).toEqual([`${confirmed[0]!.email} | Abmeldung: Workshop Herbst`, `${waiting[0]!.email} | Sie haben einen Platz: Workshop Herbst`]);
 
       const again = await submitForm(agent, page(offering.id), `/manage/enrollments/${leaving}/cancel`, { offeringId: String(offering.id) });
@@ -195,6 +200,7 @@ describe('coordinators manage enrollments', () => {
 
       expect(await statusesOf(source.id)).toEqual({ [mover!.id]: 'cancelled', [waiting[0]!.id]: 'confirmed', [waiting[1]!.id]: 'waitlisted' });
       expect(await statusesOf(target.id)).toEqual({ [mover!.id]: 'confirmed' });
+      await ctx.deliverMail();
       expect(subjects()).toEqual([`${mover!.email} | Anmeldung bestätigt: Workshop Juni`, `${waiting[0]!.email} | Sie haben einen Platz: Workshop März`]);
       expect(await ctx.db('audit_events').where({ action: 'enrollment.moved', actor_user_id: coordinator.id })).toHaveLength(1);
     });
@@ -209,6 +215,7 @@ describe('coordinators manage enrollments', () => {
       expect(response.status).toBe(303);
       expect(textOf((await agent.get(page(source.id))).text)).toContain('Die Person wurde umgebucht und steht dort auf der Warteliste (Platz 1).');
       expect((await statusesOf(target.id))[mover!.id]).toBe('waitlisted');
+      await ctx.deliverMail();
       expect(subjects()).toEqual([`${mover!.email} | Warteliste: Workshop Juni`]);
     });
 
@@ -241,6 +248,7 @@ describe('coordinators manage enrollments', () => {
       expect((await move('')).status).toBe(422);
 
       expect(await enrollmentsTable()).toEqual(before);
+      await ctx.deliverMail();
       expect(ctx.mailbox).toEqual([]);
     });
   });
@@ -262,6 +270,7 @@ describe('coordinators manage enrollments', () => {
       expect(await capacityOf(offering.id)).toBe(4);
       const statuses = await statusesOf(offering.id);
       expect(waiting.map((person) => statuses[person.id])).toEqual(['confirmed', 'confirmed', 'waitlisted']);
+      await ctx.deliverMail();
       expect(subjects()).toEqual([`${waiting[0]!.email} | Sie haben einen Platz: Fachtag Eisenach`, `${waiting[1]!.email} | Sie haben einen Platz: Fachtag Eisenach`]);
       expect(await ctx.db('audit_events').where({ action: 'offering.capacity_changed' })).toHaveLength(1);
     });
@@ -283,6 +292,7 @@ describe('coordinators manage enrollments', () => {
       expect((await submitForm(agent, page(offering.id), `/manage/offerings/${offering.id}/capacity`, { capacity: '3' })).status).toBe(303);
       expect(await capacityOf(offering.id)).toBe(3);
       expect(await enrollmentsTable()).toEqual(before);
+      await ctx.deliverMail();
       expect(ctx.mailbox).toEqual([]);
     });
 
@@ -332,6 +342,7 @@ describe('coordinators manage enrollments', () => {
       }
       expect(await enrollmentsTable()).toEqual(before);
       expect(await capacityOf(offering.id)).toBe(1);
+      await ctx.deliverMail();
       expect(ctx.mailbox).toEqual([]);
     });
 

@@ -45,6 +45,7 @@ describe('enrollment rules', () => {
       const row = await enrollmentOf(user.id, offering.id);
       expect(row.status).toBe('confirmed');
       expect(row.confirmed_at).toBeInstanceOf(Date);
+      await ctx.deliverMail();
       expect(subjects()).toEqual([`${user.email} | Anmeldung bestätigt: Workshop Frühjahr`]);
       expect(ctx.mailbox[0]!.text).toContain(`http://campus.test/offerings/${offering.id}`);
       expect(await ctx.db('audit_events').where({ action: 'enrollment.created', actor_user_id: user.id })).toHaveLength(1);
@@ -67,11 +68,13 @@ describe('enrollment rules', () => {
       const thirdPage = textOf((await third.agent.get(`/offerings/${offering.id}`)).text);
       expect(thirdPage).toContain('Alle Plätze sind vergeben. Sie stehen auf der Warteliste auf Platz 2.');
       expect(thirdPage).toContain('Sie stehen auf der Warteliste (Platz 2).');
+      await ctx.deliverMail();
       expect(subjects()).toEqual([
         `${first.user.email} | Anmeldung bestätigt: Workshop Sommer`,
         `${second.user.email} | Warteliste: Workshop Sommer`,
         `${third.user.email} | Warteliste: Workshop Sommer`,
       ]);
+      await ctx.deliverMail();
       expect(ctx.mailbox[2]!.text).toContain('Sie stehen auf der Warteliste auf Platz 2.');
     });
 
@@ -106,6 +109,7 @@ describe('enrollment rules', () => {
       expect(response.status).toBe(status);
       expect(textOf(response.text)).toContain(message);
       expect(await enrollmentsTable()).toEqual(before);
+      await ctx.deliverMail();
       expect(ctx.mailbox).toEqual([]);
       expect(await ctx.db('audit_events').where('action', 'like', 'enrollment.%')).toHaveLength(0);
     });
@@ -118,6 +122,7 @@ describe('enrollment rules', () => {
         expect(response.status).toBe(404);
       }
       expect(await enrollmentsTable()).toEqual([]);
+      await ctx.deliverMail();
       expect(ctx.mailbox).toEqual([]);
     });
 
@@ -131,6 +136,7 @@ describe('enrollment rules', () => {
       await enroll(waiting.agent, approval.id);
       const before = await enrollmentsTable();
       expect(before.map((row) => row.status)).toEqual(['confirmed', 'waitlisted', 'pending']);
+      await ctx.deliverMail();
       ctx.mailbox.length = 0;
 
       for (const [agent, offeringId] of [
@@ -143,6 +149,7 @@ describe('enrollment rules', () => {
         expect(textOf(response.text)).toContain('Sie sind für dieses Angebot bereits angemeldet (oder stehen auf der Warteliste).');
       }
       expect(await enrollmentsTable()).toEqual(before);
+      await ctx.deliverMail();
       expect(ctx.mailbox).toEqual([]);
       // The page shows the status instead of a second "Anmelden" button.
       expect((await seatHolder.agent.get(`/offerings/${open.id}`)).text).not.toContain(`action="/offerings/${open.id}/enroll"`);
@@ -201,6 +208,7 @@ describe('enrollment rules', () => {
       expect(page).toContain('Ihre Anmeldung ist eingegangen und wartet auf die Bestätigung durch die Koordination.');
       expect(page).toContain('2 von 2 Plätzen frei');
       expect((await enrollmentOf(user.id, offering.id)).status).toBe('pending');
+      await ctx.deliverMail();
       expect(subjects()).toEqual([`${user.email} | Anmeldung eingegangen: Fachtag Neutralität`]);
     });
 
@@ -213,6 +221,7 @@ describe('enrollment rules', () => {
       const coord = await coordinator();
       const list = textOf((await coord.agent.get(`/manage/offerings/${offering.id}/enrollments`)).text);
       expect(list).toContain('0 von 1 Plätzen bestätigt · 0 auf der Warteliste · 2 offen');
+      await ctx.deliverMail();
       ctx.mailbox.length = 0;
 
       const firstEnrollment = await enrollmentOf(first.user.id, offering.id);
@@ -230,6 +239,7 @@ describe('enrollment rules', () => {
       );
       expect(await statusOf(secondEnrollment.id)).toBe('waitlisted');
 
+      await ctx.deliverMail();
       expect(subjects()).toEqual([`${first.user.email} | Anmeldung zugelassen: Fachtag Neutralität`, `${second.user.email} | Warteliste: Fachtag Neutralität`]);
       expect(ctx.mailbox[1]!.text).toContain('Platz 1');
       expect(textOf((await second.agent.get(`/offerings/${offering.id}`)).text)).toContain('Sie stehen auf der Warteliste (Platz 1).');
@@ -243,15 +253,18 @@ describe('enrollment rules', () => {
       await enroll(agent, offering.id);
       const enrollment = await enrollmentOf(user.id, offering.id);
       const coord = await coordinator();
+      await ctx.deliverMail();
       ctx.mailbox.length = 0;
 
       const rejected = await decide(coord.agent, enrollment.id, offering.id, 'reject');
       expect(rejected.status).toBe(303);
       expect(textOf((await coord.agent.get(rejected.headers.location as string)).text)).toContain('Die Anmeldung wurde abgelehnt.');
       expect(await statusOf(enrollment.id)).toBe('rejected');
+      await ctx.deliverMail();
       expect(subjects()).toEqual([`${user.email} | Anmeldung nicht zugelassen: Fachtag Neutralität`]);
 
       const before = await enrollmentsTable();
+      await ctx.deliverMail();
       ctx.mailbox.length = 0;
       for (const decision of ['approve', 'reject'] as const) {
         const again = await decide(coord.agent, enrollment.id, offering.id, decision);
@@ -259,6 +272,7 @@ describe('enrollment rules', () => {
         expect(textOf(again.text)).toContain('Über diese Anmeldung wurde bereits entschieden.');
       }
       expect(await enrollmentsTable()).toEqual(before);
+      await ctx.deliverMail();
       expect(ctx.mailbox).toEqual([]);
     });
 
@@ -281,6 +295,7 @@ describe('enrollment rules', () => {
       const secondWaiting = await participant();
       for (const person of [holder, firstWaiting, secondWaiting]) await enroll(person.agent, offering.id);
       const enrollment = await enrollmentOf(holder.user.id, offering.id);
+      await ctx.deliverMail();
       ctx.mailbox.length = 0;
 
       const detail = await holder.agent.get(`/offerings/${offering.id}`);
@@ -298,6 +313,7 @@ describe('enrollment rules', () => {
       expect(cancelled.cancelled_at).toBeInstanceOf(Date);
       expect((await enrollmentOf(firstWaiting.user.id, offering.id)).status).toBe('confirmed');
       expect((await enrollmentOf(secondWaiting.user.id, offering.id)).status).toBe('waitlisted');
+      await ctx.deliverMail();
       expect(subjects()).toEqual([`${holder.user.email} | Abmeldung: Workshop Herbst`, `${firstWaiting.user.email} | Sie haben einen Platz: Workshop Herbst`]);
       expect(ctx.mailbox[1]!.text).toContain(`http://campus.test/offerings/${offering.id}`);
       expect(textOf((await firstWaiting.agent.get(`/offerings/${offering.id}`)).text)).toContain('Sie sind angemeldet. Ihr Platz ist bestätigt.');
@@ -311,11 +327,13 @@ describe('enrollment rules', () => {
       const secondWaiting = await participant();
       for (const person of [holder, firstWaiting, secondWaiting]) await enroll(person.agent, offering.id);
       const enrollment = await enrollmentOf(firstWaiting.user.id, offering.id);
+      await ctx.deliverMail();
       ctx.mailbox.length = 0;
 
       expect((await submitForm(firstWaiting.agent, '/', `/enrollments/${enrollment.id}/cancel`, {})).status).toBe(303);
       expect((await enrollmentOf(holder.user.id, offering.id)).status).toBe('confirmed');
       expect((await enrollmentOf(secondWaiting.user.id, offering.id)).status).toBe('waitlisted');
+      await ctx.deliverMail();
       expect(ctx.mailbox.map((mail) => mail.subject)).toEqual([expect.stringMatching(/^Abmeldung: /)]);
       expect(textOf((await secondWaiting.agent.get(`/offerings/${offering.id}`)).text)).toContain('Sie stehen auf der Warteliste (Platz 1).');
     });
@@ -337,6 +355,7 @@ describe('enrollment rules', () => {
       expect(response.status).toBe(409);
       expect(textOf(response.text)).toContain('Die Frist zur Abmeldung ist abgelaufen. Bitte wenden Sie sich an die Koordination.');
       expect(await enrollmentsTable()).toEqual(before);
+      await ctx.deliverMail();
       expect(ctx.mailbox).toEqual([]);
     });
 
@@ -357,6 +376,7 @@ describe('enrollment rules', () => {
       const stranger = await participant();
       await enroll(owner.agent, offering.id);
       const enrollment = await enrollmentOf(owner.user.id, offering.id);
+      await ctx.deliverMail();
       ctx.mailbox.length = 0;
       const before = await enrollmentsTable();
 
@@ -371,6 +391,7 @@ describe('enrollment rules', () => {
       expect(again.status).toBe(409);
       expect(textOf(again.text)).toContain('Diese Anmeldung ist nicht mehr aktiv.');
       expect(await enrollmentsTable()).toEqual(cancelledState);
+      await ctx.deliverMail();
       expect(ctx.mailbox).toHaveLength(1);
     });
 

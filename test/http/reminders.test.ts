@@ -42,6 +42,8 @@ describe('session reminders', () => {
       const a = createReminderService(instanceA.db, instanceA.mailer, ctx.config, logger);
       const b = createReminderService(instanceB.db, instanceB.mailer, ctx.config, logger);
       await Promise.all([a.sendDueReminders(), b.sendDueReminders(), a.sendDueReminders(), b.sendDueReminders()]);
+      // Reminders go out from the outbox right after their transaction, in the background.
+      await Promise.all([a.idle(), b.idle()]);
       const all = [...instanceA.mailer.sent, ...instanceB.mailer.sent];
       expect(all.map((mail) => mail.to).sort()).toEqual(confirmed.map((user) => user.email).sort());
       expect(all[0]!.subject).toMatch(/^Erinnerung: /);
