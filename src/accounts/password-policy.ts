@@ -38,15 +38,27 @@ const WARNING_MESSAGES: Record<string, string> = {
   commonNames: 'names',
 };
 
-/** Words about the person that must not carry a password: their name and address. */
+/**
+ * Words about the person that must not carry a password: their names, the address, its
+ * local part and each piece of it, and the names run together ("erikamusterfrau", "erika-musterfrau").
+ */
 function personalWords(inputs: Array<string | null | undefined>): string[] {
   const words = new Set<string>();
+  const pieces: string[] = [];
   for (const input of inputs) {
     if (!input) continue;
     const value = input.trim().toLowerCase();
     if (value.length < 2) continue;
     words.add(value);
-    for (const part of value.split(/[\s@.\-_+']+/)) if (part.length >= 3) words.add(part);
+    if (value.includes('@')) words.add(value.slice(0, value.indexOf('@')));
+    for (const piece of value.split(/[\s@.\-_+']+/)) {
+      if (piece.length < 3) continue;
+      words.add(piece);
+      pieces.push(piece);
+    }
+  }
+  for (const first of pieces) {
+    for (const second of pieces) if (first !== second) for (const separator of ['', '-', '.', '_', ' ']) words.add(first + separator + second);
   }
   return [...words];
 }
