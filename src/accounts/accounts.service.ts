@@ -171,7 +171,11 @@ export function createAccountsService({ db, outbox, config, logger }: AccountsDe
       if (passwordMatches) await throttle.recordSuccess(email);
       else {
         const { locked } = await throttle.recordFailure(email, actor.ip);
-        if (locked && user) await queueLockMail(user);
+        if (locked) {
+          // Operators see attacks on accounts; the typed address stays out of the log.
+          logger.warn({ userId: user?.id ?? null, ip: actor.ip }, 'login locked after repeated failures');
+          if (user) await queueLockMail(user);
+        }
       }
       if (!outcome.ok) {
         await recordAudit(db, actor, {

@@ -34,6 +34,7 @@ describe('accounts in the browser', () => {
 
     const registered = await b.db('users').where({ email: 'jana.krueger@beispielstadt.example' }).first();
     expect(registered).toMatchObject({ first_name: 'Jana', last_name: 'Krüger', organisation_id: organisation.id, email_verified_at: null });
+    await b.deliverMail();
     const mail = b.mailbox.find((sent) => sent.to === 'jana.krueger@beispielstadt.example');
     await b.follow(() => b.page.goto(linkIn(mail)));
     expect(new URL(b.page.url()).pathname).toBe('/login');
@@ -82,6 +83,7 @@ describe('accounts in the browser', () => {
     await summary.getByRole('link').nth(2).click();
     await expect(focused(b).getAttribute('id')).resolves.toBe('field-email');
     expect(await b.db('users').count({ count: '*' }).first()).toEqual({ count: 0 });
+    await b.deliverMail();
     expect(b.mailbox).toHaveLength(0);
   });
 

@@ -37,6 +37,7 @@ describe('enrollment in the browser', () => {
     await expect(b.page.getByRole('status').first().innerText()).resolves.toContain('Sie sind abgemeldet.');
     await b.visit(`/offerings/${offering.id}`, secondPage);
     await expect(secondPage.getByRole('main').innerText()).resolves.toContain('Ihr Platz ist bestätigt.');
+    await b.deliverMail();
     expect(b.mailbox.some((mail) => mail.to === second.email && mail.subject === 'Sie haben einen Platz: Workshop Winter')).toBe(true);
 
     await b.visit('/my/dates', secondPage);

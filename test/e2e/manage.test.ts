@@ -249,6 +249,7 @@ describe('coordinators set up programmes in the browser', () => {
     expect(table).toContain('Yılmaz, Murat');
     expect(table).toContain('Beispiel, Anna');
     await expect(counts.innerText()).resolves.toBe('3 von 3 Plätzen bestätigt · 0 auf der Warteliste · 0 offen');
+    await b.deliverMail();
     expect(b.mailbox.some((mail) => mail.to === 'anna.beispiel@musterhausen.example')).toBe(true);
   }, JOURNEY_TIMEOUT);
 });

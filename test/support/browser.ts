@@ -21,8 +21,10 @@ const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 export type BrowserTestContext = {
   db: Database;
   config: Config;
-  /** Mails the app sent during the current test, in order. */
+  /** Mails the transport delivered during the current test, in order (the app delivers after the response). */
   mailbox: OutgoingMail[];
+  /** Waits for the app's background mail delivery and sends what is due: call before reading `mailbox`. */
+  deliverMail(): Promise<void>;
   /** http://127.0.0.1:<port> of the running app. */
   origin: string;
   /** A fresh page in a fresh browser context (no cookies) for each test. */
@@ -164,6 +166,10 @@ export function useBrowserApp(overrides: Record<string, string> = {}): BrowserTe
     };
     const built = createApp({ config: context.config, db: context.db, databaseUrl: testDatabaseUrl(), logger: createLogger(context.config), mailer });
     closeApp = built.close;
+    context.deliverMail = async () => {
+      await built.outbox.idle();
+      await built.outbox.deliverDue();
+    };
     server = await new Promise<Server>((resolve, reject) => {
       const listening = built.app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(listening)));
     });
@@ -172,6 +178,7 @@ export function useBrowserApp(overrides: Record<string, string> = {}): BrowserTe
   });
 
   beforeEach(async () => {
+    await context.deliverMail?.();
     context.mailbox.length = 0;
     await truncateAll(context.db);
     context.page = await openPage();
