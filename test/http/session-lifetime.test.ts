@@ -44,7 +44,7 @@ describe('session lifetime', () => {
     const response = await agent.get('/account');
     expect(response.status).toBe(303);
     expect(response.headers.location).toBe('/login?next=%2Faccount');
-    const login = await agent.get(response.headers.location);
+    const login = await agent.get(String(response.headers.location));
     expect(textOf(login.text)).toContain('Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.');
     expect((await agent.get('/account')).status).toBe(302);
   });
