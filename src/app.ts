@@ -7,6 +7,7 @@ import type { Logger } from './http/logger';
 import type { Mailer } from './mail/mailer';
 import { createOutbox, type Outbox } from './mail/outbox.service';
 import { requestLogger } from './http/logger';
+import { drainGuard, healthRouter, type Lifecycle } from './http/health';
 import { csrfProtection, csrfTokenLocal, securityHeaders } from './http/security';
 import { noStoreForPersonalResponses } from './http/cache-control';
 import { createSessionMiddleware } from './http/session';
@@ -37,7 +38,13 @@ import { certificatesRouter } from './certificates/certificates.routes';
 import { certificateTemplateRouter } from './certificates/template.routes';
 
 export type AppDeps = { config: Config; db: Database; databaseUrl: string; logger: Logger; mailer: Mailer };
-export type App = { app: Express; close: () => Promise<void>; outbox: Outbox };
+export type App = {
+  app: Express;
+  close: () => Promise<void>;
+  outbox: Outbox;
+  /** SIGTERM: /healthz answers 503 `stopping`, new requests get a 503, running ones finish. */
+  beginShutdown: () => void;
+};
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -53,7 +60,7 @@ export function createApp(deps: AppDeps): App {
   const catalog = createCatalogService(db, enrollment);
   const calendar = createCalendarService(db, catalog, config);
   const attendance = createAttendanceService(db, config);
-  const sessions = createSessionMiddleware(config, deps.databaseUrl);
+  const sessions = createSessionMiddleware(config, deps.databaseUrl, logger);
   const materialStorage = createMaterialStorage(config);
   const materials = createMaterialsService({ db, storage: materialStorage, logger });
   const certificateTemplates = createCertificateTemplateService(db, config);
@@ -66,7 +73,10 @@ export function createApp(deps: AppDeps): App {
   app.set('x-powered-by', false);
   if (config.isProduction) app.enable('view cache');
 
+  const lifecycle: Lifecycle = { stopping: false };
   app.use(requestLogger(logger));
+  app.use(drainGuard(lifecycle));
+  app.use(healthRouter(db, lifecycle));
   app.use(securityHeaders(config));
   const staticOptions = { maxAge: config.isProduction ? '7d' : 0, fallthrough: false };
   app.use('/static/kern', express.static(path.join(ROOT, 'node_modules', '@kern-ux', 'native', 'dist'), staticOptions));
@@ -79,7 +89,7 @@ export function createApp(deps: AppDeps): App {
   app.use(localeMiddleware, pageRenderer, viewLocals(config), flashLocal, csrfTokenLocal);
   app.use(csrfProtection);
 
-  app.use(homeRouter(db));
+  app.use(homeRouter());
   app.use(accountsRouter(db, accounts, organisations, passport));
   app.use(adminRouter(userAdmin, organisations));
   app.use(manageCatalogRouter(db));
@@ -90,12 +100,12 @@ export function createApp(deps: AppDeps): App {
   app.use(certificateTemplateRouter(certificateTemplates));
 
   app.use(notFoundHandler);
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, config));
 
   // Background mail delivery finishes before the database goes away.
   const close = async () => {
     await outbox.idle();
     await sessions.close();
   };
-  return { app, close, outbox };
+  return { app, close, outbox, beginShutdown: () => void (lifecycle.stopping = true) };
 }
