@@ -173,16 +173,19 @@ describe('forgotten password', () => {
     const known = visible(await post(user.email));
     const unknown = visible(await post('niemand@gemeinde.example'));
     expect(unknown).toEqual(known);
+    await ctx.deliverMail();
+    expect(ctx.mailbox.map((mail) => mail.to)).toEqual([user.email]);
+    ctx.mailbox.length = 0;
     ctx.transportDown = true;
     expect(visible(await post(user.email))).toEqual(known);
     expect(visible(await post('auch-niemand@gemeinde.example'))).toEqual(known);
     await ctx.deliverMail();
     expect(ctx.mailbox).toHaveLength(0);
-    // Nothing was lost: once the server is back, both links for the known address go out.
+    // Nothing was lost: once the server is back, the link asked for during the outage goes out.
     ctx.transportDown = false;
     await ctx.db('outgoing_mails').update({ next_attempt_at: ctx.db.fn.now() });
     await ctx.deliverMail();
-    expect(ctx.mailbox.map((mail) => mail.to)).toEqual([user.email, user.email]);
+    expect(ctx.mailbox.map((mail) => mail.to)).toEqual([user.email]);
   });
 
   it('does not greet an account whose address was never confirmed by the name somebody typed in', async () => {
