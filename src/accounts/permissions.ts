@@ -1,0 +1,53 @@
+import { Forbidden } from '../shared/errors';
+import type { Role, SessionUser } from './roles';
+
+/**
+ * Who may do what, decided in one place. Services call `assertCan` (or `can`) before they
+ * read or write protected data, so a new route cannot forget the check; route guards are
+ * only the first, coarse filter. Relations ("teaches this session") are facts the service
+ * looks up and passes in; the rule about them is written here.
+ */
+export type Permission =
+  /** Programmes, modules, offerings (also drafts) and sessions. */
+  | 'catalog.manage'
+  /** Enrollments of any person: lists, approve, move, cancel, bulk enrollment. */
+  | 'enrollment.manage'
+  /** Attendance of every session: roll calls, excuses, matrices, sign-in sheets. */
+  | 'attendance.manageAll'
+  /** Issuing, revoking, printing certificates; certificate templates. */
+  | 'certificates.manage'
+  /** Materials of every offering. */
+  | 'materials.manageAll'
+  /** Accounts, roles and organisations. */
+  | 'accounts.administer';
+
+const COORDINATION: Permission[] = ['catalog.manage', 'enrollment.manage', 'attendance.manageAll', 'certificates.manage', 'materials.manageAll'];
+
+const PERMISSIONS_BY_ROLE: Record<Role, readonly Permission[]> = {
+  participant: [],
+  trainer: [],
+  coordinator: COORDINATION,
+  admin: [...COORDINATION, 'accounts.administer'],
+};
+
+export function can(user: SessionUser | undefined | null, permission: Permission): user is SessionUser {
+  return !!user && PERMISSIONS_BY_ROLE[user.role].includes(permission);
+}
+
+export function assertCan(user: SessionUser | undefined | null, permission: Permission): asserts user is SessionUser {
+  if (!can(user, permission)) throw new Forbidden();
+}
+
+/**
+ * Teaching gives a trainer the session's roll call, check-in and materials. The assignment
+ * (session_trainers) outlives a change of role as the record of who taught; only a person
+ * who is a trainer now acts as one.
+ */
+export function teaches(user: SessionUser | undefined | null, assignedTrainerIds: readonly number[]): boolean {
+  return !!user && user.role === 'trainer' && assignedTrainerIds.includes(user.id);
+}
+
+/** Staff of a session: whoever manages all attendance, or teaches it. */
+export function isStaffOfSession(user: SessionUser | undefined | null, session: { trainer_ids: readonly number[] }): user is SessionUser {
+  return can(user, 'attendance.manageAll') || teaches(user, session.trainer_ids);
+}
