@@ -1,24 +1,23 @@
 import type { NextFunction, Request, Response } from 'express';
 import multer, { MulterError } from 'multer';
-import type { z } from 'zod';
 import type { Config } from '../config';
 import { actorOf } from '../audit/audit.service';
 import type { SessionUser } from '../accounts/roles';
-import { contactsOf } from '../accounts/contacts.service';
 import type { Database } from '../db/database';
 import { idParam } from '../catalog/catalog.handlers';
 import { setFlash } from '../http/flash';
-import { formData, type FormPage } from '../http/forms';
-import { AppError, Invalid, NotFound } from '../http/errors';
-import { formatDate, formatFileSize, type Locale } from '../http/format';
+import type { FormPage } from '../http/forms';
+import { AppError, Invalid } from '../http/errors';
+import { formatFileSize, type Locale } from '../http/format';
 import { SIGNED_SHEET_MAX_BYTES, SIGNED_SHEET_MAX_MEGABYTES, type AttendanceService, type UploadedSheet } from './attendance.service';
-import { ATTENDANCE_STATUSES, type SignedSheetRow } from './attendance.queries';
-import { attendanceCsv, writeAttendanceXlsx } from './attendance.export';
-import { renderSignInSheet } from './sign-in-sheet.pdf';
-import type { checkInSchema, excuseSchema, rollCallSchema } from './attendance.schemas';
+import type { SignedSheetRow } from './attendance.queries';
+import { ATTENDANCE_STATUSES } from './attendance-rules';
+import { createCheckInHandlers } from './check-in.handlers';
+import { createCompletionHandlers } from './completion.handlers';
+import { createExcusesHandlers } from './excuses.handlers';
+import { createRollCallHandlers } from './roll-call.handlers';
 
 const currentUser = (req: Request) => req.user as SessionUser;
-export const WALK_IN_ROWS = 5;
 
 /** For the browser's file picker only; the content decides (see the service). */
 const SIGNED_SHEET_ACCEPT = '.pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg';
@@ -54,7 +53,13 @@ function uploadedSheet(req: Request): UploadedSheet | undefined {
   return req.file ? { originalName: req.file.originalname, bytes: req.file.buffer } : undefined;
 }
 
+/**
+ * All handlers of the domain for the router: the roll-call page (which also hosts the
+ * signed sheets) and the signed-sheet upload are here, the others in their aggregate's file.
+ */
 export function createAttendanceHandlers(attendance: AttendanceService, db: Database, config: Config) {
+  const checkIn = createCheckInHandlers(attendance);
+  const excuses = createExcusesHandlers(attendance);
   const pages = {
     rollCall: {
       view: 'attendance/roll-call',
@@ -71,16 +76,8 @@ export function createAttendanceHandlers(attendance: AttendanceService, db: Data
         };
       },
     } satisfies FormPage,
-    checkIn: {
-      view: 'attendance/check-in',
-      titleKey: 'attendance.checkIn.title',
-      locals: (req: Request) => ({ code: typeof req.query.code === 'string' ? req.query.code : '' }),
-    } satisfies FormPage,
-    excuse: {
-      view: 'attendance/excuse',
-      titleKey: 'attendance.excuse.title',
-      locals: async (req: Request) => ({ session: await attendance.sessionForParticipant(currentUser(req), idParam(req)) }),
-    } satisfies FormPage,
+    checkIn: checkIn.checkInPage,
+    excuse: excuses.excusePage,
   };
 
   // Memory storage: one scan of at most 20 MB, checked by content before it is stored in the database.
@@ -93,18 +90,10 @@ export function createAttendanceHandlers(attendance: AttendanceService, db: Data
 
   return {
     pages,
-
-    async overview(req: Request, res: Response): Promise<void> {
-      const sessions = await attendance.sessionsForStaff(currentUser(req));
-      res.renderPage('attendance/overview', { title: req.t('attendance.overview.title'), sessions });
-    },
-
-    async saveRollCall(req: Request, res: Response): Promise<void> {
-      const sessionId = idParam(req);
-      const changed = await attendance.saveRollCall(currentUser(req), sessionId, formData<z.output<typeof rollCallSchema>>(res), actorOf(req));
-      setFlash(req, { type: 'success', messageKey: 'attendance.rollCall.saved', params: { count: changed } });
-      res.redirect(303, `/attendance/sessions/${sessionId}`);
-    },
+    ...createRollCallHandlers(attendance, config),
+    ...checkIn,
+    ...excuses,
+    ...createCompletionHandlers(attendance, db),
 
     /** Before multer reads the bytes: only the session's staff upload. */
     async checkMayUploadSheet(req: Request, _res: Response, next: NextFunction): Promise<void> {
@@ -138,111 +127,6 @@ export function createAttendanceHandlers(attendance: AttendanceService, db: Data
       res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('Cache-Control', 'private, no-store');
       res.send(sheet.bytes);
-    },
-
-    async checkInScreen(req: Request, res: Response): Promise<void> {
-      const screen = await attendance.checkInScreen(currentUser(req), idParam(req));
-      res.renderPage('attendance/check-in-screen', { title: req.t('attendance.checkInScreen.title'), ...screen });
-    },
-
-    async openCheckIn(req: Request, res: Response): Promise<void> {
-      await attendance.openCheckIn(currentUser(req), idParam(req), actorOf(req));
-      res.redirect(303, `/attendance/sessions/${idParam(req)}/check-in`);
-    },
-
-    async closeCheckIn(req: Request, res: Response): Promise<void> {
-      await attendance.closeCheckIn(currentUser(req), idParam(req), actorOf(req));
-      setFlash(req, { type: 'success', messageKey: 'attendance.checkInScreen.closed' });
-      res.redirect(303, `/attendance/sessions/${idParam(req)}/check-in`);
-    },
-
-    async checkIn(req: Request, res: Response): Promise<void> {
-      const { code } = formData<z.output<typeof checkInSchema>>(res);
-      const result = await attendance.checkIn(currentUser(req), code, actorOf(req));
-      res.renderPage('attendance/checked-in', { title: req.t('attendance.checkIn.doneTitle'), session: result.session, status: result.status });
-    },
-
-    async submitExcuse(req: Request, res: Response): Promise<void> {
-      const { reason } = formData<z.output<typeof excuseSchema>>(res);
-      await attendance.submitExcuse(currentUser(req), idParam(req), reason, actorOf(req));
-      setFlash(req, { type: 'success', messageKey: 'attendance.excuse.submitted' });
-      res.redirect(303, '/my/progress');
-    },
-
-    async openExcuses(req: Request, res: Response): Promise<void> {
-      const excuses = await attendance.openExcuses(currentUser(req));
-      res.renderPage('attendance/excuses', { title: req.t('attendance.excuses.title'), excuses });
-    },
-
-    async acceptExcuse(req: Request, res: Response): Promise<void> {
-      await attendance.decideExcuse(currentUser(req), idParam(req), 'accepted', actorOf(req));
-      setFlash(req, { type: 'success', messageKey: 'attendance.excuses.accepted' });
-      res.redirect(303, '/manage/excuses');
-    },
-
-    async declineExcuse(req: Request, res: Response): Promise<void> {
-      await attendance.decideExcuse(currentUser(req), idParam(req), 'declined', actorOf(req));
-      setFlash(req, { type: 'success', messageKey: 'attendance.excuses.declined' });
-      res.redirect(303, '/manage/excuses');
-    },
-
-    async myProgress(req: Request, res: Response): Promise<void> {
-      const user = currentUser(req);
-      const [programmes, excuses] = await Promise.all([attendance.progressOf(user.id), attendance.excusesOf(user.id)]);
-      res.renderPage('attendance/progress', { title: req.t('attendance.progress.title'), programmes, excuses, person: null });
-    },
-
-    async personHistory(req: Request, res: Response): Promise<void> {
-      const userId = idParam(req);
-      const person = (await contactsOf(db, [userId])).get(userId);
-      if (!person) throw new NotFound();
-      const [programmes, excuses] = await Promise.all([attendance.progressOf(userId), attendance.excusesOf(userId)]);
-      res.renderPage('attendance/progress', { title: req.t('attendance.progress.personTitle', { name: `${person.firstName} ${person.lastName}` }), programmes, excuses, person });
-    },
-
-    async matrix(req: Request, res: Response): Promise<void> {
-      const matrix = await attendance.matrix(currentUser(req), idParam(req));
-      res.renderPage('attendance/matrix', { title: req.t('attendance.matrix.title', { offering: matrix.offering.title }), ...matrix });
-    },
-
-    async exportCsv(req: Request, res: Response): Promise<void> {
-      const matrix = await attendance.matrix(currentUser(req), idParam(req));
-      res.type('text/csv; charset=utf-8');
-      res.attachment(`anwesenheit-${matrix.offering.id}.csv`);
-      res.send(attendanceCsv(matrix, req.t, req.locale));
-    },
-
-    async exportXlsx(req: Request, res: Response): Promise<void> {
-      const matrix = await attendance.matrix(currentUser(req), idParam(req));
-      res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-      res.attachment(`anwesenheit-${matrix.offering.id}.xlsx`);
-      await writeAttendanceXlsx(matrix, req.t, req.locale, res);
-      res.end();
-    },
-
-    async signInSheet(req: Request, res: Response): Promise<void> {
-      const { session, roster } = await attendance.rollCall(currentUser(req), idParam(req));
-      const doc = renderSignInSheet(
-        {
-          programmeTitle: session.programme_title,
-          offeringTitle: session.offering_title,
-          moduleTitle: session.module_title ? `${session.module_position}. ${session.module_title}` : null,
-          startsAt: session.starts_at,
-          endsAt: session.ends_at,
-          location: session.location || session.offering_location,
-          trainers: session.trainer_names,
-          fundingLine: config.region.fundingLine,
-          regionName: config.region.name,
-          people: roster.map((row) => ({ name: `${row.last_name}, ${row.first_name}`, organisation: [row.organisation_name, row.department].filter(Boolean).join(' – ') })),
-          walkInRows: WALK_IN_ROWS,
-        },
-        req.t,
-        req.locale,
-      );
-      res.type('application/pdf');
-      res.setHeader('Content-Disposition', `inline; filename="teilnehmendenliste-${formatDate(session.starts_at).replace(/\./g, '-')}-${session.id}.pdf"`);
-      doc.pipe(res);
-      doc.end();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ATTENDANCE_STATUSES, type AttendanceStatus } from './attendance.queries';
+import { isAttendanceStatus, type AttendanceStatus } from './attendance-rules';
 
 /** Roll call posts one radio group per person: status_<userId>=present|late|excused|absent. */
 export const rollCallSchema = z
@@ -9,11 +9,11 @@ export const rollCallSchema = z
     for (const [key, value] of Object.entries(body)) {
       const match = /^status_(\d+)$/.exec(key);
       if (!match) continue;
-      if (!(ATTENDANCE_STATUSES as readonly unknown[]).includes(value)) {
+      if (!isAttendanceStatus(value)) {
         context.addIssue({ code: 'custom', path: [key], message: 'validation.selectOne' });
         continue;
       }
-      statuses[Number(match[1])] = value as AttendanceStatus;
+      statuses[Number(match[1])] = value;
     }
     return statuses;
   });

@@ -67,7 +67,8 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
   }
 
   async function completionOf(offeringId: number, userIds?: number[]): Promise<Completion> {
-    const completion = await attendance.completionForCertificates(offeringId, userIds);
+    // Eligibility at this service's clock: only sessions that have started by now count.
+    const completion = await attendance.completionForCertificates(offeringId, userIds, now());
     if (!completion) throw new NotFound();
     return completion;
   }

@@ -5,14 +5,15 @@ import { createOrganisation, createUser } from '../support/factories';
 import { binaryParser, csrfTokenIn, loginAs, submitForm, textOf } from '../support/http';
 import { readPdf } from '../support/pdf';
 
-const DAY = 1;
+/** Attendance is recorded for sessions that have begun: this one started an hour ago. */
+const STARTED_AN_HOUR_AGO = -1 / 24;
 
 describe('attendance', () => {
   const ctx = useTestApp();
 
   async function enrolledSession(options: { startsInDays?: number; people?: number; names?: [string, string][] } = {}) {
     const trainer = await createUser(ctx.db, { role: 'trainer', firstName: 'Jana', lastName: 'Feldkamp' });
-    const offering = await createOffering(ctx.db, { startsInDays: options.startsInDays ?? DAY, trainerIds: [trainer.id], registrationClosesInDays: -0.5, capacity: 500 });
+    const offering = await createOffering(ctx.db, { startsInDays: options.startsInDays ?? STARTED_AN_HOUR_AGO, trainerIds: [trainer.id], registrationClosesInDays: -0.5, capacity: 500 });
     const organisation = await createOrganisation(ctx.db);
     const names = options.names ?? [];
     const people = [];
@@ -177,6 +178,9 @@ describe('attendance', () => {
       expect(before).toContain('(Durchgang B)');
       expect(before).toContain('Das Zertifikat ist mit den geplanten Terminen erreichbar.');
 
+      // The make-up date has come: cohort B's module 3 started an hour ago, and the person came late.
+      const makeUpStart = new Date(Date.now() - 60 * 60 * 1000);
+      await ctx.db('offering_sessions').where('id', cohortB.sessionIds[2]).update({ starts_at: makeUpStart, ends_at: new Date(makeUpStart.getTime() + 7 * 60 * 60 * 1000) });
       await ctx.db('attendance_records').insert({ session_id: cohortB.sessionIds[2], user_id: person.id, status: 'late', source: 'roll_call' });
       const after = textOf((await agent.get('/my/progress')).text);
       expect(after).toContain('5 von 5 erforderlichen Modulen abgeschlossen');

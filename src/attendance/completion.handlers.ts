@@ -1,0 +1,49 @@
+import type { Request, Response } from 'express';
+import type { SessionUser } from '../accounts/roles';
+import { contactsOf } from '../accounts/contacts.service';
+import { idParam } from '../catalog/catalog.handlers';
+import type { Database } from '../db/database';
+import { NotFound } from '../http/errors';
+import { attendanceCsv, writeAttendanceXlsx } from './attendance.export';
+import type { AttendanceService } from './attendance.service';
+
+const currentUser = (req: Request) => req.user as SessionUser;
+
+/** Progress of a person (their own, or for coordinators anybody's), the matrix of an offering and its exports. */
+export function createCompletionHandlers(attendance: AttendanceService, db: Database) {
+  return {
+    async myProgress(req: Request, res: Response): Promise<void> {
+      const user = currentUser(req);
+      const [programmes, excuses] = await Promise.all([attendance.progressOf(user.id), attendance.excusesOf(user.id)]);
+      res.renderPage('attendance/progress', { title: req.t('attendance.progress.title'), programmes, excuses, person: null });
+    },
+
+    async personHistory(req: Request, res: Response): Promise<void> {
+      const userId = idParam(req);
+      const person = (await contactsOf(db, [userId])).get(userId);
+      if (!person) throw new NotFound();
+      const [programmes, excuses] = await Promise.all([attendance.progressOf(userId), attendance.excusesOf(userId)]);
+      res.renderPage('attendance/progress', { title: req.t('attendance.progress.personTitle', { name: `${person.firstName} ${person.lastName}` }), programmes, excuses, person });
+    },
+
+    async matrix(req: Request, res: Response): Promise<void> {
+      const matrix = await attendance.matrix(currentUser(req), idParam(req));
+      res.renderPage('attendance/matrix', { title: req.t('attendance.matrix.title', { offering: matrix.offering.title }), ...matrix });
+    },
+
+    async exportCsv(req: Request, res: Response): Promise<void> {
+      const matrix = await attendance.matrix(currentUser(req), idParam(req));
+      res.type('text/csv; charset=utf-8');
+      res.attachment(`anwesenheit-${matrix.offering.id}.csv`);
+      res.send(attendanceCsv(matrix, req.t, req.locale));
+    },
+
+    async exportXlsx(req: Request, res: Response): Promise<void> {
+      const matrix = await attendance.matrix(currentUser(req), idParam(req));
+      res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      res.attachment(`anwesenheit-${matrix.offering.id}.xlsx`);
+      await writeAttendanceXlsx(matrix, req.t, req.locale, res);
+      res.end();
+    },
+  };
+}

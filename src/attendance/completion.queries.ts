@@ -1,0 +1,90 @@
+import type { Knex } from 'knex';
+import { ATTENDED_STATUSES, type AttendanceStatus } from './attendance-rules';
+
+type Db = Knex | Knex.Transaction;
+
+// Completion, progress and the attendance matrix: a fixed number of queries, whatever the size.
+
+export type OfferingInfo = { id: number; title: string; programme_id: number; location: string; capacity: number; status: string };
+
+export async function findOffering(db: Db, offeringId: number): Promise<OfferingInfo | undefined> {
+  return db('offerings').select('id', 'title', 'programme_id', 'location', 'capacity', 'status').where('id', offeringId).first();
+}
+
+export type MatrixSession = { id: number; starts_at: Date; module_id: number | null; module_position: number | null; module_title: string | null };
+
+export async function selectOfferingSessions(db: Db, offeringId: number): Promise<MatrixSession[]> {
+  return db('offering_sessions as s')
+    .leftJoin('modules as m', 'm.id', 's.module_id')
+    .where('s.offering_id', offeringId)
+    .select('s.id', 's.starts_at', 's.module_id', 'm.position as module_position', 'm.title as module_title')
+    .orderBy([{ column: 's.starts_at' }, { column: 's.id' }]);
+}
+
+export type MatrixPerson = { user_id: number; first_name: string; last_name: string; email: string; organisation_name: string | null; department: string | null };
+
+export async function selectConfirmedPeople(db: Db, offeringId: number): Promise<MatrixPerson[]> {
+  return db('enrollments as e')
+    .join('users as u', 'u.id', 'e.user_id')
+    .leftJoin('organisations as org', 'org.id', 'u.organisation_id')
+    .where({ 'e.offering_id': offeringId, 'e.status': 'confirmed' })
+    .select('u.id as user_id', 'u.first_name', 'u.last_name', 'u.email', 'org.name as organisation_name', 'u.department')
+    .orderBy([{ column: 'u.last_name' }, { column: 'u.first_name' }, { column: 'u.id' }]);
+}
+
+export async function selectAttendanceOfOffering(db: Db, offeringId: number): Promise<{ session_id: number; user_id: number; status: AttendanceStatus }[]> {
+  return db('attendance_records as a').join('offering_sessions as s', 's.id', 'a.session_id').where('s.offering_id', offeringId).select('a.session_id', 'a.user_id', 'a.status');
+}
+
+export type AttendedRow = { user_id: number; session_id: number; module_id: number | null; offering_id: number; starts_at: Date; ends_at: Date; location: string };
+
+/**
+ * Sessions of a programme that the given people attended (a status that counts as
+ * attended), in any offering, with their times and place (what a certificate prints).
+ * Only sessions that have started by `moment` count, whatever rows exist for later ones.
+ */
+export async function selectAttendedInProgramme(db: Db, programmeId: number, userIds: number[], moment: Date): Promise<AttendedRow[]> {
+  if (userIds.length === 0) return [];
+  return db('attendance_records as a')
+    .join('offering_sessions as s', 's.id', 'a.session_id')
+    .join('offerings as o', 'o.id', 's.offering_id')
+    .where('o.programme_id', programmeId)
+    .whereIn('a.user_id', userIds)
+    .whereIn('a.status', ATTENDED_STATUSES)
+    .where('s.starts_at', '<=', moment)
+    .select('a.user_id', 's.id as session_id', 's.module_id', 's.offering_id', 's.starts_at', 's.ends_at', db.raw("coalesce(nullif(s.location, ''), o.location) as location"))
+    .orderBy([{ column: 's.starts_at' }, { column: 's.id' }]);
+}
+
+export type PlannedRow = { session_id: number; module_id: number | null; offering_id: number; offering_title: string; starts_at: Date };
+
+/** Sessions still to come in published offerings of a programme: where modules can (still) be attended. */
+export async function selectPlannedInProgramme(db: Db, programmeId: number, from: Date): Promise<PlannedRow[]> {
+  return db('offering_sessions as s')
+    .join('offerings as o', 'o.id', 's.offering_id')
+    .where('o.programme_id', programmeId)
+    .where('o.status', 'published')
+    .where('s.starts_at', '>', from)
+    .select('s.id as session_id', 's.module_id', 's.offering_id', 'o.title as offering_title', 's.starts_at')
+    .orderBy('s.starts_at');
+}
+
+export type ProgrammeInfo = { id: number; kind: 'series' | 'workshop' | 'event'; title: string; completion_rule: 'all' | 'min'; completion_min_modules: number | null };
+
+export async function selectProgrammeInfo(db: Db, programmeId: number): Promise<ProgrammeInfo | undefined> {
+  return db('programmes').select('id', 'kind', 'title', 'completion_rule', 'completion_min_modules').where('id', programmeId).first();
+}
+
+export async function selectModules(db: Db, programmeId: number): Promise<{ id: number; position: number; title: string; teaching_units: number }[]> {
+  return db('modules').select('id', 'position', 'title', 'teaching_units').where('programme_id', programmeId).orderBy('position');
+}
+
+/** Programmes a person is (or was) enrolled in, with the offerings. */
+export async function selectProgrammesOfPerson(db: Db, userId: number): Promise<{ programme_id: number; offering_id: number; offering_title: string; status: string }[]> {
+  return db('enrollments as e')
+    .join('offerings as o', 'o.id', 'e.offering_id')
+    .where('e.user_id', userId)
+    .whereIn('e.status', ['confirmed', 'waitlisted', 'pending'])
+    .select('o.programme_id', 'o.id as offering_id', 'o.title as offering_title', 'e.status')
+    .orderBy('o.id');
+}

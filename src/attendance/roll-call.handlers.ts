@@ -1,0 +1,58 @@
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import type { SessionUser } from '../accounts/roles';
+import { actorOf } from '../audit/audit.service';
+import { idParam } from '../catalog/catalog.handlers';
+import type { Config } from '../config';
+import { setFlash } from '../http/flash';
+import { formData } from '../http/forms';
+import { formatDate } from '../http/format';
+import type { rollCallSchema } from './attendance.schemas';
+import type { AttendanceService } from './attendance.service';
+import { renderSignInSheet } from './sign-in-sheet.pdf';
+
+const currentUser = (req: Request) => req.user as SessionUser;
+/** Empty rows at the end of the paper list for people who come without a seat. */
+export const WALK_IN_ROWS = 5;
+
+/** The staff's sessions, saving the roll call and printing the sign-in sheet (the page itself is in attendance.handlers.ts). */
+export function createRollCallHandlers(attendance: AttendanceService, config: Config) {
+  return {
+    async overview(req: Request, res: Response): Promise<void> {
+      const sessions = await attendance.sessionsForStaff(currentUser(req));
+      res.renderPage('attendance/overview', { title: req.t('attendance.overview.title'), sessions });
+    },
+
+    async saveRollCall(req: Request, res: Response): Promise<void> {
+      const sessionId = idParam(req);
+      const changed = await attendance.saveRollCall(currentUser(req), sessionId, formData<z.output<typeof rollCallSchema>>(res), actorOf(req));
+      setFlash(req, { type: 'success', messageKey: 'attendance.rollCall.saved', params: { count: changed } });
+      res.redirect(303, `/attendance/sessions/${sessionId}`);
+    },
+
+    async signInSheet(req: Request, res: Response): Promise<void> {
+      const { session, roster } = await attendance.rollCall(currentUser(req), idParam(req));
+      const doc = renderSignInSheet(
+        {
+          programmeTitle: session.programme_title,
+          offeringTitle: session.offering_title,
+          moduleTitle: session.module_title ? `${session.module_position}. ${session.module_title}` : null,
+          startsAt: session.starts_at,
+          endsAt: session.ends_at,
+          location: session.location || session.offering_location,
+          trainers: session.trainer_names,
+          fundingLine: config.region.fundingLine,
+          regionName: config.region.name,
+          people: roster.map((row) => ({ name: `${row.last_name}, ${row.first_name}`, organisation: [row.organisation_name, row.department].filter(Boolean).join(' – ') })),
+          walkInRows: WALK_IN_ROWS,
+        },
+        req.t,
+        req.locale,
+      );
+      res.type('application/pdf');
+      res.setHeader('Content-Disposition', `inline; filename="teilnehmendenliste-${formatDate(session.starts_at).replace(/\./g, '-')}-${session.id}.pdf"`);
+      doc.pipe(res);
+      doc.end();
+    },
+  };
+}
