@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
+import { contentDisposition } from '../shared/files';
 import type { ByteRange, MaterialStorage } from './storage';
 
 /**
@@ -33,22 +34,8 @@ export function parseRange(header: string | undefined, size: number): RangeReque
   return { kind: 'partial', start, end };
 }
 
-const GERMAN_LETTERS: Record<string, string> = { ä: 'ae', ö: 'oe', ü: 'ue', Ä: 'Ae', Ö: 'Oe', Ü: 'Ue', ß: 'ss' };
-
-/** An ASCII stand-in for clients that ignore `filename*` ("Übung.pdf" → "Uebung.pdf"). */
-export function asciiFileName(fileName: string): string {
-  return fileName
-    .replace(/[äöüÄÖÜß]/g, (letter) => GERMAN_LETTERS[letter] ?? letter)
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^\x20-\x7e]|["\\%]/g, '_');
-}
-
-/** RFC 6266 with an RFC 5987 `filename*` in UTF-8, plus the ASCII fallback. */
-export function contentDisposition(type: 'attachment' | 'inline', fileName: string): string {
-  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `${type}; filename="${asciiFileName(fileName)}"; filename*=UTF-8''${encoded}`;
-}
+// The one Content-Disposition builder; exported here too for the materials' own tests.
+export { asciiFileName, contentDisposition } from '../shared/files';
 
 function etagsIn(header: string): string[] {
   return header.split(',').map((tag) => tag.trim().replace(/^W\//, ''));

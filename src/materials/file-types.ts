@@ -78,21 +78,5 @@ export function isInlineSafe(contentType: string): boolean {
   return ALLOWED.some((type) => type.inline && type.contentType === contentType);
 }
 
-/**
- * The name the client sent, made safe to keep and to send back: the last path segment
- * (old browsers send "C:\…\Folien.pdf"), Unicode NFC (macOS sends decomposed umlauts),
- * without control characters, at most 255 characters with the ending kept.
- */
-export function cleanFileName(name: string): string {
-  const lastSegment = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  let cleaned = lastSegment.normalize('NFC').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').replace(/\s+/g, ' ').trim();
-  if (cleaned === '' || cleaned === '.' || cleaned === '..') cleaned = 'Datei';
-  const characters = [...cleaned];
-  if (characters.length > 255) {
-    const extension = path.extname(cleaned);
-    const extensionLength = [...extension].length;
-    cleaned = extensionLength < 20 ? characters.slice(0, 255 - extensionLength).join('') + extension : characters.slice(0, 255).join('');
-  }
-  return cleaned;
-}
+/** The one file-name cleaner (the upload pipeline applies it); exported here too for the materials' own tests. */
+export { cleanFileName } from '../shared/files';

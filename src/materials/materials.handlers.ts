@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { SessionUser } from '../accounts/roles';
 import { actorOf } from '../audit/audit.service';
 import { idParam } from '../catalog/catalog.handlers';
-import { Forbidden, Invalid } from '../http/errors';
+import { Forbidden } from '../http/errors';
 import { setFlash } from '../http/flash';
 import { formData, type FormPage } from '../http/forms';
 import { ACCEPTED_EXTENSIONS } from './file-types';
@@ -13,14 +13,16 @@ import { formatFileSize } from '../http/format';
 import { groupMaterials, targetOptions, versionRows } from './materials.view';
 import { sendStoredFile } from './download';
 import type { MaterialStorage } from './storage';
-import { receivedFile } from './upload';
+import { receivedUpload } from '../http/upload';
+import type { ReceivedFile } from './materials.service';
 
 const currentUser = (req: Request) => req.user as SessionUser;
 
-function requireFile(req: Request) {
-  const file = receivedFile(req);
-  if (!file) throw new Invalid({ file: 'materials.errors.fileRequired' });
-  return file;
+/** The file the upload pipeline streamed into the storage (it refused the form without one). */
+function storedFile(res: Response): ReceivedFile {
+  const file = receivedUpload(res, 'file');
+  if (!file?.storageKey || !file.sha256) throw new Error('the upload pipeline let a form without a stored file through');
+  return { storageKey: file.storageKey, size: file.size, sha256: file.sha256, originalName: file.originalName };
 }
 
 export function createMaterialsHandlers(materials: MaterialsService, storage: MaterialStorage, limits: { maxMegabytes: number }) {
@@ -71,7 +73,7 @@ export function createMaterialsHandlers(materials: MaterialsService, storage: Ma
     async create(req: Request, res: Response): Promise<void> {
       const offeringId = idParam(req);
       const form = formData<NewMaterialForm>(res);
-      const file = requireFile(req);
+      const file = storedFile(res);
       await materials.createMaterial(currentUser(req), offeringId, form, file, actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'materials.flash.created', params: { title: form.title } });
       res.redirect(303, `/offerings/${offeringId}/materials`);
@@ -80,7 +82,7 @@ export function createMaterialsHandlers(materials: MaterialsService, storage: Ma
     async addVersion(req: Request, res: Response): Promise<void> {
       const offeringId = idParam(req);
       const materialId = idParam(req, 'materialId');
-      const version = await materials.addVersion(currentUser(req), offeringId, materialId, requireFile(req), actorOf(req));
+      const version = await materials.addVersion(currentUser(req), offeringId, materialId, storedFile(res), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'materials.flash.versionAdded', params: { version } });
       res.redirect(303, `/offerings/${offeringId}/materials/${materialId}`);
     },

@@ -3,12 +3,12 @@ import { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { showForm, type FormPage } from '../http/forms';
+import { createUpload } from '../http/upload';
 import { requireRole } from '../http/guards';
 import { createMaterialsHandlers } from './materials.handlers';
 import { newMaterialSchema, newVersionSchema } from './materials.schemas';
 import type { MaterialsService } from './materials.service';
-import { createLocalStorage, type MaterialStorage } from './storage';
-import { receiveUpload, validateUploadForm } from './upload';
+import { createLocalStorage, newStorageKey, type MaterialStorage } from './storage';
 
 /** Materials have their own area of the upload directory, so other domains' files are never swept as orphans. */
 export function createMaterialStorage(config: Config): MaterialStorage {
@@ -18,22 +18,30 @@ export function createMaterialStorage(config: Config): MaterialStorage {
 export function materialsRouter(materials: MaterialsService, storage: MaterialStorage, config: Config, logger: Logger): Router {
   const handlers = createMaterialsHandlers(materials, storage, config.uploads);
   const teaching = requireRole('trainer', 'coordinator', 'admin');
+  // Streamed into the material storage (hashed while written); the content is checked by the service.
   const upload = (page: FormPage) =>
-    receiveUpload({
-      storage,
-      maxBytes: config.uploads.maxBytes,
+    createUpload({
+      fileFields: ['file'],
+      required: true,
       maxMegabytes: config.uploads.maxMegabytes,
-      discardUnlessStored: (storageKey) => materials.discardUnlessStored(storageKey),
       page,
-      onCleanupError: (error) => logger.error({ err: error }, 'could not remove an uploaded file'),
+      store: {
+        newKey: newStorageKey,
+        put: (key, source) => storage.put(key, source),
+        delete: (key) => storage.delete(key),
+        discardUnlessKept: (key) => materials.discardUnlessStored(key),
+        onCleanupError: (error) => logger.error({ err: error }, 'could not remove an uploaded file'),
+      },
     });
+  const newMaterialUpload = upload(handlers.newMaterialPage);
+  const versionUpload = upload(handlers.managePage);
 
   const router = Router();
   router.get('/offerings/:id/materials', handlers.list);
   router.get('/offerings/:id/materials/new', teaching, showForm(handlers.newMaterialPage));
-  router.post('/offerings/:id/materials', teaching, handlers.checkCanUpload, upload(handlers.newMaterialPage), validateUploadForm(newMaterialSchema, handlers.newMaterialPage, storage), handlers.create);
+  router.post('/offerings/:id/materials', teaching, handlers.checkCanUpload, newMaterialUpload.receive, newMaterialUpload.validate(newMaterialSchema), handlers.create);
   router.get('/offerings/:id/materials/:materialId', teaching, showForm(handlers.managePage));
-  router.post('/offerings/:id/materials/:materialId/versions', teaching, handlers.checkCanManage, upload(handlers.managePage), validateUploadForm(newVersionSchema, handlers.managePage, storage), handlers.addVersion);
+  router.post('/offerings/:id/materials/:materialId/versions', teaching, handlers.checkCanManage, versionUpload.receive, versionUpload.validate(newVersionSchema), handlers.addVersion);
   router.post('/offerings/:id/materials/:materialId/delete', teaching, handlers.remove);
   router.get('/materials/:materialId/download', handlers.download, handlers.loginWhenAnonymous);
   router.get('/materials/:materialId/versions/:version/download', handlers.downloadVersion, handlers.loginWhenAnonymous);
