@@ -1,5 +1,4 @@
 import type { NextFunction, Request, Response } from 'express';
-import multer, { MulterError } from 'multer';
 import type { Config } from '../config';
 import { actorOf } from '../audit/audit.service';
 import type { SessionUser } from '../accounts/roles';
@@ -7,10 +6,11 @@ import type { Database } from '../db/database';
 import { idParam } from '../catalog/catalog.handlers';
 import { setFlash } from '../http/flash';
 import type { FormPage } from '../http/forms';
-import { AppError, Invalid } from '../http/errors';
+import { createUpload, receivedUpload } from '../http/upload';
+import { contentDisposition } from '../shared/files';
 import { formatFileSize, type Locale } from '../http/format';
-import { SIGNED_SHEET_MAX_BYTES, SIGNED_SHEET_MAX_MEGABYTES, type AttendanceService, type UploadedSheet } from './attendance.service';
-import type { SignedSheetRow } from './attendance.queries';
+import { inspectSignedSheet, SIGNED_SHEET_MAX_MEGABYTES, type AttendanceService, type UploadedSheet } from './attendance.service';
+import type { SignedSheetRow, SignedSheetType } from './attendance.queries';
 import { ATTENDANCE_STATUSES } from './attendance-rules';
 import { createCheckInHandlers } from './check-in.handlers';
 import { createCompletionHandlers } from './completion.handlers';
@@ -34,23 +34,11 @@ function signedSheetItems(rows: SignedSheetRow[], locale: Locale) {
   }));
 }
 
-/** Why multer refused the upload: a message on the file field (422) or an error page. */
-function sheetRefusal(error: unknown): Invalid | AppError | undefined {
-  if (error instanceof MulterError) {
-    if (error.code === 'LIMIT_FILE_SIZE') return new Invalid({ [SIGNED_SHEET_FIELD]: 'attendance.errors.sheetTooLarge' }, { [SIGNED_SHEET_FIELD]: { max: SIGNED_SHEET_MAX_MEGABYTES } });
-    if (error.code === 'LIMIT_FILE_COUNT' || error.code === 'LIMIT_UNEXPECTED_FILE') return new Invalid({ [SIGNED_SHEET_FIELD]: 'attendance.errors.sheetOneFile' });
-    return new AppError(413, 'attendance.errors.sheetFormTooLarge');
-  }
-  const message = (error as { message?: string } | null)?.message ?? '';
-  // busboy: a body that is not a well-formed multipart form; or the client went away.
-  if (/^(Unexpected end of form|Malformed|Multipart: Boundary not found)/.test(message)) return new AppError(400, 'attendance.errors.sheetBadForm');
-  if (/^Request (aborted|closed|error)$/.test(message)) return new AppError(400, 'attendance.errors.sheetBadForm');
-  return undefined;
-}
-
-/** The file of the form; a file input left empty sends no file at all. */
-function uploadedSheet(req: Request): UploadedSheet | undefined {
-  return req.file ? { originalName: req.file.originalname, bytes: req.file.buffer } : undefined;
+/** The scan the upload pipeline received and checked (it refused the form without one). */
+function uploadedSheet(res: Response): UploadedSheet {
+  const file = receivedUpload<SignedSheetType>(res, SIGNED_SHEET_FIELD);
+  if (!file?.bytes) throw new Error('the upload pipeline let a form without a sheet through');
+  return { originalName: file.originalName, bytes: file.bytes, contentType: file.content };
 }
 
 /**
@@ -80,13 +68,15 @@ export function createAttendanceHandlers(attendance: AttendanceService, db: Data
     excuse: excuses.excusePage,
   };
 
-  // Memory storage: one scan of at most 20 MB, checked by content before it is stored in the database.
-  const sheetUpload = multer({
-    storage: multer.memoryStorage(),
-    // Browsers send file names as raw UTF-8 ("Müllheim.pdf"); busboy's default would read them as Latin-1.
-    defParamCharset: 'utf8',
-    limits: { fileSize: SIGNED_SHEET_MAX_BYTES, files: 1, fields: 5, parts: 6, fieldNameSize: 100, fieldSize: 16 * 1024 },
-  }).single(SIGNED_SHEET_FIELD);
+  // In memory: one scan of at most 20 MB, checked by content before it is stored in the database.
+  const sheetUpload = createUpload({
+    fileFields: [SIGNED_SHEET_FIELD],
+    required: true,
+    maxMegabytes: SIGNED_SHEET_MAX_MEGABYTES,
+    page: pages.rollCall,
+    messages: { tooLarge: 'attendance.errors.sheetTooLarge', required: 'attendance.errors.sheetRequired' },
+    inspect: (file) => inspectSignedSheet(file.bytes ?? Buffer.alloc(0), file.originalName),
+  });
 
   return {
     pages,
@@ -101,20 +91,11 @@ export function createAttendanceHandlers(attendance: AttendanceService, db: Data
       next();
     },
 
-    /** Reads the multipart form; a refused file shows the roll-call page again with the message on the file field. */
-    receiveSignedSheet(req: Request, res: Response, next: NextFunction): void {
-      // The error handler re-renders this page for `Invalid` (from multer or the service), with req.params restored.
-      res.locals.formPage = pages.rollCall;
-      res.locals.formParams = req.params;
-      sheetUpload(req, res, (error?: unknown) => {
-        if (!error) return next();
-        next(sheetRefusal(error) ?? error);
-      });
-    },
+    sheetUpload,
 
     async uploadSignedSheet(req: Request, res: Response): Promise<void> {
       const sessionId = idParam(req);
-      const sheet = await attendance.uploadSignedSheet(currentUser(req), sessionId, uploadedSheet(req), actorOf(req));
+      const sheet = await attendance.uploadSignedSheet(currentUser(req), sessionId, uploadedSheet(res), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'attendance.signedSheets.uploaded', params: { name: sheet.name } });
       res.redirect(303, `/attendance/sessions/${sessionId}`);
     },
@@ -122,7 +103,7 @@ export function createAttendanceHandlers(attendance: AttendanceService, db: Data
     async downloadSignedSheet(req: Request, res: Response): Promise<void> {
       const sheet = await attendance.signedSheetDownload(currentUser(req), idParam(req));
       // attachment: never shown in the page's origin; the name keeps its umlauts (filename*=UTF-8'').
-      res.attachment(sheet.name);
+      res.setHeader('Content-Disposition', contentDisposition('attachment', sheet.name));
       res.setHeader('Content-Type', sheet.contentType);
       res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('Cache-Control', 'private, no-store');

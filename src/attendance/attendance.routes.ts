@@ -36,7 +36,7 @@ export function attendanceRouter(attendance: AttendanceService, db: Database, co
   router.post('/attendance/sessions/:id/check-in/open', staff, handlers.openCheckIn);
   router.post('/attendance/sessions/:id/check-in/close', staff, handlers.closeCheckIn);
   router.get('/attendance/sessions/:id/sheet.pdf', staff, handlers.signInSheet);
-  router.post('/attendance/sessions/:id/signed-sheets', staff, handlers.checkMayUploadSheet, handlers.receiveSignedSheet, handlers.uploadSignedSheet);
+  router.post('/attendance/sessions/:id/signed-sheets', staff, handlers.checkMayUploadSheet, handlers.sheetUpload.receive, handlers.sheetUpload.validate(), handlers.uploadSignedSheet);
   router.get('/attendance/signed-sheets/:id', staff, handlers.downloadSignedSheet);
   router.get('/check-in', requireLogin, showForm(pages.checkIn));
   router.post('/check-in', requireLogin, checkInLimit, validateForm(checkInSchema, pages.checkIn), handlers.checkIn);

@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import type { SessionUser } from '../accounts/roles';
-import { Invalid, NotFound } from '../http/errors';
+import { NotFound } from '../http/errors';
 import * as queries from './attendance.queries';
 import { createCheckInService } from './check-in.service';
 import { createCompletionService } from './completion.service';
@@ -15,7 +15,6 @@ import { isStaffOf, sessionForStaff as staffSession } from './session-access';
 
 /** A signed sheet is a scan of a few pages: 20 MB is plenty even for a photo from a phone. */
 export const SIGNED_SHEET_MAX_MEGABYTES = 20;
-export const SIGNED_SHEET_MAX_BYTES = SIGNED_SHEET_MAX_MEGABYTES * 1024 * 1024;
 
 /** What `file-type` reports for the content (its `ext`) → stored type and the name endings that go with it. */
 const SIGNED_SHEET_CONTENT: Record<string, { contentType: queries.SignedSheetType; extensions: string[] }> = {
@@ -24,25 +23,23 @@ const SIGNED_SHEET_CONTENT: Record<string, { contentType: queries.SignedSheetTyp
   jpg: { contentType: 'image/jpeg', extensions: ['jpg', 'jpeg'] },
 };
 
-/** A scan as received from the form (multer memory storage). */
-export type UploadedSheet = { originalName: string; bytes: Buffer };
+/** A scan as received from the form, its type found by `inspectSignedSheet`. */
+export type UploadedSheet = { originalName: string; bytes: Buffer; contentType: queries.SignedSheetType };
 
 /**
- * The name the browser sent, fit to keep and to send back: the last path segment (old
- * browsers send "C:\…\Liste.pdf"), Unicode NFC (macOS sends decomposed umlauts), no
- * control characters, at most 255 characters with the ending kept.
+ * The content check the upload pipeline runs on the scan (its inspect hook): the content
+ * decides the type (PDF, PNG or JPEG) and the (cleaned) name must end the way that type does.
  */
-function cleanSheetName(name: string): string {
-  const lastSegment = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  let cleaned = lastSegment.normalize('NFC').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').replace(/\s+/g, ' ').trim();
-  if (cleaned === '' || cleaned === '.' || cleaned === '..') cleaned = 'Liste';
-  const characters = [...cleaned];
-  if (characters.length > 255) {
-    const extension = [...path.extname(cleaned)];
-    cleaned = extension.length < 20 ? characters.slice(0, 255 - extension.length).join('') + extension.join('') : characters.slice(0, 255).join('');
-  }
-  return cleaned;
+export async function inspectSignedSheet(
+  bytes: Buffer,
+  name: string,
+): Promise<{ ok: true; content: queries.SignedSheetType } | { ok: false; messageKey: string }> {
+  if (bytes.length === 0) return { ok: false, messageKey: 'attendance.errors.sheetEmpty' };
+  const detected = await fileTypeFromBuffer(bytes);
+  const type = detected ? SIGNED_SHEET_CONTENT[detected.ext] : undefined;
+  if (!type) return { ok: false, messageKey: 'attendance.errors.sheetType' };
+  if (!type.extensions.includes(path.extname(name).slice(1).toLowerCase())) return { ok: false, messageKey: 'attendance.errors.sheetMismatch' };
+  return { ok: true, content: type.contentType };
 }
 
 /**
@@ -74,20 +71,13 @@ export function createAttendanceService(db: Database, config: Config, now: () =>
     },
 
     /**
-     * Keeps a scan of the signed sheet. The content decides the type (PDF, PNG or JPEG) and
-     * the name must end the way that type does. Earlier scans stay: a new one is added.
+     * Keeps a scan of the signed sheet (checked by `inspectSignedSheet` on the way in, its
+     * name cleaned by the upload pipeline). Earlier scans stay: a new one is added.
      */
-    async uploadSignedSheet(user: SessionUser, sessionId: number, file: UploadedSheet | undefined, actor: Actor): Promise<{ id: number; name: string }> {
+    async uploadSignedSheet(user: SessionUser, sessionId: number, file: UploadedSheet, actor: Actor): Promise<{ id: number; name: string }> {
       await sessionForStaff(user, sessionId);
-      if (!file) throw new Invalid({ file: 'attendance.errors.sheetRequired' });
-      if (file.bytes.length === 0) throw new Invalid({ file: 'attendance.errors.sheetEmpty' });
-      if (file.bytes.length > SIGNED_SHEET_MAX_BYTES) throw new Invalid({ file: 'attendance.errors.sheetTooLarge' }, { file: { max: SIGNED_SHEET_MAX_MEGABYTES } });
-      const detected = await fileTypeFromBuffer(file.bytes);
-      const type = detected ? SIGNED_SHEET_CONTENT[detected.ext] : undefined;
-      if (!type) throw new Invalid({ file: 'attendance.errors.sheetType' });
-      const name = cleanSheetName(file.originalName);
-      if (!type.extensions.includes(path.extname(name).slice(1).toLowerCase())) throw new Invalid({ file: 'attendance.errors.sheetMismatch' });
-      const sheet = { session_id: sessionId, content_type: type.contentType, original_name: name, size_bytes: file.bytes.length, sha256: createHash('sha256').update(file.bytes).digest('hex') };
+      const name = file.originalName;
+      const sheet = { session_id: sessionId, content_type: file.contentType, original_name: name, size_bytes: file.bytes.length, sha256: createHash('sha256').update(file.bytes).digest('hex') };
       const id = await db.transaction(async (trx) => {
         const sheetId = await queries.insertSignedSheet(trx, { ...sheet, bytes: file.bytes, uploaded_by: user.id });
         await recordAudit(trx, actor, { action: 'signed_sheet.uploaded', subjectType: 'signed_sheet', subjectId: sheetId, after: sheet });

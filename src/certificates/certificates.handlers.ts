@@ -9,6 +9,7 @@ import type { CertificatesService } from './certificates.service';
 import { normaliseVerificationCode } from './certificates.service';
 import { verifyFormSchema, type issueSchema, type revokeSchema } from './certificates.schemas';
 import { keptInput, parseForm } from '../http/validate';
+import { contentDisposition } from '../shared/files';
 import { overviewView, verificationView } from './certificates.view';
 
 const actingUser = (req: Request) => req.user as SessionUser;
@@ -55,9 +56,8 @@ export function createCertificatesHandlers(certificates: CertificatesService) {
     async download(req: Request, res: Response): Promise<void> {
       const stored = await certificates.pdfFor(actingUser(req), idParam(req));
       const name = `${req.t(`certificates.kind.${stored.kind}`)}-${stored.serial}.pdf`;
-      // res.attachment writes an RFC 6266/5987 Content-Disposition that keeps umlauts.
-      res.attachment(name);
       res.set({
+        'Content-Disposition': contentDisposition('attachment', name),
         'Content-Type': 'application/pdf',
         'Content-Length': String(stored.pdf.length),
         ETag: `"${stored.pdf_sha256}"`,
@@ -69,15 +69,13 @@ export function createCertificatesHandlers(certificates: CertificatesService) {
     async bulkPdf(req: Request, res: Response): Promise<void> {
       const offering = await certificates.offeringForPrinting(actingUser(req), idParam(req));
       // Streamed: headers go out now, pages as they are drawn.
-      res.attachment(`${req.t('certificates.offering.bulkFileName', { offering: offering.id })}.pdf`);
-      res.set({ 'Content-Type': 'application/pdf', 'Cache-Control': 'private, no-store' });
+      res.set({ 'Content-Disposition': contentDisposition('attachment', `${req.t('certificates.offering.bulkFileName', { offering: offering.id })}.pdf`), 'Content-Type': 'application/pdf', 'Cache-Control': 'private, no-store' });
       await certificates.streamOfferingPdf(actingUser(req), offering, res, req.t('certificates.offering.bulkTitle', { offering: offering.title }));
     },
 
     async bulkZip(req: Request, res: Response): Promise<void> {
       const offering = await certificates.offeringForPrinting(actingUser(req), idParam(req));
-      res.attachment(`${req.t('certificates.offering.bulkFileName', { offering: offering.id })}.zip`);
-      res.set({ 'Content-Type': 'application/zip', 'Cache-Control': 'private, no-store' });
+      res.set({ 'Content-Disposition': contentDisposition('attachment', `${req.t('certificates.offering.bulkFileName', { offering: offering.id })}.zip`), 'Content-Type': 'application/zip', 'Cache-Control': 'private, no-store' });
       await certificates.streamOfferingZip(actingUser(req), offering, res);
     },
 

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { showForm, validateForm } from '../http/forms';
+import { showForm } from '../http/forms';
 import { requireRole } from '../http/guards';
 import { createCertificateTemplateHandlers } from './template.handlers';
 import { templateSchema } from './template.schemas';
@@ -13,7 +13,7 @@ export function certificateTemplateRouter(templates: CertificateTemplateService)
 
   const router = Router();
   router.get('/manage/programmes/:id/certificate', coordinator, showForm(page));
-  router.post('/manage/programmes/:id/certificate', coordinator, handlers.checkCanEdit, handlers.receiveImages, validateForm(templateSchema, page), handlers.save);
+  router.post('/manage/programmes/:id/certificate', coordinator, handlers.checkCanEdit, handlers.upload.receive, handlers.upload.validate(templateSchema), handlers.save);
   router.get('/manage/programmes/:id/certificate/preview.pdf', coordinator, handlers.preview);
   router.get('/manage/certificate-images/:imageId', coordinator, handlers.image);
   return router;

@@ -11,8 +11,21 @@ import { checkCertificateImage, MAX_IMAGE_SIDE_PIXELS, type ImageContentType } f
 import * as queries from './template.queries';
 import { logoField, signatureImageField, type TemplateInput } from './template.schemas';
 
-/** An image file as received from the form (multer memory storage). */
-export type UploadedImage = { field: string; bytes: Buffer };
+/** An image file as received from the form, its type found by `inspectCertificateImage`. */
+export type UploadedImage = { field: string; bytes: Buffer; contentType: ImageContentType };
+
+/**
+ * The content check the upload pipeline runs on every image of the form (its inspect
+ * hook): PNG or JPEG by content, not too many pixels, one pdfkit can draw.
+ */
+export async function inspectCertificateImage(
+  bytes: Buffer,
+): Promise<{ ok: true; content: ImageContentType } | { ok: false; messageKey: string; params?: Record<string, unknown> }> {
+  const image = await checkCertificateImage(bytes);
+  if (image.ok) return { ok: true, content: image.contentType };
+  if (image.reason === 'notImage') return { ok: false, messageKey: 'certificateTemplates.errors.notImage' };
+  return { ok: false, messageKey: 'certificateTemplates.errors.tooManyPixels', params: { width: image.width, height: image.height, max: MAX_IMAGE_SIDE_PIXELS } };
+}
 
 function assertCoordinator(user: SessionUser | undefined): asserts user is SessionUser {
   if (user?.role !== 'coordinator' && user?.role !== 'admin') throw new Forbidden();
@@ -157,17 +170,7 @@ export function createCertificateTemplateService(db: Database, config: Config) {
       await programmeOrNotFound(programmeId);
 
       const errors: Record<string, string> = {};
-      const errorParams: Record<string, Record<string, unknown>> = {};
-      const received = new Map<string, { bytes: Buffer; contentType: ImageContentType; sha256: string }>();
-      for (const upload of uploads) {
-        const image = await checkCertificateImage(upload.bytes);
-        if (image.ok) received.set(upload.field, { bytes: upload.bytes, contentType: image.contentType, sha256: createHash('sha256').update(upload.bytes).digest('hex') });
-        else if (image.reason === 'notImage') errors[upload.field] = 'certificateTemplates.errors.notImage';
-        else {
-          errors[upload.field] = 'certificateTemplates.errors.tooManyPixels';
-          errorParams[upload.field] = { width: image.width, height: image.height, max: MAX_IMAGE_SIDE_PIXELS };
-        }
-      }
+      const received = new Map(uploads.map((upload) => [upload.field, { ...upload, sha256: createHash('sha256').update(upload.bytes).digest('hex') }]));
 
       await db.transaction(async (trx) => {
         const programme = await queries.lockProgrammeForTemplate(trx, programmeId);
@@ -189,7 +192,7 @@ export function createCertificateTemplateService(db: Database, config: Config) {
           const hasImage = received.has(signatureImageField(signatory.slot)) || keptSignatureImage(index, signatory.removeImage) !== null;
           if (hasImage && !signatory.name) errors[`signatory${signatory.slot}Name`] ??= 'certificateTemplates.errors.imageWithoutName';
         }
-        if (Object.keys(errors).length > 0) throw new Invalid(errors, errorParams);
+        if (Object.keys(errors).length > 0) throw new Invalid(errors);
 
         const signatories: CertificateTemplateData['signatories'] = [];
         for (const [index, signatory] of input.signatories.entries()) {

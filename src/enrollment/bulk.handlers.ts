@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
-import multer from 'multer';
+import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { actorOf } from '../audit/audit.service';
 import type { SessionUser } from '../accounts/roles';
@@ -9,6 +8,7 @@ import type { CatalogService } from '../catalog/catalog.service';
 import { Conflict, Invalid, NotFound } from '../http/errors';
 import { setFlash } from '../http/flash';
 import { formData, type FormPage } from '../http/forms';
+import { createUpload, receivedUpload, type Inspection, type ReceivedUpload } from '../http/upload';
 import type { bulkConfirmSchema, bulkListSchema } from './bulk.schemas';
 import { decodeListFile, MAX_FILE_BYTES, MAX_ROWS, parseBulkList, type BulkRow } from './bulk.service';
 import { previewView } from './bulk.view';
@@ -73,47 +73,37 @@ export function createBulkHandlers(enrollment: EnrollmentService, catalog: Catal
     },
   };
 
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: MAX_FILE_BYTES, files: 1, fields: 5, parts: 8, fieldSize: MAX_FILE_BYTES },
-  }).single('file');
-
-  /**
-   * Multipart bodies are read here, after the CSRF check (the form carries its token in
-   * the action URL). Upload problems become messages next to the field, not error pages.
-   */
-  function receiveList(req: Request, res: Response, next: NextFunction): void {
-    res.locals.formPage = inputPage;
-    res.locals.formParams = req.params;
-    upload(req, res, (error: unknown) => {
-      if (!error) return next();
-      if (error instanceof multer.MulterError) {
-        if (error.code === 'LIMIT_FILE_SIZE') return next(new Invalid({ file: 'bulk.errors.fileTooLarge' }));
-        if (error.code === 'LIMIT_FIELD_VALUE') return next(new Invalid({ list: 'bulk.errors.listTooLong' }));
-        return next(new Invalid({ file: 'bulk.errors.uploadFailed' }));
-      }
-      next(error);
-    });
+  /** The CSV file's content check (the upload pipeline's hook): readable UTF-8 text, not a workbook. */
+  function inspectListFile(file: ReceivedUpload): Inspection<string> {
+    const decoded = decodeListFile({ buffer: file.bytes ?? Buffer.alloc(0), mimetype: file.mimeType, originalname: file.originalName });
+    return decoded.ok ? { ok: true, content: decoded.text } : { ok: false, messageKey: decoded.error, params: decoded.params };
   }
 
+  // In memory: one CSV file of at most 1 MB; the pasted list may be as long.
+  const upload = createUpload({
+    fileFields: ['file'],
+    maxMegabytes: MAX_FILE_BYTES / (1024 * 1024),
+    maxFieldBytes: MAX_FILE_BYTES,
+    page: inputPage,
+    messages: { tooLarge: 'bulk.errors.fileTooLarge', fieldTooLong: 'bulk.errors.listTooLong' },
+    inspect: inspectListFile,
+  });
+
   /** Either pasted text or a file: which one the person meant must be unambiguous. */
-  function listSource(list: string, file: Express.Multer.File | undefined): { field: 'list' | 'file'; text: string } {
+  function listSource(list: string, file: ReceivedUpload<string> | undefined): { field: 'list' | 'file'; text: string } {
     if (file && list.trim() !== '') throw new Invalid({ file: 'bulk.errors.both' });
-    if (!file) return { field: 'list', text: list };
-    const decoded = decodeListFile(file);
-    if (!decoded.ok) throw new Invalid({ file: decoded.error }, { file: decoded.params ?? {} });
-    return { field: 'file', text: decoded.text };
+    return file ? { field: 'file', text: file.content } : { field: 'list', text: list };
   }
 
   return {
     inputPage,
     previewPage,
-    receiveList,
+    upload,
 
     async preview(req: Request, res: Response): Promise<void> {
       const offeringId = idParam(req);
       const { list } = formData<z.output<typeof bulkListSchema>>(res);
-      const { field, text } = listSource(list, req.file);
+      const { field, text } = listSource(list, receivedUpload<string>(res, 'file'));
       const parsed = parseBulkList(text);
       if (!parsed.ok) throw new Invalid({ [field]: parsed.error }, { [field]: parsed.params ?? {} });
       const locals = await previewLocals(req, offeringId, parsed.rows, text);

@@ -4,6 +4,7 @@ import type { SessionUser } from '../accounts/roles';
 import { idParam } from '../catalog/catalog.handlers';
 import { setFlash } from '../http/flash';
 import { safeReturnPath } from '../http/guards';
+import { contentDisposition } from '../shared/files';
 import type { EnrollmentService } from './enrollment.service';
 import type { CalendarService } from './calendar.service';
 
@@ -68,7 +69,7 @@ export function createEnrollmentHandlers(enrollment: EnrollmentService, calendar
       const offeringId = idParam(req);
       const ics = await calendar.offeringCalendar(offeringId, req.user);
       res.type('text/calendar; charset=utf-8');
-      res.setHeader('Content-Disposition', `attachment; filename="termine-${offeringId}.ics"`);
+      res.setHeader('Content-Disposition', contentDisposition('attachment', `termine-${offeringId}.ics`));
       res.send(ics);
     },
   };

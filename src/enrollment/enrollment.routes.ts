@@ -32,7 +32,7 @@ export function enrollmentRouter(catalog: CatalogService, enrollment: Enrollment
   router.get('/manage/offerings/:id/enrollments', coordinator, showForm(manage.listPage));
   router.post('/manage/offerings/:id/enrollments', coordinator, validateForm(enrollByHandSchema, manage.listPage), manage.enrollByHand);
   router.get('/manage/offerings/:id/enrollments/bulk', coordinator, showForm(bulk.inputPage));
-  router.post('/manage/offerings/:id/enrollments/bulk', coordinator, bulk.receiveList, validateForm(bulkListSchema, bulk.inputPage), bulk.preview);
+  router.post('/manage/offerings/:id/enrollments/bulk', coordinator, bulk.upload.receive, bulk.upload.validate(bulkListSchema), bulk.preview);
   router.post('/manage/offerings/:id/enrollments/bulk/confirm', coordinator, validateForm(bulkConfirmSchema, bulk.previewPage), bulk.confirm);
   router.post('/manage/offerings/:id/capacity', coordinator, validateForm(capacitySchema, manage.listPage), manage.changeCapacity);
   router.post('/manage/offerings/:id/enrollments/:enrollmentId/move', coordinator, validateForm(moveSchema, manage.listPage), manage.move);
