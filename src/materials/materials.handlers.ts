@@ -13,17 +13,19 @@ import { formatFileSize } from '../http/format';
 import { groupMaterials, targetOptions, versionRows } from './materials.view';
 import { sendStoredFile } from './download';
 import type { MaterialStorage } from './storage';
-import { receivedUpload } from '../http/upload';
+import { receivedUpload, type ReceivedUpload } from '../http/upload';
 import type { ReceivedFile } from './materials.service';
 
 const currentUser = (req: Request) => req.user as SessionUser;
 
-/** The file the upload pipeline streamed into the storage (it refused the form without one). */
-function storedFile(res: Response): ReceivedFile {
-  const file = receivedUpload(res, 'file');
+/** A file the upload pipeline streamed into the storage, as the service takes it. */
+export function asReceivedFile(file: ReceivedUpload | undefined): ReceivedFile {
   if (!file?.storageKey || !file.sha256) throw new Error('the upload pipeline let a form without a stored file through');
   return { storageKey: file.storageKey, size: file.size, sha256: file.sha256, originalName: file.originalName };
 }
+
+/** The file of the form (the pipeline refused the form without one). */
+const storedFile = (res: Response) => asReceivedFile(receivedUpload(res, 'file'));
 
 export function createMaterialsHandlers(materials: MaterialsService, storage: MaterialStorage, limits: { maxMegabytes: number }) {
   const fileHint = { accept: ACCEPTED_EXTENSIONS.join(','), maxMegabytes: limits.maxMegabytes };

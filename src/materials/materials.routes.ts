@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import { showForm, type FormPage } from '../http/forms';
 import { createUpload } from '../http/upload';
 import { requireRole } from '../http/guards';
-import { createMaterialsHandlers } from './materials.handlers';
+import { asReceivedFile, createMaterialsHandlers } from './materials.handlers';
 import { newMaterialSchema, newVersionSchema } from './materials.schemas';
 import type { MaterialsService } from './materials.service';
 import { createLocalStorage, newStorageKey, type MaterialStorage } from './storage';
@@ -18,13 +18,14 @@ export function createMaterialStorage(config: Config): MaterialStorage {
 export function materialsRouter(materials: MaterialsService, storage: MaterialStorage, config: Config, logger: Logger): Router {
   const handlers = createMaterialsHandlers(materials, storage, config.uploads);
   const teaching = requireRole('trainer', 'coordinator', 'admin');
-  // Streamed into the material storage (hashed while written); the content is checked by the service.
+  // Streamed into the material storage (hashed while written); the content decides the type (file-types.ts).
   const upload = (page: FormPage) =>
     createUpload({
       fileFields: ['file'],
       required: true,
       maxMegabytes: config.uploads.maxMegabytes,
       page,
+      inspect: (file) => materials.inspectUpload(asReceivedFile(file)),
       store: {
         newKey: newStorageKey,
         put: (key, source) => storage.put(key, source),

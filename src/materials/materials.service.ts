@@ -68,10 +68,6 @@ function canManage(viewer: SessionUser | undefined, access: Pick<queries.Materia
   return isStaff(viewer) || actsAsTrainer(viewer, access.viewer_manages);
 }
 
-function rejectionFor(classification: Exclude<Classification, { ok: true }>): Invalid {
-  return new Invalid({ file: classification.reason === 'mismatch' ? 'materials.errors.typeMismatch' : 'materials.errors.typeNotAllowed' });
-}
-
 /**
  * Course materials: who sees and manages what, uploads (type by content, versions) and
  * downloads. Every function checks the viewer itself, so no route can skip the check.
@@ -110,9 +106,12 @@ export function createMaterialsService({ db, storage, logger, detectType = (stre
     return { offering, modules, sessions };
   }
 
-  /** What the stored bytes are; refuses (and removes) a file that is empty, not allowed or misnamed. */
-  async function inspect(file: ReceivedFile): Promise<Extract<Classification, { ok: true }>> {
-    if (file.size === 0) throw new Invalid({ file: 'materials.errors.empty' });
+  /**
+   * What the stored bytes are, or why they are refused (empty, not allowed, misnamed). The
+   * upload pipeline runs this as its content check; the service runs it again before storing.
+   */
+  async function inspectUpload(file: ReceivedFile): Promise<{ ok: true; content: Extract<Classification, { ok: true }> } | { ok: false; messageKey: string }> {
+    if (file.size === 0) return { ok: false, messageKey: 'materials.errors.empty' };
     const stream = await storage.get(file.storageKey);
     let detected: { ext: string } | undefined;
     try {
@@ -121,8 +120,15 @@ export function createMaterialsService({ db, storage, logger, detectType = (stre
       stream.destroy();
     }
     const classification = classify(detected, file.originalName);
-    if (!classification.ok) throw rejectionFor(classification);
-    return classification;
+    if (!classification.ok) return { ok: false, messageKey: classification.reason === 'mismatch' ? 'materials.errors.typeMismatch' : 'materials.errors.typeNotAllowed' };
+    return { ok: true, content: classification };
+  }
+
+  /** Refuses (and removes, see keepingFileOnlyIfStored) a file that is empty, not allowed or misnamed. */
+  async function inspect(file: ReceivedFile): Promise<Extract<Classification, { ok: true }>> {
+    const inspection = await inspectUpload(file);
+    if (!inspection.ok) throw new Invalid({ file: inspection.messageKey });
+    return inspection.content;
   }
 
   /** Runs `work` with the received file; if anything fails, the file goes (the row never existed). */
@@ -190,6 +196,7 @@ export function createMaterialsService({ db, storage, logger, detectType = (stre
     },
 
     uploadTargets,
+    inspectUpload,
 
     async createMaterial(viewer: SessionUser, offeringId: number, input: NewMaterialInput, file: ReceivedFile, actor: Actor): Promise<number> {
       return keepingFileOnlyIfStored(file, async () => {
