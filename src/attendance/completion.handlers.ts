@@ -4,6 +4,7 @@ import { contactsOf } from '../accounts/contacts.service';
 import { idParam } from '../catalog/catalog.handlers';
 import type { Database } from '../db/database';
 import { NotFound } from '../http/errors';
+import { contentDisposition } from '../shared/files';
 import { attendanceCsv, writeAttendanceXlsx } from './attendance.export';
 import type { AttendanceService } from './attendance.service';
 
@@ -34,14 +35,14 @@ export function createCompletionHandlers(attendance: AttendanceService, db: Data
     async exportCsv(req: Request, res: Response): Promise<void> {
       const matrix = await attendance.matrix(currentUser(req), idParam(req));
       res.type('text/csv; charset=utf-8');
-      res.attachment(`anwesenheit-${matrix.offering.id}.csv`);
+      res.setHeader('Content-Disposition', contentDisposition('attachment', `anwesenheit-${matrix.offering.id}.csv`));
       res.send(attendanceCsv(matrix, req.t, req.locale));
     },
 
     async exportXlsx(req: Request, res: Response): Promise<void> {
       const matrix = await attendance.matrix(currentUser(req), idParam(req));
       res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-      res.attachment(`anwesenheit-${matrix.offering.id}.xlsx`);
+      res.setHeader('Content-Disposition', contentDisposition('attachment', `anwesenheit-${matrix.offering.id}.xlsx`));
       await writeAttendanceXlsx(matrix, req.t, req.locale, res);
       res.end();
     },

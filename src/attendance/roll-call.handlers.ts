@@ -9,6 +9,7 @@ import { formData } from '../http/forms';
 import { formatDate } from '../http/format';
 import type { rollCallSchema } from './attendance.schemas';
 import type { AttendanceService } from './attendance.service';
+import { contentDisposition } from '../shared/files';
 import { renderSignInSheet } from './sign-in-sheet.pdf';
 
 const currentUser = (req: Request) => req.user as SessionUser;
@@ -50,7 +51,7 @@ export function createRollCallHandlers(attendance: AttendanceService, config: Co
         req.locale,
       );
       res.type('application/pdf');
-      res.setHeader('Content-Disposition', `inline; filename="teilnehmendenliste-${formatDate(session.starts_at).replace(/\./g, '-')}-${session.id}.pdf"`);
+      res.setHeader('Content-Disposition', contentDisposition('inline', `teilnehmendenliste-${formatDate(session.starts_at).replace(/\./g, '-')}-${session.id}.pdf`));
       doc.pipe(res);
       doc.end();
     },
