@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { Writable } from 'node:stream';
 import type { Translate } from '../i18n/i18n';
-import { formatDate, type Locale } from '../http/format';
+import { formatDate, type Locale } from '../shared/format';
 import { FORMULA_START, toCsv } from '../shared/csv';
 import type { AttendanceService } from './attendance.service';
 

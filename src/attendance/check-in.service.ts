@@ -3,7 +3,7 @@ import type { SessionUser } from '../accounts/roles';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
-import { Conflict, Invalid } from '../http/errors';
+import { Conflict, Invalid } from '../shared/errors';
 import { isConfirmedForSession, selectSessionContext } from './attendance.queries';
 import { countsAsAttended, type AttendanceStatus } from './attendance-rules';
 import * as queries from './check-in.queries';

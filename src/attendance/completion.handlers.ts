@@ -3,7 +3,7 @@ import type { SessionUser } from '../accounts/roles';
 import { contactsOf } from '../accounts/contacts.service';
 import { idParam } from '../catalog/catalog.handlers';
 import type { Database } from '../db/database';
-import { NotFound } from '../http/errors';
+import { NotFound } from '../shared/errors';
 import { contentDisposition } from '../shared/files';
 import { attendanceCsv, writeAttendanceXlsx } from './attendance.export';
 import type { AttendanceService } from './attendance.service';

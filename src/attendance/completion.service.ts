@@ -1,6 +1,6 @@
 import type { SessionUser } from '../accounts/roles';
 import type { Database } from '../db/database';
-import { Forbidden, NotFound } from '../http/errors';
+import { Forbidden, NotFound } from '../shared/errors';
 import { offeringCompleted, seriesProgress, type AttendedSession } from './completion';
 import * as queries from './completion.queries';
 import { isCoordinator } from './session-access';

@@ -2,7 +2,7 @@ import type { SessionUser } from '../accounts/roles';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
-import { Conflict, Forbidden, NotFound } from '../http/errors';
+import { Conflict, Forbidden, NotFound } from '../shared/errors';
 import { isConfirmedForSession, selectSessionContext } from './attendance.queries';
 import { countsAsAttended } from './attendance-rules';
 import * as queries from './excuses.queries';

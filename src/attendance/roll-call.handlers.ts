@@ -6,7 +6,7 @@ import { idParam } from '../catalog/catalog.handlers';
 import type { Config } from '../config';
 import { setFlash } from '../http/flash';
 import { formData } from '../http/forms';
-import { formatDate } from '../http/format';
+import { formatDate } from '../shared/format';
 import type { rollCallSchema } from './attendance.schemas';
 import type { AttendanceService } from './attendance.service';
 import { contentDisposition } from '../shared/files';

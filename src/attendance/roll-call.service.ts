@@ -1,7 +1,7 @@
 import type { SessionUser } from '../accounts/roles';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import type { Database } from '../db/database';
-import { Forbidden, Invalid } from '../http/errors';
+import { Forbidden, Invalid } from '../shared/errors';
 import { countsAsAttended, type AttendanceStatus } from './attendance-rules';
 import * as queries from './roll-call.queries';
 import { isRollCallOpen, rollCallOpensAt } from './roll-call-window';

@@ -1,13 +1,14 @@
+import { can, isStaffOfSession } from '../accounts/permissions';
 import type { SessionUser } from '../accounts/roles';
 import type { Database } from '../db/database';
-import { Forbidden, NotFound } from '../http/errors';
+import { Forbidden, NotFound } from '../shared/errors';
 import { selectSessionContext, type SessionContext } from './attendance.queries';
 
-/** Who may act on sessions and people across the domain: coordinators and admins for all. */
-export const isCoordinator = (user: SessionUser) => user.role === 'coordinator' || user.role === 'admin';
+/** Attendance of every session, every person's history and the excuses: coordinators and admins. */
+export const isCoordinator = (user: SessionUser) => can(user, 'attendance.manageAll');
 
-/** Who may act on a session: coordinators and admins for all, trainers for the sessions they teach. */
-export const isStaffOf = (user: SessionUser, session: { trainer_ids: number[] }) => isCoordinator(user) || (user.role === 'trainer' && session.trainer_ids.includes(user.id));
+/** Who may act on a session: whoever manages all attendance, and trainers for the sessions they teach. */
+export const isStaffOf = (user: SessionUser, session: { trainer_ids: number[] }) => isStaffOfSession(user, session);
 
 /** The session for its staff (roll call, check-in, signed sheets); 404 if unknown, 403 for anybody else. */
 export async function sessionForStaff(db: Database, user: SessionUser, sessionId: number): Promise<SessionContext> {

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import type { Translate } from '../i18n/i18n';
-import type { Locale } from '../http/format';
-import { formatDate, formatTimeRange } from '../http/format';
+import type { Locale } from '../shared/format';
+import { formatDate, formatTimeRange } from '../shared/format';
 
 // DejaVu Sans (TrueType) covers German and the names our participants have ("Yılmaz", "Zielińska").
 const FONT_DIR = path.dirname(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'));

@@ -439,8 +439,9 @@ const routes: RouteRow[] = [
   {
     method: 'POST',
     path: '/attendance/sessions/:id',
-    params: (f) => ({ id: f.offering.sessionId }),
-    body: (f, visitor) => ({ [`status_${f.managed[visitor].person}`]: 'present' }),
+    // The running session: a roll call opens shortly before the start, never for a session weeks ahead.
+    params: (f) => ({ id: f.runningSession.id }),
+    body: (f) => ({ [`status_${f.users.participant.id}`]: 'present' }),
     expect: onlyFor(STAFF, 303, 'POST'),
   },
   { method: 'GET', path: '/attendance/sessions/:id/check-in', params: (f) => ({ id: f.runningSession.id }), expect: onlyFor(STAFF, 200, 'GET') },
