@@ -24,6 +24,8 @@ import { adminRouter } from './accounts/admin.routes';
 import { homeRouter } from './home/home.routes';
 import { manageCatalogRouter } from './catalog/manage.routes';
 import { createCatalogService } from './catalog/catalog.service';
+import { createManageCatalogService } from './catalog/manage.service';
+import { offeringsForSeats } from './catalog/offering-seats';
 import { createEnrollmentService } from './enrollment/enrollment.service';
 import { createEnrollmentNotifier } from './enrollment/enrollment.notifications';
 import { createCalendarService } from './enrollment/calendar.service';
@@ -56,7 +58,9 @@ export function createApp(deps: AppDeps): App {
   const organisations = createOrganisationsService(db);
   const userAdmin = createUserAdminService(db);
   const passport = createPassport(accounts);
-  const enrollment = createEnrollmentService({ db, notify: createEnrollmentNotifier(db, outbox, config, logger) });
+  // The catalog owns offerings, the enrollment domain their seats: each gets the other's port.
+  const enrollment = createEnrollmentService({ db, notify: createEnrollmentNotifier(outbox, config), offerings: offeringsForSeats });
+  const manageCatalog = createManageCatalogService(db, enrollment.seats);
   const catalog = createCatalogService(db, enrollment);
   const calendar = createCalendarService(db, catalog, config);
   const attendance = createAttendanceService(db, config);
@@ -92,8 +96,8 @@ export function createApp(deps: AppDeps): App {
   app.use(homeRouter());
   app.use(accountsRouter(db, accounts, organisations, passport));
   app.use(adminRouter(userAdmin, organisations));
-  app.use(manageCatalogRouter(db));
-  app.use(enrollmentRouter(catalog, enrollment, calendar));
+  app.use(manageCatalogRouter(manageCatalog));
+  app.use(enrollmentRouter(catalog, enrollment, calendar, manageCatalog));
   app.use(materialsRouter(materials, materialStorage, config, logger));
   app.use(attendanceRouter(attendance, db, config));
   app.use(certificatesRouter(db, certificates));

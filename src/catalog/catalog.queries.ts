@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
 
+import type { OfferingStatus, ProgrammeKind } from './catalog.model';
+
 type Db = Knex | Knex.Transaction;
 
-export type ProgrammeKind = 'series' | 'workshop' | 'event';
-export type OfferingStatus = 'draft' | 'published' | 'cancelled';
+export type { OfferingStatus, ProgrammeKind };
 
 export type OfferingSummaryRow = {
   id: number;

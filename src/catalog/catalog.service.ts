@@ -1,12 +1,13 @@
 import type { Database } from '../db/database';
 import type { SessionUser } from '../accounts/roles';
-import { NotFound } from '../http/errors';
+import { can } from '../accounts/permissions';
+import { NotFound } from '../shared/errors';
+import { cancellationDeadline, mayCancelOwnEnrollment, registrationState } from './offering-rules';
 import type { EnrollmentService } from '../enrollment/enrollment.service';
 import * as queries from './catalog.queries';
 
 export type CatalogFilter = { kind?: queries.ProgrammeKind; month?: string; freeOnly: boolean };
 
-const canSeeDrafts = (viewer: SessionUser | undefined) => viewer?.role === 'coordinator' || viewer?.role === 'admin';
 
 /** The public catalog: published offerings with their dates and free seats. */
 export function createCatalogService(db: Database, enrollment: EnrollmentService, now: () => Date = () => new Date()) {
@@ -20,8 +21,7 @@ export function createCatalogService(db: Database, enrollment: EnrollmentService
         return {
           ...row,
           seatsLeft: Math.max(0, row.capacity - confirmed),
-          // Same rule as enrolling: once the first session has begun, registration is over.
-          registrationOpen: moment >= row.registration_opens_at && moment < row.registration_closes_at && (!row.first_session_at || moment < row.first_session_at),
+          registrationOpen: registrationState(row, moment) === 'open',
         };
       });
       return filter.freeOnly ? offerings.filter((offering) => offering.seatsLeft > 0) : offerings;
@@ -29,7 +29,7 @@ export function createCatalogService(db: Database, enrollment: EnrollmentService
 
     async getOffering(offeringId: number, viewer: SessionUser | undefined) {
       const summary = await queries.selectOfferingSummary(db, offeringId);
-      if (!summary || (summary.status === 'draft' && !canSeeDrafts(viewer))) throw new NotFound();
+      if (!summary || (summary.status === 'draft' && !can(viewer, 'catalog.manage'))) throw new NotFound();
       const [programme, sessions, counts, own] = await Promise.all([
         queries.selectProgramme(db, summary.programme_id),
         queries.selectSessionsOfOfferings(db, [offeringId]),
@@ -38,22 +38,17 @@ export function createCatalogService(db: Database, enrollment: EnrollmentService
       ]);
       const seat = counts.get(offeringId) ?? { confirmed: 0, waitlisted: 0, pending: 0 };
       const moment = now();
-      const deadline = summary.cancellation_deadline ?? summary.first_session_at;
       return {
         offering: summary,
         programme: programme!,
         sessions,
         seatsLeft: Math.max(0, summary.capacity - seat.confirmed),
         waitlisted: seat.waitlisted,
-        registrationOpen:
-          summary.status === 'published' &&
-          moment >= summary.registration_opens_at &&
-          moment < summary.registration_closes_at &&
-          (!summary.first_session_at || moment < summary.first_session_at),
-        registrationNotYetOpen: moment < summary.registration_opens_at,
+        registrationOpen: registrationState(summary, moment) === 'open',
+        registrationNotYetOpen: registrationState(summary, moment) === 'notYetOpen',
         ownEnrollment: own ? { ...own, position: own.status === 'waitlisted' ? await enrollment.waitlistPosition(own) : null } : null,
-        canCancel: !!own && (!deadline || moment < deadline),
-        cancellationDeadline: deadline,
+        canCancel: !!own && mayCancelOwnEnrollment(summary, moment),
+        cancellationDeadline: cancellationDeadline(summary),
       };
     },
 

@@ -4,7 +4,7 @@ import type { SessionUser } from '../accounts/roles';
 import { setFlash } from '../http/flash';
 import { formData, type FormPage } from '../http/forms';
 import { NotFound } from '../http/errors';
-import { CERTIFICATE_KINDS, COMPLETION_RULES, OFFERING_STATUSES, PROGRAMME_KINDS } from './manage.queries';
+import { CERTIFICATE_KINDS, COMPLETION_RULES, OFFERING_STATUSES, PROGRAMME_KINDS } from './catalog.model';
 import type { ManageCatalogService, SessionSaved } from './manage.service';
 import { offeringFilterSchema, type ModuleInput, type NewOfferingInput, type OfferingInput, type ProgrammeInput, type SessionInput } from './manage.schemas';
 import { describeTrainerConflicts, moduleFormValues, offeringFormValues, programmeFormValues, sessionFormValues, submittedIds } from './manage.view';

@@ -1,14 +1,13 @@
 import { Router } from 'express';
-import type { Database } from '../db/database';
 import { showForm, validateForm } from '../http/forms';
 import { requireRole } from '../http/guards';
 import { createManageCatalogHandlers } from './manage.handlers';
 import { confirmSchema, moduleSchema, moveSchema, newOfferingSchema, offeringSchema, programmeSchema, sessionSchema } from './manage.schemas';
-import { createManageCatalogService } from './manage.service';
+import type { ManageCatalogService } from './manage.service';
 
 /** Coordinators set up programmes, modules, offerings and sessions. */
-export function manageCatalogRouter(db: Database): Router {
-  const handlers = createManageCatalogHandlers(createManageCatalogService(db));
+export function manageCatalogRouter(catalog: ManageCatalogService): Router {
+  const handlers = createManageCatalogHandlers(catalog);
   const { pages } = handlers;
   const coordinator = requireRole('coordinator', 'admin');
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseBerlinLocal } from '../http/format';
-import { CERTIFICATE_KINDS, COMPLETION_RULES, OFFERING_STATUSES, PROGRAMME_KINDS } from './manage.queries';
+import { CERTIFICATE_KINDS, COMPLETION_RULES, OFFERING_STATUSES, PROGRAMME_KINDS } from './catalog.model';
 
 // Messages are translation keys; the form shows them in the visitor's language.
 const required = (max = 200) => z.string({ error: 'validation.required' }).trim().min(1, 'validation.required').max(max, 'validation.tooLong');

@@ -1,6 +1,8 @@
 import { formatDateTime, formatTime, toBerlinInputValue, type Locale } from '../http/format';
 import type { Translate } from '../i18n/i18n';
-import type { ModuleRow, OfferingRow, ProgrammeRow, SessionRow } from './manage.queries';
+import type { ModuleRow, ProgrammeRow } from './programmes.queries';
+import type { OfferingRow } from './offerings.queries';
+import type { SessionRow } from './sessions.queries';
 import type { TrainerConflict } from './manage.service';
 
 /**

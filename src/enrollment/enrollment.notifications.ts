@@ -1,6 +1,5 @@
-import type { Logger } from 'pino';
+import type { Knex } from 'knex';
 import type { Config } from '../config';
-import type { Database } from '../db/database';
 import { contactsOf } from '../accounts/contacts.service';
 import { INVITATION_TTL_DAYS } from '../accounts/invitations.service';
 import { composeMail } from '../mail/compose';
@@ -18,13 +17,14 @@ export type EnrollmentNotice = {
 };
 
 /**
- * Mails about enrollments are queued in the outbox after the transaction has committed and
- * sent from there with retries: a failing mail server neither undoes a seat nor loses the mail.
+ * Mails about enrollments are queued in the outbox in the transaction of the change they
+ * tell about, and sent from there with retries: a committed seat always has its mail, a
+ * rolled-back one has none, and a failing mail server neither undoes a seat nor loses the mail.
  */
-export function createEnrollmentNotifier(db: Database, outbox: Outbox, config: Config, logger: Logger) {
-  return async (notices: EnrollmentNotice[]): Promise<void> => {
+export function createEnrollmentNotifier(outbox: Outbox, config: Config) {
+  return async (trx: Knex.Transaction, notices: EnrollmentNotice[]): Promise<void> => {
     if (notices.length === 0) return;
-    const contacts = await contactsOf(db, notices.map((notice) => notice.userId));
+    const contacts = await contactsOf(trx, notices.map((notice) => notice.userId));
     const mails: OutgoingMail[] = [];
     for (const notice of notices) {
       const contact = contacts.get(notice.userId);
@@ -39,12 +39,7 @@ export function createEnrollmentNotifier(db: Database, outbox: Outbox, config: C
         }),
       );
     }
-    try {
-      await outbox.queue(db, mails);
-    } catch (error) {
-      // The change is committed already; the caller's page must still show it.
-      logger.error({ err: error, count: mails.length }, 'enrollment mails could not be queued');
-    }
+    await outbox.queue(trx, mails);
   };
 }
 

@@ -5,43 +5,6 @@ type Db = Knex | Knex.Transaction;
 export type EnrollmentStatus = 'pending' | 'confirmed' | 'waitlisted' | 'cancelled' | 'rejected';
 export const ACTIVE_STATUSES: EnrollmentStatus[] = ['pending', 'confirmed', 'waitlisted'];
 
-export type LockedOffering = {
-  id: number;
-  programme_id: number;
-  title: string;
-  status: 'draft' | 'published' | 'cancelled';
-  capacity: number;
-  requires_approval: boolean;
-  registration_opens_at: Date;
-  registration_closes_at: Date;
-  cancellation_deadline: Date | null;
-  first_session_at: Date | null;
-};
-
-/**
- * Locks the offering row for the rest of the transaction: every change to its seats
- * (enroll, cancel, approve, capacity) goes through this lock, one at a time.
- */
-export async function lockOffering(trx: Knex.Transaction, offeringId: number): Promise<LockedOffering | undefined> {
-  return readOffering(trx, offeringId, true);
-}
-
-/** The same facts without the lock, for looking only (e.g. a preview that saves nothing). */
-export async function findOffering(db: Db, offeringId: number): Promise<LockedOffering | undefined> {
-  return readOffering(db, offeringId, false);
-}
-
-async function readOffering(db: Db, offeringId: number, lock: boolean): Promise<LockedOffering | undefined> {
-  const query = db('offerings')
-    .select('id', 'programme_id', 'title', 'status', 'capacity', 'requires_approval', 'registration_opens_at', 'registration_closes_at', 'cancellation_deadline')
-    .where('id', offeringId)
-    .first();
-  const offering = await (lock ? query.forUpdate() : query);
-  if (!offering) return undefined;
-  const bounds = await db('offering_sessions').min({ first_session_at: 'starts_at' }).where('offering_id', offeringId).first();
-  return { ...offering, first_session_at: (bounds?.first_session_at as Date | null) ?? null };
-}
-
 export async function countConfirmed(db: Db, offeringId: number): Promise<number> {
   const row = await db('enrollments').count<{ count: number }[]>({ count: '*' }).where({ offering_id: offeringId, status: 'confirmed' }).first();
   return row?.count ?? 0;
@@ -113,17 +76,10 @@ export async function firstWaitlisted(trx: Knex.Transaction, offeringId: number)
   return trx('enrollments').select(enrollmentColumns).where({ offering_id: offeringId, status: 'waitlisted' }).orderBy([{ column: 'requested_at' }, { column: 'id' }]).first();
 }
 
-/** 1-based place on the waitlist. */
+/** 1-based place on the waitlist (the published read model waitlist_positions). */
 export async function waitlistPosition(db: Db, enrollment: Pick<EnrollmentRow, 'id' | 'offering_id'>): Promise<number> {
-  const row = await db('enrollments as mine')
-    .join('enrollments as ahead', function joinAhead() {
-      this.on('ahead.offering_id', 'mine.offering_id').andOn(db.raw('(ahead.requested_at, ahead.id) <= (mine.requested_at, mine.id)'));
-    })
-    .where('mine.id', enrollment.id)
-    .where('ahead.status', 'waitlisted')
-    .count<{ count: number }[]>({ count: '*' })
-    .first();
-  return row?.count ?? 0;
+  const row = await db('waitlist_positions').select('position').where({ offering_id: enrollment.offering_id, enrollment_id: enrollment.id }).first();
+  return (row as { position: number } | undefined)?.position ?? 0;
 }
 
 export type SeatCounts = { confirmed: number; waitlisted: number; pending: number };
@@ -169,10 +125,11 @@ export async function selectEnrollmentsOfOffering(db: Db, offeringId: number): P
       'users.email',
       'users.department',
       'organisations.name as organisation_name',
-      db.raw(
-        "CASE WHEN enrollments.status = 'waitlisted' THEN row_number() OVER (PARTITION BY enrollments.status = 'waitlisted' ORDER BY enrollments.requested_at, enrollments.id)::int END as waitlist_position",
-      ),
+      'waitlist_positions.position as waitlist_position',
     )
+    .leftJoin('waitlist_positions', function joinPosition() {
+      this.on('waitlist_positions.enrollment_id', 'enrollments.id').andOn('waitlist_positions.offering_id', 'enrollments.offering_id');
+    })
     .where('enrollments.offering_id', offeringId)
     .orderByRaw("array_position(ARRAY['pending','confirmed','waitlisted','cancelled','rejected'], enrollments.status), enrollments.requested_at, enrollments.id");
 }
@@ -194,10 +151,7 @@ export async function selectEnrollmentsOfUser(db: Db, userId: number): Promise<U
       'offerings.title as offering_title',
       'offerings.status as offering_status',
       'programmes.title as programme_title',
-      db.raw(`CASE WHEN enrollments.status = 'waitlisted' THEN (
-        SELECT count(*)::int FROM enrollments ahead
-        WHERE ahead.offering_id = enrollments.offering_id AND ahead.status = 'waitlisted'
-          AND (ahead.requested_at, ahead.id) <= (enrollments.requested_at, enrollments.id)) END as waitlist_position`),
+      db.raw(`(SELECT w.position FROM waitlist_positions w WHERE w.offering_id = enrollments.offering_id AND w.enrollment_id = enrollments.id) AS waitlist_position`),
     )
     .where('enrollments.user_id', userId)
     .orderBy('enrollments.requested_at', 'desc');
@@ -236,8 +190,8 @@ export async function selectSessionsOfPerson(db: Db, userId: number, from: Date)
   return result.rows;
 }
 
-export async function selectActiveEnrollees(db: Db, offeringId: number): Promise<{ user_id: number; status: EnrollmentStatus }[]> {
-  return db('enrollments').select('user_id', 'status').where('offering_id', offeringId).whereIn('status', ACTIVE_STATUSES);
+export async function selectActiveEnrollmentsOfOffering(db: Db, offeringId: number): Promise<EnrollmentRow[]> {
+  return db('enrollments').select(enrollmentColumns).where('offering_id', offeringId).whereIn('status', ACTIVE_STATUSES).orderBy('id');
 }
 
 export async function upsertCalendarFeed(db: Db, userId: number, tokenHash: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { createCatalogHandlers } from '../catalog/catalog.handlers';
 import type { CatalogService } from '../catalog/catalog.service';
+import type { ManageCatalogService } from '../catalog/manage.service';
 import { showForm, validateForm } from '../http/forms';
 import { requireLogin, requireRole } from '../http/guards';
 import { createBulkHandlers } from './bulk.handlers';
@@ -11,10 +12,10 @@ import { capacitySchema, enrollByHandSchema, moveSchema } from './enrollment.sch
 import type { EnrollmentService } from './enrollment.service';
 import { createManageEnrollmentHandlers } from './manage-enrollment.handlers';
 
-export function enrollmentRouter(catalog: CatalogService, enrollment: EnrollmentService, calendar: CalendarService): Router {
+export function enrollmentRouter(catalog: CatalogService, enrollment: EnrollmentService, calendar: CalendarService, offerings: Pick<ManageCatalogService, 'changeCapacity'>): Router {
   const catalogHandlers = createCatalogHandlers(catalog);
   const handlers = createEnrollmentHandlers(enrollment, calendar);
-  const manage = createManageEnrollmentHandlers(enrollment, catalog);
+  const manage = createManageEnrollmentHandlers(enrollment, catalog, offerings);
   const bulk = createBulkHandlers(enrollment, catalog);
   const coordinator = requireRole('coordinator', 'admin');
 

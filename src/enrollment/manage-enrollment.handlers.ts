@@ -4,6 +4,7 @@ import { actorOf } from '../audit/audit.service';
 import type { SessionUser } from '../accounts/roles';
 import { idParam } from '../catalog/catalog.handlers';
 import type { CatalogService } from '../catalog/catalog.service';
+import type { ManageCatalogService } from '../catalog/manage.service';
 import { setFlash } from '../http/flash';
 import { formData, type FormPage } from '../http/forms';
 import { NotFound } from '../http/errors';
@@ -12,7 +13,7 @@ import type { capacitySchema, enrollByHandSchema, moveSchema } from './enrollmen
 
 const actingUser = (req: Request) => req.user as SessionUser;
 
-export function createManageEnrollmentHandlers(enrollment: EnrollmentService, catalog: CatalogService) {
+export function createManageEnrollmentHandlers(enrollment: EnrollmentService, catalog: CatalogService, offerings: Pick<ManageCatalogService, 'changeCapacity'>) {
   const listPage: FormPage = {
     view: 'enrollment/manage',
     titleKey: 'enrollment.manage.title',
@@ -45,7 +46,8 @@ export function createManageEnrollmentHandlers(enrollment: EnrollmentService, ca
     async changeCapacity(req: Request, res: Response): Promise<void> {
       const offeringId = idParam(req);
       const { capacity } = formData<z.output<typeof capacitySchema>>(res);
-      await enrollment.changeCapacity(actingUser(req), offeringId, capacity, actorOf(req));
+      // The catalog owns the capacity; it fills freed seats from the waitlist through the enrollment domain.
+      await offerings.changeCapacity(actingUser(req), offeringId, capacity, actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'enrollment.manage.capacityChanged', params: { capacity } });
       res.redirect(303, back(offeringId));
     },

@@ -458,7 +458,8 @@ describe('coordinators set up programmes, offerings and sessions', () => {
     it('checks the role inside the service as well', async () => {
       const participant = await createUser(ctx.db, { role: 'participant' });
       const asParticipant: SessionUser = { id: participant.id, email: participant.email, firstName: 'Erika', lastName: 'Muster', role: 'participant', locale: 'de', organisationId: null };
-      const service = createManageCatalogService(ctx.db);
+      const noSeats = { confirmedSeats: async () => 0, capacityChanged: async () => undefined, offeringCancelled: async () => undefined };
+      const service = createManageCatalogService(ctx.db, noSeats);
       await expect(service.listProgrammes(asParticipant)).rejects.toBeInstanceOf(Forbidden);
       await expect(service.listOfferingsForProgramme(asParticipant, 1)).rejects.toBeInstanceOf(Forbidden);
       await expect(

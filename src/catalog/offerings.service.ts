@@ -1,0 +1,182 @@
+import type { Knex } from 'knex';
+import type { Database } from '../db/database';
+import { inTransaction } from '../db/transaction';
+import { recordAudit, type Actor } from '../audit/audit.service';
+import { assertCan } from '../accounts/permissions';
+import type { SessionUser } from '../accounts/roles';
+import { Conflict, Invalid, NotFound } from '../shared/errors';
+import * as queries from './offerings.queries';
+import * as programmeQueries from './programmes.queries';
+import { sessionsWithTrainers } from './sessions.service';
+import { firstSessionStart } from './sessions.queries';
+import { offeringsForSeats, type SeatsListener } from './offering-seats';
+import type { NewOfferingInput, OfferingInput } from './manage.schemas';
+
+function offeringChanges(input: OfferingInput): queries.OfferingChanges {
+  return {
+    title: input.title,
+    description: input.description,
+    capacity: input.capacity,
+    registration_opens_at: input.registrationOpensAt,
+    registration_closes_at: input.registrationClosesAt,
+    cancellation_deadline: input.cancellationDeadline,
+    location: input.location,
+    requires_approval: input.requiresApproval,
+  };
+}
+
+function assertRegistrationWindow(changes: queries.OfferingChanges): void {
+  if (changes.registration_closes_at <= changes.registration_opens_at) throw new Invalid({ registrationClosesAt: 'validation.closesAfterOpens' });
+}
+
+export function assertEditable(offering: queries.OfferingRow): void {
+  if (offering.status === 'cancelled') throw new Conflict('manage.offerings.errors.cancelledReadOnly');
+}
+
+/** Audit snapshots: plain values, no Date objects that serialise differently elsewhere. */
+const offeringSnapshot = (offering: queries.OfferingChanges) => ({
+  title: offering.title,
+  capacity: offering.capacity,
+  registrationOpensAt: offering.registration_opens_at.toISOString(),
+  registrationClosesAt: offering.registration_closes_at.toISOString(),
+  cancellationDeadline: offering.cancellation_deadline?.toISOString() ?? null,
+  location: offering.location,
+  requiresApproval: offering.requires_approval,
+});
+
+export async function lockOfferingOrNotFound(trx: Knex.Transaction, offeringId: number): Promise<queries.OfferingRow> {
+  const offering = await queries.lockOffering(trx, offeringId);
+  if (!offering) throw new NotFound();
+  return offering;
+}
+
+/** Which message a refused capacity shows: each form words it for its own field. */
+export type CapacityMessage = 'manage.offerings.errors.capacityBelowConfirmed' | 'enrollment.errors.capacityBelowConfirmed';
+
+/**
+ * Offerings (Durchgänge): runs of a programme with seats and a registration window. The
+ * catalog is the only writer of the offerings table; every change of seats it makes (a
+ * new capacity, a cancellation) is handed, in the same transaction, to the enrollment
+ * domain through `seats`, so free seats are filled and people are told.
+ */
+export function createOfferingsService(db: Database, seats: SeatsListener) {
+  /*
+   * The one path for a new capacity (edit form and capacity form): never below the
+   * confirmed seats (checked under the offering lock); a raise fills free seats from the
+   * waitlist at once, and the promoted are told.
+   */
+  async function assertCoversConfirmed(trx: Knex.Transaction, offeringId: number, capacity: number, message: CapacityMessage): Promise<void> {
+    const confirmed = await seats.confirmedSeats(trx, offeringId);
+    if (capacity < confirmed) throw new Invalid({ capacity: message }, { capacity: { count: confirmed } });
+  }
+
+  async function fillFreeSeats(trx: Knex.Transaction, offeringId: number, actor: Actor): Promise<void> {
+    const after = await offeringsForSeats.lock(trx, offeringId);
+    if (after) await seats.capacityChanged(trx, after, actor);
+  }
+
+  return {
+    async listOfferings(actingUser: SessionUser, filter: queries.OfferingFilter) {
+      assertCan(actingUser, 'catalog.manage');
+      return queries.selectOfferings(db, filter);
+    },
+
+    /** The runs of one programme with their session dates, newest first. */
+    async listOfferingsForProgramme(actingUser: SessionUser, programmeId: number) {
+      assertCan(actingUser, 'catalog.manage');
+      return queries.selectOfferings(db, { programmeId });
+    },
+
+    /** An offering with its programme, the programme's modules and the sessions with their trainers. */
+    async getOffering(actingUser: SessionUser, offeringId: number) {
+      assertCan(actingUser, 'catalog.manage');
+      const offering = await queries.findOffering(db, offeringId);
+      if (!offering) throw new NotFound();
+      const [programme, modules, sessions] = await Promise.all([
+        programmeQueries.findProgramme(db, offering.programme_id),
+        programmeQueries.selectModules(db, offering.programme_id),
+        sessionsWithTrainers(db, offeringId),
+      ]);
+      if (!programme) throw new NotFound();
+      return { offering, programme, modules, sessions };
+    },
+
+    async createOffering(actingUser: SessionUser, input: NewOfferingInput, actor: Actor): Promise<number> {
+      assertCan(actingUser, 'catalog.manage');
+      const changes = offeringChanges(input);
+      assertRegistrationWindow(changes);
+      return inTransaction(db, async (trx) => {
+        const programme = await programmeQueries.findProgramme(trx, input.programmeId);
+        if (!programme) throw new Invalid({ programmeId: 'validation.selectOne' });
+        if (!programme.active) throw new Invalid({ programmeId: 'manage.offerings.errors.programmeInactive' });
+        const id = await queries.insertOffering(trx, { ...changes, programme_id: programme.id });
+        await recordAudit(trx, actor, { action: 'offering.created', subjectType: 'offering', subjectId: id, after: { programmeId: programme.id, status: 'draft', ...offeringSnapshot(changes) } });
+        return id;
+      });
+    },
+
+    /**
+     * Saves an offering's details. Registration must still close before the first session;
+     * the capacity goes through the same path as the capacity form.
+     */
+    async updateOffering(actingUser: SessionUser, offeringId: number, input: OfferingInput, actor: Actor): Promise<void> {
+      assertCan(actingUser, 'catalog.manage');
+      const changes = offeringChanges(input);
+      assertRegistrationWindow(changes);
+      await inTransaction(db, async (trx) => {
+        const before = await lockOfferingOrNotFound(trx, offeringId);
+        assertEditable(before);
+        const firstSession = await firstSessionStart(trx, offeringId);
+        if (firstSession && changes.registration_closes_at > firstSession) {
+          throw new Invalid({ registrationClosesAt: 'manage.offerings.errors.closesAfterFirstSession' });
+        }
+        if (changes.capacity < before.capacity) await assertCoversConfirmed(trx, offeringId, changes.capacity, 'manage.offerings.errors.capacityBelowConfirmed');
+        await queries.updateOffering(trx, offeringId, changes);
+        await recordAudit(trx, actor, { action: 'offering.updated', subjectType: 'offering', subjectId: offeringId, before: offeringSnapshot(before), after: offeringSnapshot(changes) });
+        if (changes.capacity > before.capacity) await fillFreeSeats(trx, offeringId, actor);
+      });
+    },
+
+    /** The capacity form beside the enrollment list: the same rule and the same waitlist promotion. */
+    async changeCapacity(actingUser: SessionUser, offeringId: number, capacity: number, actor: Actor): Promise<void> {
+      assertCan(actingUser, 'catalog.manage');
+      await inTransaction(db, async (trx) => {
+        const before = await lockOfferingOrNotFound(trx, offeringId);
+        if (capacity < before.capacity) await assertCoversConfirmed(trx, offeringId, capacity, 'enrollment.errors.capacityBelowConfirmed');
+        await queries.updateCapacity(trx, offeringId, capacity);
+        await recordAudit(trx, actor, { action: 'offering.capacity_changed', subjectType: 'offering', subjectId: offeringId, before: { capacity: before.capacity }, after: { capacity } });
+        if (capacity > before.capacity) await fillFreeSeats(trx, offeringId, actor);
+      });
+    },
+
+    /** Opens a draft for registration: it needs a session, and registration closing by the first one. */
+    async publishOffering(actingUser: SessionUser, offeringId: number, actor: Actor): Promise<void> {
+      assertCan(actingUser, 'catalog.manage');
+      await inTransaction(db, async (trx) => {
+        const offering = await lockOfferingOrNotFound(trx, offeringId);
+        if (offering.status === 'published') return;
+        assertEditable(offering);
+        const firstSession = await firstSessionStart(trx, offeringId);
+        if (!firstSession) throw new Invalid({ _form: 'manage.offerings.errors.publishWithoutSessions' });
+        if (offering.registration_closes_at > firstSession) throw new Invalid({ _form: 'manage.offerings.errors.publishClosesAfterFirstSession' });
+        await queries.setOfferingStatus(trx, offeringId, 'published');
+        await recordAudit(trx, actor, { action: 'offering.published', subjectType: 'offering', subjectId: offeringId, before: { status: offering.status }, after: { status: 'published' } });
+      });
+    },
+
+    /** Cancels a run for good: its enrollments end and every person is told, in the same transaction. */
+    async cancelOffering(actingUser: SessionUser, offeringId: number, actor: Actor): Promise<void> {
+      assertCan(actingUser, 'catalog.manage');
+      await inTransaction(db, async (trx) => {
+        const offering = await lockOfferingOrNotFound(trx, offeringId);
+        if (offering.status === 'cancelled') throw new Conflict('manage.offerings.errors.alreadyCancelled');
+        await queries.setOfferingStatus(trx, offeringId, 'cancelled');
+        await recordAudit(trx, actor, { action: 'offering.cancelled', subjectType: 'offering', subjectId: offeringId, before: { status: offering.status }, after: { status: 'cancelled' } });
+        const cancelled = await offeringsForSeats.lock(trx, offeringId);
+        if (cancelled) await seats.offeringCancelled(trx, cancelled, actor);
+      });
+    },
+  };
+}
+
+export type OfferingsService = ReturnType<typeof createOfferingsService>;
