@@ -12,7 +12,8 @@ describe('exports neutralise spreadsheet formulas (CSV injection)', () => {
 
   /** People whose names, organisation and department a spreadsheet would run as formulas. */
   async function offeringWithHostileNames() {
-    const offering = await createOffering(ctx.db, { startsInDays: 1, registrationClosesInDays: -0.5 });
+    // Started an hour ago: attendance counts only for sessions that have begun.
+    const offering = await createOffering(ctx.db, { startsInDays: -1 / 24, registrationClosesInDays: -0.5 });
     const organisation = await createOrganisation(ctx.db, { name: '@Gemeinde Testhausen' });
     const people: [string, string][] = [
       [HYPERLINK, 'Angriff'],
