@@ -229,5 +229,5 @@ export function createUpload<T = undefined>(options: UploadOptions<T>) {
     };
   }
 
-  return { receive, validate, maxMegabytes: options.maxMegabytes };
+  return { receive, validate };
 }
