@@ -41,7 +41,7 @@ export function createCompletionService(db: Database, now: () => Date) {
         const progress = seriesProgress(modules, { rule: programme!.completion_rule, minModules: programme!.completion_min_modules }, attended, plannedSessions, moment);
         return { person, cells, completed: progress.completed, reachable: progress.reachable, doneCount: progress.doneCount, requiredCount: progress.requiredCount };
       }
-      const completed = offeringCompleted(attended, offeringId);
+      const completed = offeringCompleted(attended, offeringId, moment);
       const stillPlanned = sessions.some((session) => session.starts_at > moment);
       return { person, cells, completed, reachable: completed || stillPlanned, doneCount: completed ? 1 : 0, requiredCount: 1 };
     });
@@ -89,7 +89,7 @@ export function createCompletionService(db: Database, now: () => Date) {
           const attended = (await queries.selectAttendedInProgramme(db, programmeId, [userId], moment)).map(toAttended);
           const offerings = enrollments.filter((row) => row.programme_id === programmeId);
           if (programme.kind !== 'series') {
-            return { programme, offerings: offerings.map((offering) => ({ ...offering, completed: offeringCompleted(attended, offering.offering_id) })), series: null };
+            return { programme, offerings: offerings.map((offering) => ({ ...offering, completed: offeringCompleted(attended, offering.offering_id, moment) })), series: null };
           }
           const [modules, planned] = await Promise.all([queries.selectModules(db, programmeId), queries.selectPlannedInProgramme(db, programmeId, moment)]);
           const series = seriesProgress(modules, { rule: programme.completion_rule, minModules: programme.completion_min_modules }, attended, planned.map(toPlanned), moment);

@@ -24,11 +24,21 @@ export function requiredModuleCount(moduleCount: number, rule: CompletionRule): 
   return rule.rule === 'min' ? Math.min(moduleCount, rule.minModules ?? moduleCount) : moduleCount;
 }
 
+/**
+ * Only sessions that have begun by `now` count: a record for a later session (old data)
+ * must not complete anything before the event. The queries select the same way; this keeps
+ * the rules right for any caller.
+ */
+export function startedBy(attended: AttendedSession[], now: Date): AttendedSession[] {
+  return attended.filter((session) => session.startsAt.getTime() <= now.getTime());
+}
+
 export function seriesProgress(modules: ModuleInfo[], rule: CompletionRule, attended: AttendedSession[], planned: PlannedSession[], now: Date): SeriesProgress {
+  const counted = startedBy(attended, now);
   const progress = [...modules]
     .sort((a, b) => a.position - b.position)
     .map((module) => {
-      const attendances = attended.filter((session) => session.moduleId === module.id).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+      const attendances = counted.filter((session) => session.moduleId === module.id).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
       const upcoming = planned.filter((session) => session.moduleId === module.id && session.startsAt > now).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
       const doneAt = attendances[0]?.startsAt ?? null;
       return { ...module, doneAt, nextSession: doneAt ? null : (upcoming[0] ?? null) };
@@ -46,6 +56,6 @@ export function seriesProgress(modules: ModuleInfo[], rule: CompletionRule, atte
 }
 
 /** Workshops and Fachtage: attending (present or late) a session of the offering completes it. */
-export function offeringCompleted(attended: AttendedSession[], offeringId: number): boolean {
-  return attended.some((session) => session.offeringId === offeringId);
+export function offeringCompleted(attended: AttendedSession[], offeringId: number, now: Date): boolean {
+  return startedBy(attended, now).some((session) => session.offeringId === offeringId);
 }
