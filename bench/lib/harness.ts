@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createDatabase, migrateToLatest, type Database } from '../../src/db/database';
 import { quoteIdentifier, startEmbeddedPostgres } from '../../src/db/embedded';
 import { createLogger } from '../../src/http/logger';
-import { PDF_FONT } from '../../src/attendance/sign-in-sheet.pdf';
+import { PDF_FONT } from '../../src/shared/pdf';
 
 export type BenchApp = {
   db: Database;

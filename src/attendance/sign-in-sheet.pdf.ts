@@ -1,13 +1,8 @@
-import path from 'node:path';
-import PDFDocument from 'pdfkit';
+import { createPdfDocument } from '../shared/pdf';
 import type { Translate } from '../i18n/i18n';
 import type { Locale } from '../shared/format';
 import { formatDate, formatTimeRange } from '../shared/format';
 
-// DejaVu Sans (TrueType) covers German and the names our participants have ("Yılmaz", "Zielińska").
-const FONT_DIR = path.dirname(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'));
-export const PDF_FONT = path.join(FONT_DIR, 'DejaVuSans.ttf');
-export const PDF_FONT_BOLD = path.join(FONT_DIR, 'DejaVuSans-Bold.ttf');
 
 export type SheetData = {
   programmeTitle: string;
@@ -37,21 +32,15 @@ const COLUMNS = [
  * Every page repeats the header and the column titles and says "Seite x von y".
  */
 export function renderSignInSheet(data: SheetData, t: Translate, locale: Locale): PDFKit.PDFDocument {
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: MARGIN,
-    bufferPages: true,
-    lang: locale === 'de' ? 'de-DE' : 'en-GB',
-    displayTitle: true,
-    info: {
-      Title: `${t('attendance.sheet.title')} – ${data.programmeTitle}, ${formatDate(data.startsAt, locale)}`,
-      Author: data.regionName,
-      Subject: data.offeringTitle,
-      Creator: 'KoKoMa Campus',
+  const doc = createPdfDocument(
+    {
+      title: `${t('attendance.sheet.title')} – ${data.programmeTitle}, ${formatDate(data.startsAt, locale)}`,
+      author: data.regionName,
+      subject: data.offeringTitle,
+      lang: locale === 'de' ? 'de-DE' : 'en-GB',
     },
-  });
-  doc.registerFont('regular', PDF_FONT);
-  doc.registerFont('bold', PDF_FONT_BOLD);
+    { size: 'A4', margin: MARGIN, bufferPages: true },
+  );
   const tableWidth = COLUMNS.reduce((sum, column) => sum + column.width, 0);
   const bottom = doc.page.height - MARGIN - 30;
 

@@ -1,10 +1,7 @@
-import fs from 'node:fs';
 import type { Writable } from 'node:stream';
-import * as fontkit from 'fontkit';
-import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
-import { PDF_FONT, PDF_FONT_BOLD } from '../attendance/sign-in-sheet.pdf';
-import { formatDate, formatTimeRange } from '../http/format';
+import { createPdfDocument } from '../shared/pdf';
+import { formatDate, formatTimeRange } from '../shared/format';
 import { translatorFor } from '../i18n/i18n';
 
 /**
@@ -57,19 +54,12 @@ const t = translatorFor('de');
  * with ToUnicode maps, sRGB output intent, XMP metadata) and PDF/UA-1 (identification added
  * to the XMP packet; pdfkit's `subset` option takes only one of the two).
  */
-const DOCUMENT_OPTIONS = { size: 'A4', margin: 0, tagged: true, pdfVersion: '1.7', subset: 'PDF/A-2a', lang: 'de-DE', displayTitle: true, autoFirstPage: false } as const;
+const DOCUMENT_OPTIONS = { size: 'A4', margin: 0, tagged: true, pdfVersion: '1.7', subset: 'PDF/A-2a', autoFirstPage: false } as const;
 const PDF_UA_IDENTIFICATION = `
         <rdf:Description xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" rdf:about="">
             <pdfuaid:part>1</pdfuaid:part>
         </rdf:Description>`;
 
-// Parsing a TrueType font costs ~30 ms; parsed once per process, each document only subsets it.
-type ParsedFont = ReturnType<typeof fontkit.create>;
-let fonts: { regular: ParsedFont; bold: ParsedFont } | undefined;
-function parsedFonts() {
-  fonts ??= { regular: fontkit.create(fs.readFileSync(PDF_FONT)), bold: fontkit.create(fs.readFileSync(PDF_FONT_BOLD)) };
-  return fonts;
-}
 
 const PAGE_WIDTH = 595.28;
 const PAGE_HEIGHT = 841.89;
@@ -83,15 +73,7 @@ export type DocumentMeta = { title: string; subject: string; author: string; key
 
 /** A new certificate document with its metadata; add pages with `drawCertificate`. */
 export function createCertificateDocument(meta: DocumentMeta): PDFKit.PDFDocument {
-  const { regular, bold } = parsedFonts();
-  const doc = new PDFDocument({
-    ...DOCUMENT_OPTIONS,
-    // The default would be Helvetica, which is not embedded and so not allowed in PDF/A.
-    font: regular as unknown as string,
-    info: { Title: meta.title, Author: meta.author, Subject: meta.subject, Keywords: meta.keywords ?? '', Creator: 'KoKoMa Campus' },
-  });
-  doc.registerFont('regular', regular as unknown as string);
-  doc.registerFont('bold', bold as unknown as string);
+  const doc = createPdfDocument({ ...meta, lang: 'de-DE' }, DOCUMENT_OPTIONS);
   doc.appendXML(PDF_UA_IDENTIFICATION);
   return doc;
 }
