@@ -37,6 +37,8 @@ import { attendanceRouter } from './attendance/attendance.routes';
 import { createCertificateTemplateService } from './certificates/template.service';
 import { createCertificatesService } from './certificates/certificates.service';
 import { certificatesRouter } from './certificates/certificates.routes';
+import { createCertificatePrinting } from './certificates/certificate-printing.service';
+import { createRateLimits } from './http/rate-limit';
 import { certificateTemplateRouter } from './certificates/template.routes';
 
 export type AppDeps = { config: Config; db: Database; databaseUrl: string; logger: Logger; mailer: Mailer };
@@ -68,7 +70,9 @@ export function createApp(deps: AppDeps): App {
   const materialStorage = createMaterialStorage(config);
   const materials = createMaterialsService({ db, storage: materialStorage, logger });
   const certificateTemplates = createCertificateTemplateService(db, config);
-  const certificates = createCertificatesService({ db, config, attendance, catalog, templates: certificateTemplates });
+  const certificates = createCertificatesService({ db, config, attendance, templates: certificateTemplates });
+  const certificatePrinting = createCertificatePrinting({ db, config, catalog, templates: certificateTemplates });
+  const rateLimits = createRateLimits(db);
 
   const app = express();
   app.set('trust proxy', config.trustProxy);
@@ -100,7 +104,7 @@ export function createApp(deps: AppDeps): App {
   app.use(enrollmentRouter(catalog, enrollment, calendar, manageCatalog));
   app.use(materialsRouter(materials, materialStorage, config, logger));
   app.use(attendanceRouter(attendance, db, config));
-  app.use(certificatesRouter(db, certificates));
+  app.use(certificatesRouter(rateLimits, certificates, certificatePrinting));
   app.use(certificateTemplateRouter(certificateTemplates));
 
   app.use(notFoundHandler);

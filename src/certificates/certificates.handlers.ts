@@ -6,7 +6,8 @@ import { idParam } from '../catalog/catalog.handlers';
 import { setFlash } from '../http/flash';
 import { formData, renderFormPage, type FormPage } from '../http/forms';
 import type { CertificatesService } from './certificates.service';
-import { normaliseVerificationCode } from './certificates.service';
+import type { CertificatePrinting } from './certificate-printing.service';
+import { normaliseVerificationCode } from './verification-code';
 import { verifyFormSchema, type issueSchema, type revokeSchema } from './certificates.schemas';
 import { keptInput, parseForm } from '../http/validate';
 import { contentDisposition } from '../shared/files';
@@ -14,7 +15,7 @@ import { overviewView, verificationView } from './certificates.view';
 
 const actingUser = (req: Request) => req.user as SessionUser;
 
-export function createCertificatesHandlers(certificates: CertificatesService) {
+export function createCertificatesHandlers(certificates: CertificatesService, printing: CertificatePrinting) {
   const overviewPage: FormPage = {
     view: 'certificates/offering',
     titleKey: 'certificates.offering.title',
@@ -67,16 +68,16 @@ export function createCertificatesHandlers(certificates: CertificatesService) {
     },
 
     async bulkPdf(req: Request, res: Response): Promise<void> {
-      const offering = await certificates.offeringForPrinting(actingUser(req), idParam(req));
+      const offering = await printing.offeringForPrinting(actingUser(req), idParam(req));
       // Streamed: headers go out now, pages as they are drawn.
       res.set({ 'Content-Disposition': contentDisposition('attachment', `${req.t('certificates.offering.bulkFileName', { offering: offering.id })}.pdf`), 'Content-Type': 'application/pdf', 'Cache-Control': 'private, no-store' });
-      await certificates.streamOfferingPdf(actingUser(req), offering, res, req.t('certificates.offering.bulkTitle', { offering: offering.title }));
+      await printing.streamOfferingPdf(actingUser(req), offering, res, req.t('certificates.offering.bulkTitle', { offering: offering.title }));
     },
 
     async bulkZip(req: Request, res: Response): Promise<void> {
-      const offering = await certificates.offeringForPrinting(actingUser(req), idParam(req));
+      const offering = await printing.offeringForPrinting(actingUser(req), idParam(req));
       res.set({ 'Content-Disposition': contentDisposition('attachment', `${req.t('certificates.offering.bulkFileName', { offering: offering.id })}.zip`), 'Content-Type': 'application/zip', 'Cache-Control': 'private, no-store' });
-      await certificates.streamOfferingZip(actingUser(req), offering, res);
+      await printing.streamOfferingZip(actingUser(req), offering, res);
     },
 
     async mine(req: Request, res: Response): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { CertificateSnapshot } from './certificate.pdf';
+import type { CertificateSnapshot } from './certificate.model';
 
 type Db = Knex | Knex.Transaction;
 

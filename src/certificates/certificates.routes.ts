@@ -1,18 +1,18 @@
 import { Router } from 'express';
-import type { Database } from '../db/database';
 import { showForm, validateForm } from '../http/forms';
 import { requireLogin, requireRole } from '../http/guards';
-import { rateLimit } from '../http/rate-limit';
+import type { RateLimits } from '../http/rate-limit';
 import { createCertificatesHandlers } from './certificates.handlers';
 import { issueSchema, revokeSchema } from './certificates.schemas';
 import type { CertificatesService } from './certificates.service';
+import type { CertificatePrinting } from './certificate-printing.service';
 
-export function certificatesRouter(db: Database, certificates: CertificatesService): Router {
-  const handlers = createCertificatesHandlers(certificates);
+export function certificatesRouter(rateLimits: RateLimits, certificates: CertificatesService, printing: CertificatePrinting): Router {
+  const handlers = createCertificatesHandlers(certificates, printing);
   const { pages } = handlers;
   const coordinator = requireRole('coordinator', 'admin');
   // Public and printed on paper: generous for people, tight enough to stop guessing codes.
-  const verifyLimit = rateLimit(db, [{ name: 'verify_ip', points: 60, durationSeconds: 60 }]);
+  const verifyLimit = rateLimits([{ name: 'verify_ip', points: 60, durationSeconds: 60 }]);
 
   const router = Router();
   router.get('/manage/offerings/:id/certificates', coordinator, showForm(pages.overviewPage));

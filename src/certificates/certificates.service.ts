@@ -1,43 +1,17 @@
-import { createHash, randomBytes } from 'node:crypto';
-import type { Writable } from 'node:stream';
-import archiver from 'archiver';
+import { createHash } from 'node:crypto';
 import type { SessionUser } from '../accounts/roles';
 import type { AttendanceService } from '../attendance/attendance.service';
-import type { CatalogService } from '../catalog/catalog.service';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
-import { Conflict, Forbidden, NotFound } from '../http/errors';
-import { renderCertificate, streamCertificates, type CertificateSnapshot, type CertificateTemplateData, type ImageSource } from './certificate.pdf';
+import { Conflict, NotFound } from '../shared/errors';
+import { assertCan, can } from '../accounts/permissions';
+import { renderCertificate, type CertificateSnapshot, type CertificateTemplateData, type ImageSource } from './certificate.pdf';
 import * as queries from './certificates.queries';
 import type { CertificateTemplateService } from './template.service';
-
-/** Crockford's base32: no I, L, O or U, so a code read off paper can't be mistyped into another. */
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-const CODE_LENGTH = 20; // × 5 bits = 100 random bits
-const CODE_PATTERN = /^[0-9A-HJKMNP-TV-Z]{20}$/;
-
-export function newVerificationCode(): string {
-  const bytes = randomBytes(CODE_LENGTH); // one byte per character, 5 of its bits used
-  return [...bytes].map((byte) => CROCKFORD[byte & 31]).join('');
-}
-
-/**
- * A code as somebody typed it: any case, with spaces or dashes, and the letters that
- * Crockford's alphabet reads as digits (O → 0, I and L → 1). Null if it can't be one.
- */
-export function normaliseVerificationCode(input: string): string | null {
-  const code = input
-    .toUpperCase()
-    .replace(/[\s\u2010-\u2015-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
-  return CODE_PATTERN.test(code) ? code : null;
-}
+import { newVerificationCode, normaliseVerificationCode } from './verification-code';
 
 const berlinYear = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', year: 'numeric' });
-
-const isCoordinator = (user: SessionUser | undefined) => user?.role === 'coordinator' || user?.role === 'admin';
 
 /** What one valid certificate exists for: a series is completed once, across cohorts; a workshop or event per date. */
 function subjectKeyFor(programme: { id: number; kind: string }, offeringId: number): string {
@@ -48,23 +22,16 @@ type Completion = NonNullable<Awaited<ReturnType<AttendanceService['completionFo
 type PersonCompletion = Completion['people'][number];
 
 export type IssueOutcome = { certificate: queries.CertificateRow; created: boolean };
-type PrintedOffering = { id: number; title: string; programme_title: string };
 type Printing = { template: CertificateTemplateData; images: ImageSource };
-
-const BATCH = 25;
 
 /**
  * Certificates: who is eligible, issuing (serials without gaps, idempotent, PDF rendered
  * once and stored with its SHA-256), revocation, corrections, downloads and verification.
  * Every function checks the viewer itself, so no route can skip the check.
  */
-export function createCertificatesService(deps: { db: Database; config: Config; attendance: AttendanceService; catalog: CatalogService; templates: CertificateTemplateService; now?: () => Date }) {
-  const { db, config, attendance, catalog, templates } = deps;
+export function createCertificatesService(deps: { db: Database; config: Config; attendance: AttendanceService; templates: CertificateTemplateService; now?: () => Date }) {
+  const { db, config, attendance, templates } = deps;
   const now = deps.now ?? (() => new Date());
-
-  function assertCoordinator(user: SessionUser | undefined): asserts user is SessionUser {
-    if (!isCoordinator(user)) throw new Forbidden();
-  }
 
   async function completionOf(offeringId: number, userIds?: number[]): Promise<Completion> {
     // Eligibility at this service's clock: only sessions that have started by now count.
@@ -179,7 +146,7 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
   return {
     /** The offering's confirmed people with their completion and certificates (latest first). */
     async overview(user: SessionUser, offeringId: number) {
-      assertCoordinator(user);
+      assertCan(user, 'certificates.manage');
       const completion = await completionOf(offeringId);
       const subjectKey = subjectKeyFor(completion.programme, offeringId);
       const certificates = await queries.selectForPeople(
@@ -202,7 +169,7 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
 
     /** Issues for the given people, or for everyone eligible; people not eligible are refused. */
     async issue(user: SessionUser, offeringId: number, userIds: number[] | 'all', actor: Actor) {
-      assertCoordinator(user);
+      assertCan(user, 'certificates.manage');
       const completion = await completionOf(offeringId, userIds === 'all' ? undefined : userIds);
       const eligible = completion.people.filter((entry) => entry.completed);
       if (userIds !== 'all' && eligible.length !== userIds.length) throw new Conflict('certificates.errors.notEligible');
@@ -219,7 +186,7 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
 
     /** A correction: a new certificate from today's data; the old one is shown as superseded. */
     async reissue(user: SessionUser, certificateId: number, actor: Actor) {
-      assertCoordinator(user);
+      assertCan(user, 'certificates.manage');
       const old = await queries.findCertificate(db, certificateId);
       if (!old) throw new NotFound();
       if (old.status !== 'valid') throw new Conflict('certificates.errors.notValid');
@@ -230,7 +197,7 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
     },
 
     async revoke(user: SessionUser, certificateId: number, reason: string, actor: Actor) {
-      assertCoordinator(user);
+      assertCan(user, 'certificates.manage');
       return db.transaction(async (trx) => {
         const certificate = await queries.findCertificateForUpdate(trx, certificateId);
         if (!certificate) throw new NotFound();
@@ -242,7 +209,7 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
 
     /** For the revoke form: the certificate, to coordinators only. */
     async certificateForCoordinator(user: SessionUser, certificateId: number) {
-      assertCoordinator(user);
+      assertCan(user, 'certificates.manage');
       const certificate = await queries.findCertificate(db, certificateId);
       if (!certificate) throw new NotFound();
       return certificate;
@@ -251,7 +218,7 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
     /** The stored bytes, exactly as issued: to the person it was issued to and to coordinators; for anybody else it does not exist. */
     async pdfFor(user: SessionUser, certificateId: number) {
       const stored = await queries.selectPdf(db, certificateId);
-      if (!stored || (stored.user_id !== user.id && !isCoordinator(user))) throw new NotFound();
+      if (!stored || (stored.user_id !== user.id && !can(user, 'certificates.manage'))) throw new NotFound();
       return stored;
     },
 
@@ -265,70 +232,7 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
       if (!normalised) return undefined;
       return queries.findByVerificationCode(db, normalised);
     },
-
-    /** The offering to print, to coordinators only: checked before the first byte of a stream goes out. */
-    async offeringForPrinting(user: SessionUser, offeringId: number): Promise<PrintedOffering> {
-      assertCoordinator(user);
-      const offering = await catalog.offeringSummary(offeringId);
-      if (!offering) throw new NotFound();
-      return offering;
-    },
-
-    /**
-     * All valid certificates of an offering as one PDF, drawn page by page from their
-     * snapshots in batches while the client reads (memory stays flat).
-     */
-    async streamOfferingPdf(user: SessionUser, offering: PrintedOffering, output: Writable, title: string) {
-      assertCoordinator(user);
-      const offeringId = offering.id;
-      async function* batches() {
-        let afterId = 0;
-        for (;;) {
-          const rows = await queries.selectValidOfOfferingBatch(db, offeringId, afterId, BATCH);
-          if (rows.length === 0) return;
-          afterId = rows[rows.length - 1]!.id;
-          yield rows.map((row) => row.snapshot);
-        }
-      }
-      // Certificates keep the template they were issued with, so their images are loaded, not today's.
-      const images = await templates.imageSource(await queries.selectTemplatesOfOffering(db, offeringId));
-      return streamCertificates(output, { title, subject: offering.programme_title, author: config.region.name }, batches(), images);
-    },
-
-    /** All valid certificates of an offering as a ZIP of their stored PDFs, named by serial. */
-    async streamOfferingZip(user: SessionUser, offering: PrintedOffering, output: Writable) {
-      assertCoordinator(user);
-      const offeringId = offering.id;
-      const archive = archiver('zip', { zlib: { level: 1 } });
-      const done = new Promise<void>((resolve, reject) => {
-        output.on('close', resolve);
-        output.on('finish', resolve);
-        archive.on('error', reject);
-      });
-      archive.pipe(output);
-      let afterId = 0;
-      for (;;) {
-        const rows = await queries.selectValidPdfsOfOfferingBatch(db, offeringId, afterId, BATCH);
-        if (rows.length === 0) break;
-        afterId = rows[rows.length - 1]!.id;
-        for (const row of rows) archive.append(row.pdf, { name: `${row.serial}_${fileSafe(row.snapshot.name)}.pdf`, date: new Date(row.snapshot.issuedAt) });
-        // Let the archive drain before the next batch is read.
-        while (archive.readableLength > 8 * 1024 * 1024 && !output.destroyed) await new Promise((resolve) => setTimeout(resolve, 5));
-        if (output.destroyed) break;
-      }
-      await archive.finalize();
-      await done;
-    },
   };
-}
-
-/** A name for a file inside the ZIP: letters (umlauts too), digits and dashes. */
-function fileSafe(name: string): string {
-  return name
-    .normalize('NFC')
-    .replace(/[^\p{L}\p{N}]+/gu, '-')
-    .replace(/^-|-$/g, '')
-    .slice(0, 60);
 }
 
 export type CertificatesService = ReturnType<typeof createCertificatesService>;

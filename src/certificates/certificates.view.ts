@@ -1,6 +1,6 @@
 import type { CertificatesService } from './certificates.service';
 import type { CertificateRow } from './certificates.queries';
-import { groupCode } from './certificate.pdf';
+import { groupCode } from './certificate.model';
 
 type Overview = Awaited<ReturnType<CertificatesService['overview']>>;
 

@@ -1,4 +1,4 @@
-import type { CertificateTemplateData } from './certificate.pdf';
+import type { CertificateTemplateData } from './certificate.model';
 import { logoField, signatureImageField, SLOTS, type Slot } from './template.schemas';
 
 /** The text fields of the form as the stored (or default) template fills them. */

@@ -55,3 +55,10 @@ export function rateLimit(db: Database, limits: Limit[]) {
     }
   };
 }
+
+export type RateLimits = (limits: Limit[]) => (req: Request, res: Response, next: NextFunction) => Promise<void>;
+
+/** What routers get instead of the database: a maker of limits, counted in PostgreSQL. */
+export function createRateLimits(db: Database): RateLimits {
+  return (limits) => rateLimit(db, limits);
+}

@@ -4,7 +4,7 @@ import { createOffering, createProgramme } from '../support/catalog-factories';
 import { createOrganisation, createUser, type TestUser } from '../support/factories';
 import { binaryParser, csrfTokenIn, loginAs, newAgent, textOf, type Agent } from '../support/http';
 import { readPdf } from '../support/pdf';
-import { normaliseVerificationCode } from '../../src/certificates/certificates.service';
+import { normaliseVerificationCode } from '../../src/certificates/verification-code';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
