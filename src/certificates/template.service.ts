@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
+import { assertCan } from '../accounts/permissions';
 import type { SessionUser } from '../accounts/roles';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
-import { Forbidden, Invalid, NotFound } from '../http/errors';
+import { Invalid, NotFound } from '../shared/errors';
 import { parseBerlinLocal, toBerlinInputValue } from '../http/format';
 import { translatorFor } from '../i18n/i18n';
 import { renderCertificate, type CertificateSnapshot, type CertificateTemplateData, type ImageSource } from './certificate.pdf';
@@ -27,9 +28,6 @@ export async function inspectCertificateImage(
   return { ok: false, messageKey: 'certificateTemplates.errors.tooManyPixels', params: { width: image.width, height: image.height, max: MAX_IMAGE_SIDE_PIXELS } };
 }
 
-function assertCoordinator(user: SessionUser | undefined): asserts user is SessionUser {
-  if (user?.role !== 'coordinator' && user?.role !== 'admin') throw new Forbidden();
-}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -150,14 +148,14 @@ export function createCertificateTemplateService(db: Database, config: Config) {
 
     /** The form's data: the programme and its template now (stored or default). */
     async editorFor(user: SessionUser | undefined, programmeId: number) {
-      assertCoordinator(user);
+      assertCan(user, 'certificates.manage');
       const programme = await programmeOrNotFound(programmeId);
       return { programme, ...(await currentTemplate(programme)) };
     },
 
     /** Before the upload is read: only coordinators of an existing programme send their bytes. */
     async assertCanEdit(user: SessionUser | undefined, programmeId: number): Promise<void> {
-      assertCoordinator(user);
+      assertCan(user, 'certificates.manage');
       await programmeOrNotFound(programmeId);
     },
 
@@ -166,7 +164,7 @@ export function createCertificateTemplateService(db: Database, config: Config) {
      * certificates issued earlier keep pointing at the ones they were printed with.
      */
     async saveTemplate(user: SessionUser | undefined, programmeId: number, input: TemplateInput, uploads: UploadedImage[], actor: Actor): Promise<void> {
-      assertCoordinator(user);
+      assertCan(user, 'certificates.manage');
       await programmeOrNotFound(programmeId);
 
       const errors: Record<string, string> = {};
@@ -221,7 +219,7 @@ export function createCertificateTemplateService(db: Database, config: Config) {
 
     /** A stored logo or signature, to show on the form. */
     async image(user: SessionUser | undefined, imageId: number): Promise<{ contentType: ImageContentType; bytes: Buffer }> {
-      assertCoordinator(user);
+      assertCan(user, 'certificates.manage');
       const image = await queries.findImage(db, imageId);
       if (!image) throw new NotFound();
       return { contentType: image.content_type, bytes: image.bytes };
@@ -229,7 +227,7 @@ export function createCertificateTemplateService(db: Database, config: Config) {
 
     /** The current template on a certificate with fictional data, marked "MUSTER". */
     async previewPdf(user: SessionUser | undefined, programmeId: number, now = new Date()): Promise<{ programme: queries.ProgrammeForTemplate; pdf: Buffer }> {
-      assertCoordinator(user);
+      assertCan(user, 'certificates.manage');
       const programme = await programmeOrNotFound(programmeId);
       const { template } = await currentTemplate(programme);
       const snapshot = await sampleSnapshot(programme, template, now);
