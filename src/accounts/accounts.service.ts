@@ -7,7 +7,7 @@ import { recordAudit, type Actor } from '../audit/audit.service';
 import { composeMail } from '../mail/compose';
 import type { Outbox } from '../mail/outbox.service';
 import type { Locale } from '../i18n/i18n';
-import { Invalid } from '../http/errors';
+import { Invalid } from '../shared/errors';
 import * as queries from './accounts.queries';
 import { findOrganisation } from './organisations.queries';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords';

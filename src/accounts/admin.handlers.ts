@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { actorOf } from '../audit/audit.service';
 import { setFlash } from '../http/flash';
 import { formData, type FormPage } from '../http/forms';
-import { NotFound } from '../http/errors';
+import { NotFound } from '../shared/errors';
 import type { OrganisationsService } from './organisations.service';
 import type { UserAdminService } from './user-admin.service';
 import { ORGANISATION_KINDS } from './organisations.queries';

@@ -1,7 +1,7 @@
 import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
 import { recordAudit, type Actor } from '../audit/audit.service';
-import { Forbidden, Invalid, NotFound } from '../http/errors';
+import { Forbidden, Invalid, NotFound } from '../shared/errors';
 import * as queries from './organisations.queries';
 import type { OrganisationInput } from './accounts.schemas';
 import type { SessionUser } from './roles';

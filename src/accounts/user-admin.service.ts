@@ -1,6 +1,6 @@
 import type { Database } from '../db/database';
 import { recordAudit, type Actor } from '../audit/audit.service';
-import { Conflict, Forbidden, NotFound } from '../http/errors';
+import { Conflict, Forbidden, NotFound } from '../shared/errors';
 import * as queries from './accounts.queries';
 import type { Role, SessionUser } from './roles';
 

@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import type { SessionUser } from '../accounts/roles';
-import { NotFound } from '../http/errors';
+import { NotFound } from '../shared/errors';
 import * as queries from './attendance.queries';
 import { createCheckInService } from './check-in.service';
 import { createCompletionService } from './completion.service';

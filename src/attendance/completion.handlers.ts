@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { SessionUser } from '../accounts/roles';
 import { contactsOf } from '../accounts/contacts.service';
-import { idParam } from '../catalog/catalog.handlers';
+import { idParam } from '../http/request';
 import type { Database } from '../db/database';
 import { NotFound } from '../shared/errors';
 import { contentDisposition } from '../shared/files';

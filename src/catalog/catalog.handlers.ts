@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { addMonths } from 'date-fns';
-import { NotFound } from '../http/errors';
-import { berlinMonth } from '../http/format';
+import { NotFound } from '../shared/errors';
+import { berlinMonth } from '../shared/format';
 import type { CatalogService } from './catalog.service';
 import { catalogFilterSchema } from './catalog.schemas';
 

@@ -3,7 +3,7 @@ import { actorOf } from '../audit/audit.service';
 import type { SessionUser } from '../accounts/roles';
 import { setFlash } from '../http/flash';
 import { formData, type FormPage } from '../http/forms';
-import { NotFound } from '../http/errors';
+import { NotFound } from '../shared/errors';
 import { CERTIFICATE_KINDS, COMPLETION_RULES, OFFERING_STATUSES, PROGRAMME_KINDS } from './catalog.model';
 import type { ManageCatalogService, SessionSaved } from './manage.service';
 import { offeringFilterSchema, type ModuleInput, type NewOfferingInput, type OfferingInput, type ProgrammeInput, type SessionInput } from './manage.schemas';

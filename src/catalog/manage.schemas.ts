@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseBerlinLocal } from '../http/format';
+import { parseBerlinLocal } from '../shared/format';
 import { CERTIFICATE_KINDS, COMPLETION_RULES, OFFERING_STATUSES, PROGRAMME_KINDS } from './catalog.model';
 
 // Messages are translation keys; the form shows them in the visitor's language.

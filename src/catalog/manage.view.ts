@@ -1,4 +1,4 @@
-import { formatDateTime, formatTime, toBerlinInputValue, type Locale } from '../http/format';
+import { formatDateTime, formatTime, toBerlinInputValue, type Locale } from '../shared/format';
 import type { Translate } from '../i18n/i18n';
 import type { ModuleRow, ProgrammeRow } from './programmes.queries';
 import type { OfferingRow } from './offerings.queries';

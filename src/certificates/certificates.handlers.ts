@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { SessionUser } from '../accounts/roles';
 import { actorOf } from '../audit/audit.service';
-import { idParam } from '../catalog/catalog.handlers';
+import { idParam } from '../http/request';
 import { setFlash } from '../http/flash';
 import { formData, renderFormPage, type FormPage } from '../http/forms';
 import type { CertificatesService } from './certificates.service';

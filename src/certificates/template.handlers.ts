@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { actorOf } from '../audit/audit.service';
-import { idParam } from '../catalog/catalog.handlers';
+import { idParam } from '../http/request';
 import { setFlash } from '../http/flash';
 import { formData, type FormPage } from '../http/forms';
 import { createUpload, receivedUploads } from '../http/upload';

@@ -5,7 +5,7 @@ import { recordAudit, type Actor } from '../audit/audit.service';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { Invalid, NotFound } from '../shared/errors';
-import { parseBerlinLocal, toBerlinInputValue } from '../http/format';
+import { parseBerlinLocal, toBerlinInputValue } from '../shared/format';
 import { translatorFor } from '../i18n/i18n';
 import { renderCertificate, type CertificateSnapshot, type CertificateTemplateData, type ImageSource } from './certificate.pdf';
 import { checkCertificateImage, MAX_IMAGE_SIDE_PIXELS, type ImageContentType } from './template.images';

@@ -7,8 +7,8 @@ import type { SessionUser } from '../accounts/roles';
 import { hashToken, newSecretToken } from '../accounts/tokens';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import type { CatalogService } from '../catalog/catalog.service';
-import { NotFound } from '../http/errors';
-import { TIME_ZONE } from '../http/format';
+import { NotFound } from '../shared/errors';
+import { TIME_ZONE } from '../shared/format';
 import * as queries from './enrollment.queries';
 
 type CalendarEvent = { uid: string; start: Date; end: Date; summary: string; description: string; location: string; url: string };

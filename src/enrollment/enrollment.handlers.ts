@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { actorOf } from '../audit/audit.service';
 import type { SessionUser } from '../accounts/roles';
-import { idParam } from '../catalog/catalog.handlers';
+import { idParam } from '../http/request';
 import { setFlash } from '../http/flash';
 import { safeReturnPath } from '../http/guards';
 import { contentDisposition } from '../shared/files';

@@ -2,12 +2,12 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { actorOf } from '../audit/audit.service';
 import type { SessionUser } from '../accounts/roles';
-import { idParam } from '../catalog/catalog.handlers';
+import { idParam } from '../http/request';
 import type { CatalogService } from '../catalog/catalog.service';
 import type { ManageCatalogService } from '../catalog/manage.service';
 import { setFlash } from '../http/flash';
 import { formData, type FormPage } from '../http/forms';
-import { NotFound } from '../http/errors';
+import { NotFound } from '../shared/errors';
 import type { EnrollmentService } from './enrollment.service';
 import type { capacitySchema, enrollByHandSchema, moveSchema } from './enrollment.schemas';
 

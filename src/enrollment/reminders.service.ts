@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { contactsOf } from '../accounts/contacts.service';
-import { formatDate, formatTime } from '../http/format';
+import { formatDate, formatTime } from '../shared/format';
 import { composeMail } from '../mail/compose';
 import type { Mailer, OutgoingMail } from '../mail/mailer';
 import { createOutbox } from '../mail/outbox.service';

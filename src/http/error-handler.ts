@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { isDatabaseUnavailable, violatedConstraint } from '../db/errors';
-import { AppError, Invalid, NotFound, ServiceUnavailable } from './errors';
+import { AppError, Invalid, NotFound, ServiceUnavailable } from '../shared/errors';
 import { renderFormPage, type FormPage } from './forms';
 import { keptInput } from './validate';
 import { isCsrfError } from './security';

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Role } from '../accounts/roles';
-import { Forbidden } from './errors';
+import { Forbidden } from '../shared/errors';
 
 /** Anonymous GETs are sent to the login page and come back afterwards; anything else is refused. */
 export function requireLogin(req: Request, res: Response, next: NextFunction): void {

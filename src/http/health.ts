@@ -1,6 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Database } from '../db/database';
-import { ServiceUnavailable } from './errors';
+import { ServiceUnavailable } from '../shared/errors';
 
 /** What the process is doing; while it drains on SIGTERM, load balancers must stop sending. */
 export type Lifecycle = { stopping: boolean };

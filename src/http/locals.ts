@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Config } from '../config';
 import { DEFAULT_LOCALE, isLocale, translatorFor } from '../i18n/i18n';
-import { formatDate, formatDateTime, formatMonth, formatTime, formatTimeRange } from './format';
+import { formatDate, formatDateTime, formatMonth, formatTime, formatTimeRange } from '../shared/format';
 import { navigationFor } from './navigation';
 
 export const LOCALE_COOKIE = 'lang';

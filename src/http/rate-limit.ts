@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Database } from '../db/database';
-import { TooManyRequests } from './errors';
+import { TooManyRequests } from '../shared/errors';
 
 type Limit = {
   name: string;

@@ -1,15 +1,15 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { SessionUser } from '../accounts/roles';
 import { actorOf } from '../audit/audit.service';
-import { idParam } from '../catalog/catalog.handlers';
-import { Forbidden } from '../http/errors';
+import { idParam } from '../http/request';
+import { Forbidden } from '../shared/errors';
 import { setFlash } from '../http/flash';
 import { formData, type FormPage } from '../http/forms';
 import { ACCEPTED_EXTENSIONS } from './file-types';
 import type { NewMaterialForm } from './materials.schemas';
 import { downloadQuerySchema } from './materials.schemas';
 import type { MaterialsService } from './materials.service';
-import { formatFileSize } from '../http/format';
+import { formatFileSize } from '../shared/format';
 import { groupMaterials, targetOptions, versionRows } from './materials.view';
 import { sendStoredFile } from './download';
 import type { MaterialStorage } from './storage';

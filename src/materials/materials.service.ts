@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { SessionUser } from '../accounts/roles';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import type { Database } from '../db/database';
-import { Forbidden, Invalid, NotFound } from '../http/errors';
+import { Forbidden, Invalid, NotFound } from '../shared/errors';
 import { classify, isInlineSafe, type Classification } from './file-types';
 import type { StoredFile } from './download';
 import * as queries from './materials.queries';

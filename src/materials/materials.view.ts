@@ -1,5 +1,5 @@
 import type { Translate } from '../i18n/i18n';
-import { formatDate, formatFileSize, type Locale } from '../http/format';
+import { formatDate, formatFileSize, type Locale } from '../shared/format';
 import { extensionOf, type FileKind } from './file-types';
 import type { MaterialListRow, ModuleTarget, SessionTarget, VersionRow, Visibility } from './materials.queries';
 

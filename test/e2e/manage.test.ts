@@ -1,5 +1,5 @@
 import type { Locator, Page } from 'playwright-core';
-import { formatDate, toBerlinInputValue } from '../../src/http/format';
+import { formatDate, toBerlinInputValue } from '../../src/shared/format';
 import { useBrowserApp } from '../support/browser';
 import { createOrganisation, createUser } from '../support/factories';
 

@@ -1,7 +1,7 @@
 import type { SessionUser } from '../../src/accounts/roles';
 import { systemActor } from '../../src/audit/audit.service';
 import { createManageCatalogService } from '../../src/catalog/manage.service';
-import { Forbidden } from '../../src/http/errors';
+import { Forbidden } from '../../src/shared/errors';
 import { useTestApp } from '../support/app';
 import { createUser, type TestUser } from '../support/factories';
 import { errorSummaryText, fieldErrorText, inputValue } from '../support/html';

@@ -14,7 +14,7 @@ import { newSecretToken } from '../../src/accounts/tokens';
 import { checkInCode } from '../../src/attendance/check-in-code';
 import type { Config } from '../../src/config';
 import type { Database } from '../../src/db/database';
-import { toBerlinInputValue } from '../../src/http/format';
+import { toBerlinInputValue } from '../../src/shared/format';
 import { createMaterialStorage } from '../../src/materials/materials.routes';
 import { newStorageKey } from '../../src/materials/storage';
 

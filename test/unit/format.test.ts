@@ -1,4 +1,4 @@
-import { formatDate, formatDateTime, formatTime } from '../../src/http/format';
+import { formatDate, formatDateTime, formatTime } from '../../src/shared/format';
 
 describe('date and time formats (Europe/Berlin)', () => {
   it('shows winter time (CET, UTC+1) the German way', () => {

@@ -1,6 +1,6 @@
 import { asciiFileName, contentDisposition, isNotModified, parseRange, rangeStillValid } from '../../src/materials/download';
 import { classify, cleanFileName, isInlineSafe } from '../../src/materials/file-types';
-import { formatFileSize } from '../../src/http/format';
+import { formatFileSize } from '../../src/shared/format';
 
 describe('Range headers', () => {
   it.each([
