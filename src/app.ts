@@ -23,6 +23,7 @@ import { accountsRouter } from './accounts/accounts.routes';
 import { adminRouter } from './accounts/admin.routes';
 import { homeRouter } from './home/home.routes';
 import { manageCatalogRouter } from './catalog/manage.routes';
+import { catalogRouter } from './catalog/catalog.routes';
 import { createCatalogService } from './catalog/catalog.service';
 import { createManageCatalogService } from './catalog/manage.service';
 import { offeringsForSeats } from './catalog/offering-seats';
@@ -98,12 +99,13 @@ export function createApp(deps: AppDeps): App {
   app.use(csrfProtection);
 
   app.use(homeRouter());
-  app.use(accountsRouter(db, accounts, organisations, passport));
+  app.use(accountsRouter(rateLimits, accounts, organisations, passport));
   app.use(adminRouter(userAdmin, organisations));
   app.use(manageCatalogRouter(manageCatalog));
+  app.use(catalogRouter(catalog));
   app.use(enrollmentRouter(catalog, enrollment, calendar, manageCatalog));
   app.use(materialsRouter(materials, materialStorage, config, logger));
-  app.use(attendanceRouter(attendance, db, config));
+  app.use(attendanceRouter(attendance, rateLimits, config));
   app.use(certificatesRouter(rateLimits, certificates, certificatePrinting));
   app.use(certificateTemplateRouter(certificateTemplates));
 

@@ -1,9 +1,8 @@
 import { Router } from 'express';
 import type { AppPassport } from './passport';
-import type { Database } from '../db/database';
 import { showForm, validateForm } from '../http/forms';
 import { requireLogin } from '../http/guards';
-import { rateLimit } from '../http/rate-limit';
+import type { RateLimits } from '../http/rate-limit';
 import { createAccountsHandlers } from './accounts.handlers';
 import type { AccountsService } from './accounts.service';
 import type { OrganisationsService } from './organisations.service';
@@ -11,15 +10,15 @@ import { changePasswordSchema, forgotPasswordSchema, languageSchema, loginSchema
 
 const ONE_HOUR = 60 * 60;
 
-export function accountsRouter(db: Database, accounts: AccountsService, organisations: OrganisationsService, passport: AppPassport): Router {
+export function accountsRouter(rateLimits: RateLimits, accounts: AccountsService, organisations: OrganisationsService, passport: AppPassport): Router {
   const handlers = createAccountsHandlers(accounts, organisations, passport);
   const { pages } = handlers;
-  const registrationLimit = rateLimit(db, [{ name: 'register_ip', points: 20, durationSeconds: ONE_HOUR }]);
-  const resetLimit = rateLimit(db, [
+  const registrationLimit = rateLimits([{ name: 'register_ip', points: 20, durationSeconds: ONE_HOUR }]);
+  const resetLimit = rateLimits([
     { name: 'reset_account', points: 5, durationSeconds: ONE_HOUR, keyFields: ['email'] },
     { name: 'reset_ip', points: 30, durationSeconds: ONE_HOUR },
   ]);
-  const invitationLimit = rateLimit(db, [{ name: 'invitation_ip', points: 30, durationSeconds: ONE_HOUR }]);
+  const invitationLimit = rateLimits([{ name: 'invitation_ip', points: 30, durationSeconds: ONE_HOUR }]);
 
   const router = Router();
   router.get('/login', showForm(pages.login));

@@ -2,7 +2,6 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Config } from '../config';
 import { actorOf } from '../audit/audit.service';
 import type { SessionUser } from '../accounts/roles';
-import type { Database } from '../db/database';
 import { idParam } from '../http/request';
 import { setFlash } from '../http/flash';
 import type { FormPage } from '../http/forms';
@@ -45,7 +44,7 @@ function uploadedSheet(res: Response): UploadedSheet {
  * All handlers of the domain for the router: the roll-call page (which also hosts the
  * signed sheets) and the signed-sheet upload are here, the others in their aggregate's file.
  */
-export function createAttendanceHandlers(attendance: AttendanceService, db: Database, config: Config) {
+export function createAttendanceHandlers(attendance: AttendanceService, config: Config) {
   const checkIn = createCheckInHandlers(attendance);
   const excuses = createExcusesHandlers(attendance);
   const pages = {
@@ -83,7 +82,7 @@ export function createAttendanceHandlers(attendance: AttendanceService, db: Data
     ...createRollCallHandlers(attendance, config),
     ...checkIn,
     ...excuses,
-    ...createCompletionHandlers(attendance, db),
+    ...createCompletionHandlers(attendance),
 
     /** Before multer reads the bytes: only the session's staff upload. */
     async checkMayUploadSheet(req: Request, _res: Response, next: NextFunction): Promise<void> {

@@ -1,9 +1,8 @@
 import { Router } from 'express';
 import type { Config } from '../config';
-import type { Database } from '../db/database';
 import { showForm, validateForm } from '../http/forms';
 import { requireLogin, requireRole } from '../http/guards';
-import { rateLimit } from '../http/rate-limit';
+import type { RateLimits } from '../http/rate-limit';
 import { createAttendanceHandlers } from './attendance.handlers';
 import { checkInSchema, excuseSchema, rollCallSchema } from './attendance.schemas';
 import type { AttendanceService } from './attendance.service';
@@ -17,13 +16,13 @@ export const CHECK_IN_ATTEMPTS_PER_PERSON = 10;
 export const CHECK_IN_ATTEMPTS_PER_ADDRESS = 60;
 const CHECK_IN_WINDOW_SECONDS = 15 * 60;
 
-export function attendanceRouter(attendance: AttendanceService, db: Database, config: Config): Router {
-  const handlers = createAttendanceHandlers(attendance, db, config);
+export function attendanceRouter(attendance: AttendanceService, rateLimits: RateLimits, config: Config): Router {
+  const handlers = createAttendanceHandlers(attendance, config);
   const { pages } = handlers;
   const staff = requireRole('trainer', 'coordinator', 'admin');
   const coordinator = requireRole('coordinator', 'admin');
   // Person first: a person already locked out does not use up the address's allowance for the others.
-  const checkInLimit = rateLimit(db, [
+  const checkInLimit = rateLimits([
     { name: 'check_in_person', per: 'person', points: CHECK_IN_ATTEMPTS_PER_PERSON, durationSeconds: CHECK_IN_WINDOW_SECONDS },
     { name: 'check_in_ip', points: CHECK_IN_ATTEMPTS_PER_ADDRESS, durationSeconds: CHECK_IN_WINDOW_SECONDS },
   ]);

@@ -4,6 +4,8 @@ import { fileTypeFromBuffer } from 'file-type';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { recordAudit, type Actor } from '../audit/audit.service';
+import { contactsOf } from '../accounts/contacts.service';
+import { assertCan } from '../accounts/permissions';
 import type { SessionUser } from '../accounts/roles';
 import { NotFound } from '../shared/errors';
 import * as queries from './attendance.queries';
@@ -50,12 +52,24 @@ export function createAttendanceService(db: Database, config: Config, now: () =>
   /** Trainers for the sessions they teach; coordinators and admins for all. */
   const sessionForStaff = (user: SessionUser, sessionId: number) => staffSession(db, user, sessionId);
 
+  const excuses = createExcusesService(db);
+  const completion = createCompletionService(db, now);
+
   return {
     sessionForStaff,
     ...createRollCallService(db, now),
     ...createCheckInService(db, config, now),
-    ...createExcusesService(db),
-    ...createCompletionService(db, now),
+    ...excuses,
+    ...completion,
+
+    /** A person's progress and excuses across all programmes, for coordinators. */
+    async personHistory(user: SessionUser, userId: number) {
+      assertCan(user, 'attendance.manageAll');
+      const person = (await contactsOf(db, [userId])).get(userId);
+      if (!person) throw new NotFound();
+      const [programmes, excusesOfPerson] = await Promise.all([completion.progressOf(userId), excuses.excusesOf(userId)]);
+      return { person, programmes, excuses: excusesOfPerson };
+    },
 
     // ----- signed sign-in sheets -----
 

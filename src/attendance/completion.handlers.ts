@@ -1,9 +1,6 @@
 import type { Request, Response } from 'express';
 import type { SessionUser } from '../accounts/roles';
-import { contactsOf } from '../accounts/contacts.service';
 import { idParam } from '../http/request';
-import type { Database } from '../db/database';
-import { NotFound } from '../shared/errors';
 import { contentDisposition } from '../shared/files';
 import { attendanceCsv, writeAttendanceXlsx } from './attendance.export';
 import type { AttendanceService } from './attendance.service';
@@ -11,7 +8,7 @@ import type { AttendanceService } from './attendance.service';
 const currentUser = (req: Request) => req.user as SessionUser;
 
 /** Progress of a person (their own, or for coordinators anybody's), the matrix of an offering and its exports. */
-export function createCompletionHandlers(attendance: AttendanceService, db: Database) {
+export function createCompletionHandlers(attendance: AttendanceService) {
   return {
     async myProgress(req: Request, res: Response): Promise<void> {
       const user = currentUser(req);
@@ -20,10 +17,7 @@ export function createCompletionHandlers(attendance: AttendanceService, db: Data
     },
 
     async personHistory(req: Request, res: Response): Promise<void> {
-      const userId = idParam(req);
-      const person = (await contactsOf(db, [userId])).get(userId);
-      if (!person) throw new NotFound();
-      const [programmes, excuses] = await Promise.all([attendance.progressOf(userId), attendance.excusesOf(userId)]);
+      const { person, programmes, excuses } = await attendance.personHistory(currentUser(req), idParam(req));
       res.renderPage('attendance/progress', { title: req.t('attendance.progress.personTitle', { name: `${person.firstName} ${person.lastName}` }), programmes, excuses, person });
     },
 

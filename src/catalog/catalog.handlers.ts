@@ -1,15 +1,9 @@
 import type { Request, Response } from 'express';
 import { addMonths } from 'date-fns';
-import { NotFound } from '../shared/errors';
+import { idParam } from '../http/request';
 import { berlinMonth } from '../shared/format';
 import type { CatalogService } from './catalog.service';
 import { catalogFilterSchema } from './catalog.schemas';
-
-export function idParam(req: Request, name = 'id'): number {
-  const id = Number(req.params[name]);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new NotFound();
-  return id;
-}
 
 export function createCatalogHandlers(catalog: CatalogService) {
   return {

@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import { createCatalogHandlers } from '../catalog/catalog.handlers';
 import type { CatalogService } from '../catalog/catalog.service';
 import type { ManageCatalogService } from '../catalog/manage.service';
 import { showForm, validateForm } from '../http/forms';
@@ -13,15 +12,12 @@ import type { EnrollmentService } from './enrollment.service';
 import { createManageEnrollmentHandlers } from './manage-enrollment.handlers';
 
 export function enrollmentRouter(catalog: CatalogService, enrollment: EnrollmentService, calendar: CalendarService, offerings: Pick<ManageCatalogService, 'changeCapacity'>): Router {
-  const catalogHandlers = createCatalogHandlers(catalog);
   const handlers = createEnrollmentHandlers(enrollment, calendar);
   const manage = createManageEnrollmentHandlers(enrollment, catalog, offerings);
   const bulk = createBulkHandlers(enrollment, catalog);
   const coordinator = requireRole('coordinator', 'admin');
 
   const router = Router();
-  router.get('/offerings', catalogHandlers.list);
-  router.get('/offerings/:id', catalogHandlers.detail);
   router.get('/offerings/:id/calendar.ics', handlers.offeringIcs);
   router.post('/offerings/:id/enroll', requireLogin, handlers.enroll);
   router.post('/enrollments/:id/cancel', requireLogin, handlers.cancel);
