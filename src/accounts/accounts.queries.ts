@@ -54,17 +54,7 @@ export async function findSessionUser(db: Db, id: number): Promise<SessionUser |
     : undefined;
 }
 
-export type NewUser = {
-  email: string;
-  first_name: string;
-  last_name: string;
-  organisation_id: number | null;
-  department: string | null;
-  role: Role;
-  password_hash: string;
-  locale: 'de' | 'en';
-  email_verified_at: Date | null;
-};
+export type NewUser = Pick<UserRow, 'email' | 'first_name' | 'last_name' | 'organisation_id' | 'department' | 'role' | 'password_hash' | 'locale' | 'email_verified_at'>;
 
 export async function insertUser(db: Db, user: NewUser): Promise<number> {
   const [row] = await db('users').insert(user).returning('id');

@@ -25,7 +25,8 @@ export type OfferingSummaryRow = {
   session_count: number;
 };
 
-const sessionBounds = (db: Db) =>
+/** Per offering: first session start, last session end, number of sessions (a subquery aliased `bounds`). */
+export const sessionBounds = (db: Db) =>
   db('offering_sessions')
     .select('offering_id')
     .min({ first_session_at: 'starts_at' })

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { OfferingStatus, ProgrammeKind } from './catalog.model';
+import { sessionBounds } from './catalog.queries';
 
 type Db = Knex | Knex.Transaction;
 
@@ -46,16 +47,9 @@ const offeringColumns = [
 export type OfferingFilter = { programmeId?: number; status?: OfferingStatus };
 
 export async function selectOfferings(db: Db, filter: OfferingFilter): Promise<OfferingListRow[]> {
-  const bounds = db('offering_sessions')
-    .select('offering_id')
-    .min({ first_session_at: 'starts_at' })
-    .max({ last_session_ends_at: 'ends_at' })
-    .count({ session_count: '*' })
-    .groupBy('offering_id')
-    .as('bounds');
   const query = db('offerings')
     .join('programmes', 'programmes.id', 'offerings.programme_id')
-    .leftJoin(bounds, 'bounds.offering_id', 'offerings.id')
+    .leftJoin(sessionBounds(db), 'bounds.offering_id', 'offerings.id')
     .select(offeringColumns)
     .select(
       'programmes.title as programme_title',

@@ -73,23 +73,10 @@ export async function reserveCertificateId(trx: Knex.Transaction): Promise<numbe
   return Number(rows[0]!.id);
 }
 
-export type NewCertificate = {
-  id?: number;
-  serial: string;
-  serial_year: number;
-  serial_number: number;
-  verification_code: string;
-  user_id: number;
-  programme_id: number;
-  offering_id: number;
-  subject_key: string;
-  kind: 'certificate' | 'confirmation';
-  snapshot: CertificateSnapshot;
-  pdf: Buffer;
-  pdf_sha256: string;
-  issued_at: Date;
-  issued_by: number;
-};
+export type NewCertificate = Pick<
+  CertificateRow,
+  'serial' | 'verification_code' | 'user_id' | 'programme_id' | 'offering_id' | 'subject_key' | 'kind' | 'snapshot' | 'pdf_sha256' | 'issued_at'
+> & { id?: number; serial_year: number; serial_number: number; pdf: Buffer; issued_by: number };
 
 export async function insertCertificate(trx: Knex.Transaction, certificate: NewCertificate): Promise<CertificateRow> {
   const [row] = await trx('certificates')

@@ -39,6 +39,7 @@ export type EnrollmentRow = {
 };
 
 const enrollmentColumns = ['id', 'offering_id', 'user_id', 'status', 'requested_at', 'confirmed_at', 'cancelled_at'];
+const qualifiedEnrollmentColumns = enrollmentColumns.map((column) => `enrollments.${column}`);
 
 export async function findEnrollment(db: Db, enrollmentId: number): Promise<EnrollmentRow | undefined> {
   return db('enrollments').select(enrollmentColumns).where('id', enrollmentId).first();
@@ -113,13 +114,7 @@ export async function selectEnrollmentsOfOffering(db: Db, offeringId: number): P
     .join('users', 'users.id', 'enrollments.user_id')
     .leftJoin('organisations', 'organisations.id', 'users.organisation_id')
     .select(
-      'enrollments.id',
-      'enrollments.offering_id',
-      'enrollments.user_id',
-      'enrollments.status',
-      'enrollments.requested_at',
-      'enrollments.confirmed_at',
-      'enrollments.cancelled_at',
+      ...qualifiedEnrollmentColumns,
       'users.first_name',
       'users.last_name',
       'users.email',
@@ -141,13 +136,7 @@ export async function selectEnrollmentsOfUser(db: Db, userId: number): Promise<U
     .join('offerings', 'offerings.id', 'enrollments.offering_id')
     .join('programmes', 'programmes.id', 'offerings.programme_id')
     .select(
-      'enrollments.id',
-      'enrollments.offering_id',
-      'enrollments.user_id',
-      'enrollments.status',
-      'enrollments.requested_at',
-      'enrollments.confirmed_at',
-      'enrollments.cancelled_at',
+      ...qualifiedEnrollmentColumns,
       'offerings.title as offering_title',
       'offerings.status as offering_status',
       'programmes.title as programme_title',
