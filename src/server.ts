@@ -7,6 +7,7 @@ import { EmbeddedDatabaseError, startEmbeddedPostgres, type EmbeddedDatabase } f
 import { createLogger, type Logger } from './http/logger';
 import { createMailer } from './mail/mailer';
 import { mailDeliveryJob } from './mail/outbox.service';
+import { createPasswordResetRequests, passwordResetRequestsJob } from './accounts/password-reset-requests';
 import { startJobs } from './jobs/jobs';
 import { createReminderService } from './enrollment/reminders.service';
 import { orphanCleanupJob } from './materials/materials.jobs';
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
       { name: 'session-reminders', cron: '*/15 * * * *', run: () => reminders.sendDueReminders() },
       orphanCleanupJob(db, config, logger),
       mailDeliveryJob({ db, mailer, logger }),
+      passwordResetRequestsJob(createPasswordResetRequests({ db, outbox: built.outbox, config })),
     ],
     logger,
   );

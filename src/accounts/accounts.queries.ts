@@ -134,3 +134,19 @@ export async function findUsableAccountToken(db: Db, purpose: TokenPurpose, toke
 export async function expireAccountTokens(db: Db, userId: number, purposes: TokenPurpose[]): Promise<void> {
   await db('account_tokens').where('user_id', userId).whereIn('purpose', purposes).whereNull('used_at').update({ used_at: db.fn.now() });
 }
+
+export type ResetRequestRow = { id: number; email: string; actor_ip: string | null; request_id: string | null };
+
+export async function insertResetRequest(db: Db, request: Omit<ResetRequestRow, 'id'>): Promise<void> {
+  await db('password_reset_requests').insert(request);
+}
+
+/** Takes the oldest open request out of the table; another instance skips it while this transaction runs. */
+export async function claimResetRequest(trx: Knex.Transaction): Promise<ResetRequestRow | undefined> {
+  const result = await trx.raw<{ rows: ResetRequestRow[] }>(
+    `DELETE FROM password_reset_requests
+      WHERE id = (SELECT id FROM password_reset_requests ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
+      RETURNING id, email, actor_ip, request_id`,
+  );
+  return result.rows[0];
+}

@@ -14,6 +14,7 @@ import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords';
 import { passwordProblem } from './password-policy';
 import { createLoginThrottle, LOCK_AFTER_FAILURES, LOCK_SECONDS } from './login-throttle';
 import { hashToken, newSecretToken } from './tokens';
+import { createPasswordResetRequests } from './password-reset-requests';
 import type { RegistrationInput } from './accounts.schemas';
 import type { SessionUser } from './roles';
 
@@ -45,6 +46,7 @@ export function createAccountsService({ db, outbox, config, logger }: AccountsDe
   const link = (pathname: string) => `${config.baseUrl}${pathname}`;
   const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 60 * 60 * 1000);
   const throttle = createLoginThrottle(db);
+  const resetRequests = createPasswordResetRequests({ db, outbox, config });
 
   async function queueVerificationMail(trx: Knex | Knex.Transaction, user: { id: number; email: string; locale: Locale }) {
     const { token, tokenHash } = newSecretToken();
@@ -55,27 +57,6 @@ export function createAccountsService({ db, outbox, config, logger }: AccountsDe
       actionUrl: link(`/register/verify/${token}`),
     });
     await outbox.queue(trx, [mail]);
-  }
-
-  async function queuePasswordResetMail(email: string, actor: Actor): Promise<void> {
-    const user = await queries.findUserByEmail(db, email);
-    if (!user || !user.active) return;
-    const { token, tokenHash } = newSecretToken();
-    const mail = await composeMail(user.email, user.locale, {
-      key: 'mail.passwordReset',
-      params: { name: greetingName(user), minutes: config.passwordResetTtlMinutes, region: config.region.name },
-      actionUrl: link(`/password/reset/${token}`),
-    });
-    await db.transaction(async (trx) => {
-      await queries.insertAccountToken(trx, {
-        user_id: user.id,
-        purpose: 'password_reset',
-        token_hash: tokenHash,
-        expires_at: new Date(Date.now() + config.passwordResetTtlMinutes * 60 * 1000),
-      });
-      await recordAudit(trx, actor, { action: 'password_reset.requested', subjectType: 'user', subjectId: user.id });
-      await outbox.queue(trx, [mail]);
-    });
   }
 
   /** Tells the holder once per lock, in their language, so an attack on their account does not go unnoticed. */
@@ -200,12 +181,12 @@ export function createAccountsService({ db, outbox, config, logger }: AccountsDe
     },
 
     /**
-     * Answers the same way, in the same time, for every address: the request only hands the
-     * work (look-up, token, audit, queued mail) to the background, where only an existing,
-     * active account gets a mail.
+     * Answers the same way, in the same time, for every address: the request is stored as a
+     * row (see password-reset-requests.ts) and handled in the background, where only an
+     * existing, active account gets a mail.
      */
     async requestPasswordReset(email: string, actor: Actor): Promise<void> {
-      outbox.defer(() => queuePasswordResetMail(email, actor));
+      await resetRequests.request(email, actor);
     },
 
     async isResetTokenUsable(token: string): Promise<boolean> {

@@ -10,6 +10,7 @@ const OWNERS: Record<string, string> = {
   users: 'accounts',
   organisations: 'accounts',
   account_tokens: 'accounts',
+  password_reset_requests: 'accounts',
   programmes: 'catalog',
   modules: 'catalog',
   offerings: 'catalog',
