@@ -12,6 +12,7 @@ import type { OrganisationsService } from './organisations.service';
 import type { SessionUser } from './roles';
 import type { changePasswordSchema, forgotPasswordSchema, languageSchema, registrationSchema, resetPasswordSchema } from './accounts.schemas';
 import type { z } from 'zod';
+import { userOf } from '../http/request';
 
 const ONE_YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 
@@ -41,7 +42,7 @@ export function createAccountsHandlers(accounts: AccountsService, organisations:
     account: {
       view: 'accounts/account',
       titleKey: 'accounts.account.title',
-      locals: async (req: Request) => ({ profile: await accounts.getProfile((req.user as SessionUser).id) }),
+      locals: async (req: Request) => ({ profile: await accounts.getProfile(userOf(req).id) }),
     } satisfies FormPage,
   };
 
@@ -158,7 +159,7 @@ export function createAccountsHandlers(accounts: AccountsService, organisations:
 
     async changePassword(req: Request, res: Response): Promise<void> {
       const form = formData<z.output<typeof changePasswordSchema>>(res);
-      await accounts.changePassword((req.user as SessionUser).id, form.currentPassword, form.password, req.sessionID, actorOf(req));
+      await accounts.changePassword(userOf(req).id, form.currentPassword, form.password, req.sessionID, actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'accounts.account.passwordChanged' });
       res.redirect(303, '/account');
     },
@@ -176,7 +177,7 @@ export function createAccountsHandlers(accounts: AccountsService, organisations:
     /** The account's language: used for e-mails and on devices without the cookie. */
     async saveLanguage(req: Request, res: Response): Promise<void> {
       const { lang } = formData<z.output<typeof languageSchema>>(res);
-      await accounts.setLocale((req.user as SessionUser).id, lang);
+      await accounts.setLocale(userOf(req).id, lang);
       res.cookie(LOCALE_COOKIE, lang, { maxAge: ONE_YEAR_MS, sameSite: 'lax', httpOnly: true, secure: req.secure });
       setFlash(req, { type: 'success', messageKey: 'accounts.account.languageSaved' });
       res.redirect(303, '/account');

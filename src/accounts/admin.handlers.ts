@@ -7,8 +7,9 @@ import { NotFound } from '../shared/errors';
 import type { OrganisationsService } from './organisations.service';
 import type { UserAdminService } from './user-admin.service';
 import { ORGANISATION_KINDS } from './organisations.queries';
-import { ROLES, type SessionUser } from './roles';
+import { ROLES } from './roles';
 import { userFilterSchema, type organisationSchema, type roleChangeSchema } from './accounts.schemas';
+import { userOf } from '../http/request';
 
 function idParam(req: Request): number {
   const id = Number(req.params.id);
@@ -16,24 +17,23 @@ function idParam(req: Request): number {
   return id;
 }
 
-const actingUser = (req: Request) => req.user as SessionUser;
 
 export function createAdminHandlers(users: UserAdminService, organisations: OrganisationsService) {
   const pages = {
     userDetail: {
       view: 'admin/user-detail',
       titleKey: 'accounts.admin.userTitle',
-      locals: async (req: Request) => ({ user: await users.getUser(actingUser(req), idParam(req)), roles: ROLES }),
+      locals: async (req: Request) => ({ user: await users.getUser(userOf(req), idParam(req)), roles: ROLES }),
     } satisfies FormPage,
     organisations: {
       view: 'admin/organisations',
       titleKey: 'accounts.organisations.title',
-      locals: async (req: Request) => ({ organisations: await organisations.listAll(actingUser(req)), kinds: ORGANISATION_KINDS }),
+      locals: async (req: Request) => ({ organisations: await organisations.listAll(userOf(req)), kinds: ORGANISATION_KINDS }),
     } satisfies FormPage,
     organisationEdit: {
       view: 'admin/organisation-edit',
       titleKey: 'accounts.organisations.editTitle',
-      locals: async (req: Request) => ({ organisation: await organisations.get(actingUser(req), idParam(req)), kinds: ORGANISATION_KINDS }),
+      locals: async (req: Request) => ({ organisation: await organisations.get(userOf(req), idParam(req)), kinds: ORGANISATION_KINDS }),
     } satisfies FormPage,
   };
 
@@ -42,37 +42,37 @@ export function createAdminHandlers(users: UserAdminService, organisations: Orga
 
     async listUsers(req: Request, res: Response): Promise<void> {
       const filter = userFilterSchema.parse(req.query);
-      const result = await users.listUsers(actingUser(req), { search: filter.q, role: filter.role, status: filter.status, page: filter.page });
+      const result = await users.listUsers(userOf(req), { search: filter.q, role: filter.role, status: filter.status, page: filter.page });
       res.renderPage('admin/users', { title: req.t('accounts.admin.usersTitle'), ...result, filter, roles: ROLES });
     },
 
     async changeRole(req: Request, res: Response): Promise<void> {
       const { role } = formData<z.output<typeof roleChangeSchema>>(res);
-      await users.changeRole(actingUser(req), idParam(req), role, actorOf(req));
+      await users.changeRole(userOf(req), idParam(req), role, actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'accounts.admin.roleChanged' });
       res.redirect(303, `/admin/users/${idParam(req)}`);
     },
 
     async deactivate(req: Request, res: Response): Promise<void> {
-      await users.setActive(actingUser(req), idParam(req), false, actorOf(req));
+      await users.setActive(userOf(req), idParam(req), false, actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'accounts.admin.deactivated' });
       res.redirect(303, `/admin/users/${idParam(req)}`);
     },
 
     async reactivate(req: Request, res: Response): Promise<void> {
-      await users.setActive(actingUser(req), idParam(req), true, actorOf(req));
+      await users.setActive(userOf(req), idParam(req), true, actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'accounts.admin.reactivated' });
       res.redirect(303, `/admin/users/${idParam(req)}`);
     },
 
     async createOrganisation(req: Request, res: Response): Promise<void> {
-      await organisations.create(actingUser(req), formData<z.output<typeof organisationSchema>>(res), actorOf(req));
+      await organisations.create(userOf(req), formData<z.output<typeof organisationSchema>>(res), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'accounts.organisations.created' });
       res.redirect(303, '/admin/organisations');
     },
 
     async updateOrganisation(req: Request, res: Response): Promise<void> {
-      await organisations.update(actingUser(req), idParam(req), formData<z.output<typeof organisationSchema>>(res), actorOf(req));
+      await organisations.update(userOf(req), idParam(req), formData<z.output<typeof organisationSchema>>(res), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'accounts.organisations.updated' });
       res.redirect(303, '/admin/organisations');
     },

@@ -1,14 +1,14 @@
 import type { Database } from '../db/database';
-import { isUniqueViolation } from '../db/errors';
+import { inTransaction } from '../db/transaction';
 import { recordAudit, type Actor } from '../audit/audit.service';
-import { Forbidden, Invalid, NotFound } from '../shared/errors';
+import { Invalid, NotFound } from '../shared/errors';
+import { assertCan } from './permissions';
 import * as queries from './organisations.queries';
 import type { OrganisationInput } from './accounts.schemas';
 import type { SessionUser } from './roles';
 
-function assertMaintainer(user: SessionUser): void {
-  if (user.role !== 'coordinator' && user.role !== 'admin') throw new Forbidden();
-}
+/** Two organisations never share a name (unique index); the form says so at the name. */
+const nameTaken = { organisations_name_unique: () => new Invalid({ name: 'validation.organisationExists' }) };
 
 /** Active organisations, for other domains (e.g. matching organisation names in an enrollment list). */
 export function activeOrganisations(db: Database) {
@@ -21,35 +21,35 @@ export function createOrganisationsService(db: Database) {
     listForRegistration: () => queries.selectActiveOrganisations(db),
 
     async listAll(actingUser: SessionUser) {
-      assertMaintainer(actingUser);
+      assertCan(actingUser, 'organisations.manage');
       return queries.selectOrganisationsWithCounts(db);
     },
 
     async get(actingUser: SessionUser, id: number) {
-      assertMaintainer(actingUser);
+      assertCan(actingUser, 'organisations.manage');
       const organisation = await queries.findOrganisation(db, id);
       if (!organisation) throw new NotFound();
       return organisation;
     },
 
     async create(actingUser: SessionUser, input: OrganisationInput, actor: Actor): Promise<number> {
-      assertMaintainer(actingUser);
-      try {
-        return await db.transaction(async (trx) => {
+      assertCan(actingUser, 'organisations.manage');
+      return inTransaction(
+        db,
+        async (trx) => {
           const id = await queries.insertOrganisation(trx, { name: input.name, kind: input.kind });
           await recordAudit(trx, actor, { action: 'organisation.created', subjectType: 'organisation', subjectId: id, after: { name: input.name, kind: input.kind } });
           return id;
-        });
-      } catch (error) {
-        if (isUniqueViolation(error, 'organisations_name_unique')) throw new Invalid({ name: 'validation.organisationExists' });
-        throw error;
-      }
+        },
+        nameTaken,
+      );
     },
 
     async update(actingUser: SessionUser, id: number, input: OrganisationInput, actor: Actor): Promise<void> {
-      assertMaintainer(actingUser);
-      try {
-        await db.transaction(async (trx) => {
+      assertCan(actingUser, 'organisations.manage');
+      await inTransaction(
+        db,
+        async (trx) => {
           const before = await queries.findOrganisation(trx, id);
           if (!before) throw new NotFound();
           await queries.updateOrganisation(trx, id, { name: input.name, kind: input.kind, active: input.active });
@@ -60,11 +60,9 @@ export function createOrganisationsService(db: Database) {
             before: { name: before.name, kind: before.kind, active: before.active },
             after: { name: input.name, kind: input.kind, active: input.active },
           });
-        });
-      } catch (error) {
-        if (isUniqueViolation(error, 'organisations_name_unique')) throw new Invalid({ name: 'validation.organisationExists' });
-        throw error;
-      }
+        },
+        nameTaken,
+      );
     },
   };
 }

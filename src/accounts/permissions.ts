@@ -18,10 +18,12 @@ export type Permission =
   | 'certificates.manage'
   /** Materials of every offering. */
   | 'materials.manageAll'
-  /** Accounts, roles and organisations. */
+  /** The list of organisations people register with. */
+  | 'organisations.manage'
+  /** Accounts and roles. */
   | 'accounts.administer';
 
-const COORDINATION: Permission[] = ['catalog.manage', 'enrollment.manage', 'attendance.manageAll', 'certificates.manage', 'materials.manageAll'];
+const COORDINATION: Permission[] = ['catalog.manage', 'enrollment.manage', 'attendance.manageAll', 'certificates.manage', 'materials.manageAll', 'organisations.manage'];
 
 const PERMISSIONS_BY_ROLE: Record<Role, readonly Permission[]> = {
   participant: [],
@@ -44,7 +46,12 @@ export function assertCan(user: SessionUser | undefined | null, permission: Perm
  * who is a trainer now acts as one.
  */
 export function teaches(user: SessionUser | undefined | null, assignedTrainerIds: readonly number[]): boolean {
-  return !!user && user.role === 'trainer' && assignedTrainerIds.includes(user.id);
+  return !!user && teachesHere(user, assignedTrainerIds.includes(user.id));
+}
+
+/** The same rule where the assignment was looked up in SQL (`assigned`: this person teaches here). */
+export function teachesHere(user: SessionUser | undefined | null, assigned: boolean): boolean {
+  return !!user && user.role === 'trainer' && assigned;
 }
 
 /** Staff of a session: whoever manages all attendance, or teaches it. */

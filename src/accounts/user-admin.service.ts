@@ -1,20 +1,17 @@
 import type { Database } from '../db/database';
 import { recordAudit, type Actor } from '../audit/audit.service';
-import { Conflict, Forbidden, NotFound } from '../shared/errors';
+import { Conflict, NotFound } from '../shared/errors';
+import { assertCan } from './permissions';
 import * as queries from './accounts.queries';
 import type { Role, SessionUser } from './roles';
 
 export const USERS_PER_PAGE = 50;
 
-function assertAdmin(user: SessionUser): void {
-  if (user.role !== 'admin') throw new Forbidden();
-}
-
 /** Account administration; every function checks the acting user itself. */
 export function createUserAdminService(db: Database) {
   return {
     async listUsers(actingUser: SessionUser, filter: { search?: string; role?: Role; status?: 'active' | 'inactive'; page: number }) {
-      assertAdmin(actingUser);
+      assertCan(actingUser, 'accounts.administer');
       const { rows, total } = await queries.selectUsers(db, {
         search: filter.search || undefined,
         role: filter.role,
@@ -26,14 +23,14 @@ export function createUserAdminService(db: Database) {
     },
 
     async getUser(actingUser: SessionUser, userId: number) {
-      assertAdmin(actingUser);
+      assertCan(actingUser, 'accounts.administer');
       const user = await queries.findUserById(db, userId);
       if (!user) throw new NotFound();
       return user;
     },
 
     async changeRole(actingUser: SessionUser, userId: number, role: Role, actor: Actor): Promise<void> {
-      assertAdmin(actingUser);
+      assertCan(actingUser, 'accounts.administer');
       // An admin can't demote themselves: the last admin would lock everybody out.
       if (userId === actingUser.id && role !== 'admin') throw new Conflict('accounts.admin.cannotChangeOwnRole');
       await db.transaction(async (trx) => {
@@ -47,7 +44,7 @@ export function createUserAdminService(db: Database) {
 
     /** Deactivation ends the person's sessions at once; their data stays for the records. */
     async setActive(actingUser: SessionUser, userId: number, active: boolean, actor: Actor): Promise<void> {
-      assertAdmin(actingUser);
+      assertCan(actingUser, 'accounts.administer');
       if (userId === actingUser.id && !active) throw new Conflict('accounts.admin.cannotDeactivateSelf');
       await db.transaction(async (trx) => {
         const user = await queries.findUserById(trx, userId);

@@ -1,8 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Config } from '../config';
 import { actorOf } from '../audit/audit.service';
-import type { SessionUser } from '../accounts/roles';
-import { idParam } from '../http/request';
+import { idParam, userOf } from '../http/request';
 import { setFlash } from '../http/flash';
 import type { FormPage } from '../http/forms';
 import { createUpload, receivedUpload } from '../http/upload';
@@ -16,7 +15,6 @@ import { createCompletionHandlers } from './completion.handlers';
 import { createExcusesHandlers } from './excuses.handlers';
 import { createRollCallHandlers } from './roll-call.handlers';
 
-const currentUser = (req: Request) => req.user as SessionUser;
 
 /** For the browser's file picker only; the content decides (see the service). */
 const SIGNED_SHEET_ACCEPT = '.pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg';
@@ -52,8 +50,8 @@ export function createAttendanceHandlers(attendance: AttendanceService, config: 
       view: 'attendance/roll-call',
       titleKey: 'attendance.rollCall.title',
       locals: async (req: Request) => {
-        const rollCall = await attendance.rollCall(currentUser(req), idParam(req));
-        const signedSheets = await attendance.signedSheets(currentUser(req), idParam(req));
+        const rollCall = await attendance.rollCall(userOf(req), idParam(req));
+        const signedSheets = await attendance.signedSheets(userOf(req), idParam(req));
         return {
           ...rollCall,
           statuses: ATTENDANCE_STATUSES,
@@ -86,7 +84,7 @@ export function createAttendanceHandlers(attendance: AttendanceService, config: 
 
     /** Before multer reads the bytes: only the session's staff upload. */
     async checkMayUploadSheet(req: Request, _res: Response, next: NextFunction): Promise<void> {
-      await attendance.assertMayUploadSheet(currentUser(req), idParam(req));
+      await attendance.assertMayUploadSheet(userOf(req), idParam(req));
       next();
     },
 
@@ -94,13 +92,13 @@ export function createAttendanceHandlers(attendance: AttendanceService, config: 
 
     async uploadSignedSheet(req: Request, res: Response): Promise<void> {
       const sessionId = idParam(req);
-      const sheet = await attendance.uploadSignedSheet(currentUser(req), sessionId, uploadedSheet(res), actorOf(req));
+      const sheet = await attendance.uploadSignedSheet(userOf(req), sessionId, uploadedSheet(res), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'attendance.signedSheets.uploaded', params: { name: sheet.name } });
       res.redirect(303, `/attendance/sessions/${sessionId}`);
     },
 
     async downloadSignedSheet(req: Request, res: Response): Promise<void> {
-      const sheet = await attendance.signedSheetDownload(currentUser(req), idParam(req));
+      const sheet = await attendance.signedSheetDownload(userOf(req), idParam(req));
       // attachment: never shown in the page's origin; the name keeps its umlauts (filename*=UTF-8'').
       res.setHeader('Content-Disposition', contentDisposition('attachment', sheet.name));
       res.setHeader('Content-Type', sheet.contentType);

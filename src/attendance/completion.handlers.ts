@@ -1,40 +1,38 @@
 import type { Request, Response } from 'express';
-import type { SessionUser } from '../accounts/roles';
-import { idParam } from '../http/request';
+import { idParam, userOf } from '../http/request';
 import { contentDisposition } from '../shared/files';
 import { attendanceCsv, writeAttendanceXlsx } from './attendance.export';
 import type { AttendanceService } from './attendance.service';
 
-const currentUser = (req: Request) => req.user as SessionUser;
 
 /** Progress of a person (their own, or for coordinators anybody's), the matrix of an offering and its exports. */
 export function createCompletionHandlers(attendance: AttendanceService) {
   return {
     async myProgress(req: Request, res: Response): Promise<void> {
-      const user = currentUser(req);
+      const user = userOf(req);
       const [programmes, excuses] = await Promise.all([attendance.progressOf(user.id), attendance.excusesOf(user.id)]);
       res.renderPage('attendance/progress', { title: req.t('attendance.progress.title'), programmes, excuses, person: null });
     },
 
     async personHistory(req: Request, res: Response): Promise<void> {
-      const { person, programmes, excuses } = await attendance.personHistory(currentUser(req), idParam(req));
+      const { person, programmes, excuses } = await attendance.personHistory(userOf(req), idParam(req));
       res.renderPage('attendance/progress', { title: req.t('attendance.progress.personTitle', { name: `${person.firstName} ${person.lastName}` }), programmes, excuses, person });
     },
 
     async matrix(req: Request, res: Response): Promise<void> {
-      const matrix = await attendance.matrix(currentUser(req), idParam(req));
+      const matrix = await attendance.matrix(userOf(req), idParam(req));
       res.renderPage('attendance/matrix', { title: req.t('attendance.matrix.title', { offering: matrix.offering.title }), ...matrix });
     },
 
     async exportCsv(req: Request, res: Response): Promise<void> {
-      const matrix = await attendance.matrix(currentUser(req), idParam(req));
+      const matrix = await attendance.matrix(userOf(req), idParam(req));
       res.type('text/csv; charset=utf-8');
       res.setHeader('Content-Disposition', contentDisposition('attachment', `anwesenheit-${matrix.offering.id}.csv`));
       res.send(attendanceCsv(matrix, req.t, req.locale));
     },
 
     async exportXlsx(req: Request, res: Response): Promise<void> {
-      const matrix = await attendance.matrix(currentUser(req), idParam(req));
+      const matrix = await attendance.matrix(userOf(req), idParam(req));
       res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       res.setHeader('Content-Disposition', contentDisposition('attachment', `anwesenheit-${matrix.offering.id}.xlsx`));
       await writeAttendanceXlsx(matrix, req.t, req.locale, res);

@@ -1,7 +1,7 @@
 import type { SessionUser } from '../accounts/roles';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import type { Database } from '../db/database';
-import { isUniqueViolation } from '../db/errors';
+import { inTransaction } from '../db/transaction';
 import { Conflict, Forbidden, NotFound } from '../shared/errors';
 import { isConfirmedForSession, selectSessionContext } from './attendance.queries';
 import { countsAsAttended } from './attendance-rules';
@@ -21,13 +21,15 @@ export function createExcusesService(db: Database) {
 
     async submitExcuse(user: SessionUser, sessionId: number, reason: string, actor: Actor): Promise<void> {
       if (!(await isConfirmedForSession(db, sessionId, user.id))) throw new NotFound();
-      try {
-        const id = await queries.insertExcuse(db, { session_id: sessionId, user_id: user.id, reason });
-        await recordAudit(db, actor, { action: 'excuse.submitted', subjectType: 'excuse', subjectId: id, after: { sessionId } });
-      } catch (error) {
-        if (isUniqueViolation(error, 'excuses_one_open')) throw new Conflict('attendance.errors.excuseExists');
-        throw error;
-      }
+      // One open excuse per person and session (unique index): a second one is a conflict, not a 500.
+      await inTransaction(
+        db,
+        async (trx) => {
+          const id = await queries.insertExcuse(trx, { session_id: sessionId, user_id: user.id, reason });
+          await recordAudit(trx, actor, { action: 'excuse.submitted', subjectType: 'excuse', subjectId: id, after: { sessionId } });
+        },
+        { excuses_one_open: () => new Conflict('attendance.errors.excuseExists') },
+      );
     },
 
     async openExcuses(user: SessionUser) {

@@ -1,8 +1,7 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import type { SessionUser } from '../accounts/roles';
 import { actorOf } from '../audit/audit.service';
-import { idParam } from '../http/request';
+import { idParam, userOf } from '../http/request';
 import type { Config } from '../config';
 import { setFlash } from '../http/flash';
 import { formData } from '../http/forms';
@@ -12,7 +11,6 @@ import type { AttendanceService } from './attendance.service';
 import { contentDisposition } from '../shared/files';
 import { renderSignInSheet } from './sign-in-sheet.pdf';
 
-const currentUser = (req: Request) => req.user as SessionUser;
 /** Empty rows at the end of the paper list for people who come without a seat. */
 export const WALK_IN_ROWS = 5;
 
@@ -20,19 +18,19 @@ export const WALK_IN_ROWS = 5;
 export function createRollCallHandlers(attendance: AttendanceService, config: Config) {
   return {
     async overview(req: Request, res: Response): Promise<void> {
-      const sessions = await attendance.sessionsForStaff(currentUser(req));
+      const sessions = await attendance.sessionsForStaff(userOf(req));
       res.renderPage('attendance/overview', { title: req.t('attendance.overview.title'), sessions });
     },
 
     async saveRollCall(req: Request, res: Response): Promise<void> {
       const sessionId = idParam(req);
-      const changed = await attendance.saveRollCall(currentUser(req), sessionId, formData<z.output<typeof rollCallSchema>>(res), actorOf(req));
+      const changed = await attendance.saveRollCall(userOf(req), sessionId, formData<z.output<typeof rollCallSchema>>(res), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'attendance.rollCall.saved', params: { count: changed } });
       res.redirect(303, `/attendance/sessions/${sessionId}`);
     },
 
     async signInSheet(req: Request, res: Response): Promise<void> {
-      const { session, roster } = await attendance.rollCall(currentUser(req), idParam(req));
+      const { session, roster } = await attendance.rollCall(userOf(req), idParam(req));
       const doc = renderSignInSheet(
         {
           programmeTitle: session.programme_title,

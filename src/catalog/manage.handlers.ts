@@ -1,6 +1,5 @@
 import type { Request, Response } from 'express';
 import { actorOf } from '../audit/audit.service';
-import type { SessionUser } from '../accounts/roles';
 import { setFlash } from '../http/flash';
 import { formData, type FormPage } from '../http/forms';
 import { NotFound } from '../shared/errors';
@@ -8,6 +7,7 @@ import { CERTIFICATE_KINDS, COMPLETION_RULES, OFFERING_STATUSES, PROGRAMME_KINDS
 import type { ManageCatalogService, SessionSaved } from './manage.service';
 import { offeringFilterSchema, type ModuleInput, type NewOfferingInput, type OfferingInput, type ProgrammeInput, type SessionInput } from './manage.schemas';
 import { describeTrainerConflicts, moduleFormValues, offeringFormValues, programmeFormValues, sessionFormValues, submittedIds } from './manage.view';
+import { userOf } from '../http/request';
 
 function numericParam(req: Request, name: string): number {
   const id = Number(req.params[name]);
@@ -16,7 +16,6 @@ function numericParam(req: Request, name: string): number {
 }
 
 const idParam = (req: Request) => numericParam(req, 'id');
-const actingUser = (req: Request) => req.user as SessionUser;
 
 /** Checkbox state after a failed submit is what was sent; otherwise what is stored. */
 const checkedTrainers = (req: Request, stored: number[]) => (req.method === 'POST' ? submittedIds(req.body?.trainerIds) : stored);
@@ -34,7 +33,7 @@ export function createManageCatalogHandlers(catalog: ManageCatalogService) {
       view: 'manage/programme-form',
       titleKey: 'manage.programmes.editTitle',
       locals: async (req: Request) => {
-        const { programme } = await catalog.getProgramme(actingUser(req), idParam(req));
+        const { programme } = await catalog.getProgramme(userOf(req), idParam(req));
         return { programme, current: programmeFormValues(programme), action: `/manage/programmes/${programme.id}`, ...choices };
       },
     } satisfies FormPage,
@@ -42,7 +41,7 @@ export function createManageCatalogHandlers(catalog: ManageCatalogService) {
       view: 'manage/programme',
       titleKey: 'manage.programmes.detailTitle',
       locals: async (req: Request) => {
-        const detail = await catalog.getProgramme(actingUser(req), idParam(req));
+        const detail = await catalog.getProgramme(userOf(req), idParam(req));
         return { ...detail, title: detail.programme.title, moduleCurrent: moduleFormValues() };
       },
     } satisfies FormPage,
@@ -50,7 +49,7 @@ export function createManageCatalogHandlers(catalog: ManageCatalogService) {
       view: 'manage/module-edit',
       titleKey: 'manage.modules.editTitle',
       locals: async (req: Request) => {
-        const { programme, module } = await catalog.getModule(actingUser(req), idParam(req), numericParam(req, 'moduleId'));
+        const { programme, module } = await catalog.getModule(userOf(req), idParam(req), numericParam(req, 'moduleId'));
         return { programme, module, current: moduleFormValues(module) };
       },
     } satisfies FormPage,
@@ -58,7 +57,7 @@ export function createManageCatalogHandlers(catalog: ManageCatalogService) {
       view: 'manage/offering-form',
       titleKey: 'manage.offerings.createTitle',
       locals: async (req: Request) => {
-        const programmes = (await catalog.listProgrammeChoices(actingUser(req))).filter((programme) => programme.active);
+        const programmes = (await catalog.listProgrammeChoices(userOf(req))).filter((programme) => programme.active);
         return { offering: null, programme: null, programmes, current: offeringFormValues(), action: '/manage/offerings' };
       },
     } satisfies FormPage,
@@ -66,7 +65,7 @@ export function createManageCatalogHandlers(catalog: ManageCatalogService) {
       view: 'manage/offering-form',
       titleKey: 'manage.offerings.editTitle',
       locals: async (req: Request) => {
-        const { offering, programme } = await catalog.getOffering(actingUser(req), idParam(req));
+        const { offering, programme } = await catalog.getOffering(userOf(req), idParam(req));
         return { offering, programme, programmes: [], current: offeringFormValues(offering), action: `/manage/offerings/${offering.id}` };
       },
     } satisfies FormPage,
@@ -74,7 +73,7 @@ export function createManageCatalogHandlers(catalog: ManageCatalogService) {
       view: 'manage/offering',
       titleKey: 'manage.offerings.detailTitle',
       locals: async (req: Request) => {
-        const [detail, trainers] = await Promise.all([catalog.getOffering(actingUser(req), idParam(req)), catalog.listTrainers(actingUser(req))]);
+        const [detail, trainers] = await Promise.all([catalog.getOffering(userOf(req), idParam(req)), catalog.listTrainers(userOf(req))]);
         return {
           ...detail,
           title: detail.offering.title,
@@ -87,15 +86,15 @@ export function createManageCatalogHandlers(catalog: ManageCatalogService) {
     offeringCancel: {
       view: 'manage/offering-cancel',
       titleKey: 'manage.offerings.cancelTitle',
-      locals: async (req: Request) => catalog.getOffering(actingUser(req), idParam(req)),
+      locals: async (req: Request) => catalog.getOffering(userOf(req), idParam(req)),
     } satisfies FormPage,
     sessionEdit: {
       view: 'manage/session-edit',
       titleKey: 'manage.sessions.editTitle',
       locals: async (req: Request) => {
         const [detail, trainers] = await Promise.all([
-          catalog.getSession(actingUser(req), idParam(req), numericParam(req, 'sessionId')),
-          catalog.listTrainers(actingUser(req)),
+          catalog.getSession(userOf(req), idParam(req), numericParam(req, 'sessionId')),
+          catalog.listTrainers(userOf(req)),
         ]);
         return { ...detail, trainers, current: sessionFormValues(detail.session), checkedTrainerIds: checkedTrainers(req, detail.trainerIds) };
       },
@@ -116,37 +115,37 @@ export function createManageCatalogHandlers(catalog: ManageCatalogService) {
     pages,
 
     async listProgrammes(req: Request, res: Response): Promise<void> {
-      const programmes = await catalog.listProgrammes(actingUser(req));
+      const programmes = await catalog.listProgrammes(userOf(req));
       res.renderPage('manage/programmes', { title: req.t('manage.programmes.title'), programmes });
     },
 
     async createProgramme(req: Request, res: Response): Promise<void> {
-      const id = await catalog.createProgramme(actingUser(req), formData<ProgrammeInput>(res), actorOf(req));
+      const id = await catalog.createProgramme(userOf(req), formData<ProgrammeInput>(res), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'manage.programmes.created' });
       res.redirect(303, `/manage/programmes/${id}`);
     },
 
     async updateProgramme(req: Request, res: Response): Promise<void> {
-      await catalog.updateProgramme(actingUser(req), idParam(req), formData<ProgrammeInput>(res), actorOf(req));
+      await catalog.updateProgramme(userOf(req), idParam(req), formData<ProgrammeInput>(res), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'manage.programmes.updated' });
       res.redirect(303, `/manage/programmes/${idParam(req)}`);
     },
 
     async addModule(req: Request, res: Response): Promise<void> {
-      await catalog.addModule(actingUser(req), idParam(req), formData<ModuleInput>(res), actorOf(req));
+      await catalog.addModule(userOf(req), idParam(req), formData<ModuleInput>(res), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'manage.modules.created' });
       res.redirect(303, `/manage/programmes/${idParam(req)}`);
     },
 
     async updateModule(req: Request, res: Response): Promise<void> {
-      await catalog.updateModule(actingUser(req), idParam(req), numericParam(req, 'moduleId'), formData<ModuleInput>(res), actorOf(req));
+      await catalog.updateModule(userOf(req), idParam(req), numericParam(req, 'moduleId'), formData<ModuleInput>(res), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'manage.modules.updated' });
       res.redirect(303, `/manage/programmes/${idParam(req)}`);
     },
 
     async moveModule(req: Request, res: Response): Promise<void> {
       const { direction } = formData<{ direction: 'up' | 'down' }>(res);
-      await catalog.moveModule(actingUser(req), idParam(req), numericParam(req, 'moduleId'), direction, actorOf(req));
+      await catalog.moveModule(userOf(req), idParam(req), numericParam(req, 'moduleId'), direction, actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'manage.modules.moved' });
       res.redirect(303, `/manage/programmes/${idParam(req)}`);
     },
@@ -154,50 +153,50 @@ export function createManageCatalogHandlers(catalog: ManageCatalogService) {
     async listOfferings(req: Request, res: Response): Promise<void> {
       const filter = offeringFilterSchema.parse(req.query);
       const [offerings, programmes] = await Promise.all([
-        catalog.listOfferings(actingUser(req), { programmeId: filter.programme, status: filter.status }),
-        catalog.listProgrammeChoices(actingUser(req)),
+        catalog.listOfferings(userOf(req), { programmeId: filter.programme, status: filter.status }),
+        catalog.listProgrammeChoices(userOf(req)),
       ]);
       res.renderPage('manage/offerings', { title: req.t('manage.offerings.title'), offerings, programmes, filter, statuses: OFFERING_STATUSES });
     },
 
     async createOffering(req: Request, res: Response): Promise<void> {
-      const id = await catalog.createOffering(actingUser(req), formData<NewOfferingInput>(res), actorOf(req));
+      const id = await catalog.createOffering(userOf(req), formData<NewOfferingInput>(res), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'manage.offerings.created' });
       res.redirect(303, `/manage/offerings/${id}`);
     },
 
     async updateOffering(req: Request, res: Response): Promise<void> {
-      await catalog.updateOffering(actingUser(req), idParam(req), formData<OfferingInput>(res), actorOf(req));
+      await catalog.updateOffering(userOf(req), idParam(req), formData<OfferingInput>(res), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'manage.offerings.updated' });
       res.redirect(303, `/manage/offerings/${idParam(req)}`);
     },
 
     async publishOffering(req: Request, res: Response): Promise<void> {
-      await catalog.publishOffering(actingUser(req), idParam(req), actorOf(req));
+      await catalog.publishOffering(userOf(req), idParam(req), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'manage.offerings.published' });
       res.redirect(303, `/manage/offerings/${idParam(req)}`);
     },
 
     async cancelOffering(req: Request, res: Response): Promise<void> {
-      await catalog.cancelOffering(actingUser(req), idParam(req), actorOf(req));
+      await catalog.cancelOffering(userOf(req), idParam(req), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'manage.offerings.cancelled' });
       res.redirect(303, `/manage/offerings/${idParam(req)}`);
     },
 
     async addSession(req: Request, res: Response): Promise<void> {
-      const saved = await catalog.addSession(actingUser(req), idParam(req), formData<SessionInput>(res), actorOf(req));
+      const saved = await catalog.addSession(userOf(req), idParam(req), formData<SessionInput>(res), actorOf(req));
       flashSessionSaved(req, saved, 'manage.sessions.created');
       res.redirect(303, `/manage/offerings/${idParam(req)}`);
     },
 
     async updateSession(req: Request, res: Response): Promise<void> {
-      const saved = await catalog.updateSession(actingUser(req), idParam(req), numericParam(req, 'sessionId'), formData<SessionInput>(res), actorOf(req));
+      const saved = await catalog.updateSession(userOf(req), idParam(req), numericParam(req, 'sessionId'), formData<SessionInput>(res), actorOf(req));
       flashSessionSaved(req, saved, 'manage.sessions.updated');
       res.redirect(303, `/manage/offerings/${idParam(req)}`);
     },
 
     async deleteSession(req: Request, res: Response): Promise<void> {
-      await catalog.deleteSession(actingUser(req), idParam(req), numericParam(req, 'sessionId'), actorOf(req));
+      await catalog.deleteSession(userOf(req), idParam(req), numericParam(req, 'sessionId'), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'manage.sessions.deleted' });
       res.redirect(303, `/manage/offerings/${idParam(req)}`);
     },

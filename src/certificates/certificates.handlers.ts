@@ -1,8 +1,7 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import type { SessionUser } from '../accounts/roles';
 import { actorOf } from '../audit/audit.service';
-import { idParam } from '../http/request';
+import { idParam, userOf } from '../http/request';
 import { setFlash } from '../http/flash';
 import { formData, renderFormPage, type FormPage } from '../http/forms';
 import type { CertificatesService } from './certificates.service';
@@ -13,18 +12,17 @@ import { keptInput, parseForm } from '../http/validate';
 import { contentDisposition } from '../shared/files';
 import { overviewView, verificationView } from './certificates.view';
 
-const actingUser = (req: Request) => req.user as SessionUser;
 
 export function createCertificatesHandlers(certificates: CertificatesService, printing: CertificatePrinting) {
   const overviewPage: FormPage = {
     view: 'certificates/offering',
     titleKey: 'certificates.offering.title',
-    locals: async (req) => overviewView(await certificates.overview(actingUser(req), idParam(req))),
+    locals: async (req) => overviewView(await certificates.overview(userOf(req), idParam(req))),
   };
   const revokePage: FormPage = {
     view: 'certificates/revoke',
     titleKey: 'certificates.revoke.title',
-    locals: async (req) => ({ certificate: await certificates.certificateForCoordinator(actingUser(req), idParam(req)) }),
+    locals: async (req) => ({ certificate: await certificates.certificateForCoordinator(userOf(req), idParam(req)) }),
   };
   const verifyPage: FormPage = { view: 'certificates/verify-form', titleKey: 'certificates.verify.title' };
   const back = (offeringId: number) => `/manage/offerings/${offeringId}/certificates`;
@@ -35,27 +33,27 @@ export function createCertificatesHandlers(certificates: CertificatesService, pr
     async issue(req: Request, res: Response): Promise<void> {
       const offeringId = idParam(req);
       const input = formData<z.output<typeof issueSchema>>(res);
-      const outcome = await certificates.issue(actingUser(req), offeringId, 'all' in input ? 'all' : [input.userId], actorOf(req));
+      const outcome = await certificates.issue(userOf(req), offeringId, 'all' in input ? 'all' : [input.userId], actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'certificates.offering.issued', params: { created: outcome.created, existing: outcome.existing, count: outcome.created } });
       res.redirect(303, back(offeringId));
     },
 
     async revoke(req: Request, res: Response): Promise<void> {
       const { reason } = formData<z.output<typeof revokeSchema>>(res);
-      const certificate = await certificates.revoke(actingUser(req), idParam(req), reason, actorOf(req));
+      const certificate = await certificates.revoke(userOf(req), idParam(req), reason, actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'certificates.revoke.done', params: { serial: certificate.serial } });
       res.redirect(303, back(certificate.offering_id));
     },
 
     async reissue(req: Request, res: Response): Promise<void> {
-      const certificate = await certificates.reissue(actingUser(req), idParam(req), actorOf(req));
+      const certificate = await certificates.reissue(userOf(req), idParam(req), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'certificates.offering.reissued', params: { serial: certificate.serial } });
       res.redirect(303, back(certificate.offering_id));
     },
 
     /** The stored bytes, byte for byte as issued. */
     async download(req: Request, res: Response): Promise<void> {
-      const stored = await certificates.pdfFor(actingUser(req), idParam(req));
+      const stored = await certificates.pdfFor(userOf(req), idParam(req));
       const name = `${req.t(`certificates.kind.${stored.kind}`)}-${stored.serial}.pdf`;
       res.set({
         'Content-Disposition': contentDisposition('attachment', name),
@@ -68,20 +66,20 @@ export function createCertificatesHandlers(certificates: CertificatesService, pr
     },
 
     async bulkPdf(req: Request, res: Response): Promise<void> {
-      const offering = await printing.offeringForPrinting(actingUser(req), idParam(req));
+      const offering = await printing.offeringForPrinting(userOf(req), idParam(req));
       // Streamed: headers go out now, pages as they are drawn.
       res.set({ 'Content-Disposition': contentDisposition('attachment', `${req.t('certificates.offering.bulkFileName', { offering: offering.id })}.pdf`), 'Content-Type': 'application/pdf', 'Cache-Control': 'private, no-store' });
-      await printing.streamOfferingPdf(actingUser(req), offering, res, req.t('certificates.offering.bulkTitle', { offering: offering.title }));
+      await printing.streamOfferingPdf(userOf(req), offering, res, req.t('certificates.offering.bulkTitle', { offering: offering.title }));
     },
 
     async bulkZip(req: Request, res: Response): Promise<void> {
-      const offering = await printing.offeringForPrinting(actingUser(req), idParam(req));
+      const offering = await printing.offeringForPrinting(userOf(req), idParam(req));
       res.set({ 'Content-Disposition': contentDisposition('attachment', `${req.t('certificates.offering.bulkFileName', { offering: offering.id })}.zip`), 'Content-Type': 'application/zip', 'Cache-Control': 'private, no-store' });
-      await printing.streamOfferingZip(actingUser(req), offering, res);
+      await printing.streamOfferingZip(userOf(req), offering, res);
     },
 
     async mine(req: Request, res: Response): Promise<void> {
-      const list = await certificates.mine(actingUser(req));
+      const list = await certificates.mine(userOf(req));
       res.renderPage('certificates/mine', { title: req.t('certificates.mine.title'), certificates: list });
     },
 

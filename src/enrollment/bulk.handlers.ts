@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { actorOf } from '../audit/audit.service';
-import type { SessionUser } from '../accounts/roles';
-import { idParam } from '../http/request';
+import { idParam, userOf } from '../http/request';
 import type { CatalogService } from '../catalog/catalog.service';
 import { Conflict, Invalid, NotFound } from '../shared/errors';
 import { setFlash } from '../http/flash';
@@ -30,7 +29,6 @@ declare module 'express-session' {
 /** The pasted text is shown again for corrections; very long texts aren't kept in the session. */
 const KEPT_SOURCE_MAX = 100_000;
 
-const actingUser = (req: Request) => req.user as SessionUser;
 
 export function createBulkHandlers(enrollment: EnrollmentService, catalog: CatalogService) {
   const bulkPath = (offeringId: number) => `/manage/offerings/${offeringId}/enrollments/bulk`;
@@ -44,7 +42,7 @@ export function createBulkHandlers(enrollment: EnrollmentService, catalog: Catal
   /** Plans the rows against the offering as it is now and keeps them for the confirmation. */
   async function previewLocals(req: Request, offeringId: number, rows: BulkRow[], source: string | null) {
     const offering = await offeringOf(offeringId);
-    const plan = await enrollment.previewBulk(actingUser(req), offeringId, rows);
+    const plan = await enrollment.previewBulk(userOf(req), offeringId, rows);
     const previewId = randomUUID();
     req.session.bulkPreview = { id: previewId, offeringId, rows, fingerprint: plan.fingerprint, source: source && source.length <= KEPT_SOURCE_MAX ? source : null };
     return { offering, previewId, hasErrors: plan.hasErrors, ...previewView(plan), values: { list: source ?? '' }, maxRows: MAX_ROWS };
@@ -56,7 +54,7 @@ export function createBulkHandlers(enrollment: EnrollmentService, catalog: Catal
     locals: async (req: Request) => {
       const offeringId = idParam(req);
       const offering = await offeringOf(offeringId);
-      const { counts } = await enrollment.listForOffering(actingUser(req), offeringId);
+      const { counts } = await enrollment.listForOffering(userOf(req), offeringId);
       return { offering, counts, maxRows: MAX_ROWS };
     },
   };
@@ -118,7 +116,7 @@ export function createBulkHandlers(enrollment: EnrollmentService, catalog: Catal
         setFlash(req, { type: 'warning', messageKey: 'bulk.errors.previewGone' });
         return res.redirect(303, bulkPath(offeringId));
       }
-      const counts = await enrollment.bulkEnroll(actingUser(req), offeringId, stored.rows, stored.fingerprint, actorOf(req));
+      const counts = await enrollment.bulkEnroll(userOf(req), offeringId, stored.rows, stored.fingerprint, actorOf(req));
       delete req.session.bulkPreview;
       setFlash(req, { type: 'success', messageKey: 'bulk.done', params: { ...counts, count: counts.invited + counts.enrolled } });
       res.redirect(303, `/manage/offerings/${offeringId}/enrollments`);

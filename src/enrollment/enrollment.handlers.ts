@@ -1,20 +1,18 @@
 import type { Request, Response } from 'express';
 import { actorOf } from '../audit/audit.service';
-import type { SessionUser } from '../accounts/roles';
-import { idParam } from '../http/request';
+import { idParam, userOf } from '../http/request';
 import { setFlash } from '../http/flash';
 import { safeReturnPath } from '../http/guards';
 import { contentDisposition } from '../shared/files';
 import type { EnrollmentService } from './enrollment.service';
 import type { CalendarService } from './calendar.service';
 
-const currentUser = (req: Request) => req.user as SessionUser;
 
 export function createEnrollmentHandlers(enrollment: EnrollmentService, calendar: CalendarService) {
   return {
     async enroll(req: Request, res: Response): Promise<void> {
       const offeringId = idParam(req);
-      const outcome = await enrollment.enroll(currentUser(req), offeringId, actorOf(req));
+      const outcome = await enrollment.enroll(userOf(req), offeringId, actorOf(req));
       setFlash(req, {
         type: outcome.status === 'confirmed' ? 'success' : 'info',
         messageKey: `enrollment.flash.${outcome.status}`,
@@ -24,13 +22,13 @@ export function createEnrollmentHandlers(enrollment: EnrollmentService, calendar
     },
 
     async cancel(req: Request, res: Response): Promise<void> {
-      await enrollment.cancelOwn(currentUser(req), idParam(req), actorOf(req));
+      await enrollment.cancelOwn(userOf(req), idParam(req), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'enrollment.flash.cancelled' });
       res.redirect(303, safeReturnPath(req.body?.returnTo, '/my/dates'));
     },
 
     async myDates(req: Request, res: Response): Promise<void> {
-      const user = currentUser(req);
+      const user = userOf(req);
       const [sessions, enrollments, feedActive] = await Promise.all([
         enrollment.sessionsOfPerson(user.id, new Date()),
         enrollment.enrollmentsOfUser(user.id),
@@ -48,13 +46,13 @@ export function createEnrollmentHandlers(enrollment: EnrollmentService, calendar
     },
 
     async createFeed(req: Request, res: Response): Promise<void> {
-      req.session.newCalendarToken = await calendar.createFeed(currentUser(req).id, actorOf(req));
+      req.session.newCalendarToken = await calendar.createFeed(userOf(req).id, actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'enrollment.calendar.created' });
       res.redirect(303, '/my/dates#calendar');
     },
 
     async revokeFeed(req: Request, res: Response): Promise<void> {
-      await calendar.revokeFeed(currentUser(req).id, actorOf(req));
+      await calendar.revokeFeed(userOf(req).id, actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'enrollment.calendar.revoked' });
       res.redirect(303, '/my/dates#calendar');
     },

@@ -1,8 +1,7 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { actorOf } from '../audit/audit.service';
-import type { SessionUser } from '../accounts/roles';
-import { idParam } from '../http/request';
+import { idParam, userOf } from '../http/request';
 import type { CatalogService } from '../catalog/catalog.service';
 import type { ManageCatalogService } from '../catalog/manage.service';
 import { setFlash } from '../http/flash';
@@ -11,7 +10,6 @@ import { NotFound } from '../shared/errors';
 import type { EnrollmentService } from './enrollment.service';
 import type { capacitySchema, enrollByHandSchema, moveSchema } from './enrollment.schemas';
 
-const actingUser = (req: Request) => req.user as SessionUser;
 
 export function createManageEnrollmentHandlers(enrollment: EnrollmentService, catalog: CatalogService, offerings: Pick<ManageCatalogService, 'changeCapacity'>) {
   const listPage: FormPage = {
@@ -21,7 +19,7 @@ export function createManageEnrollmentHandlers(enrollment: EnrollmentService, ca
       const offeringId = idParam(req);
       const offering = await catalog.offeringSummary(offeringId);
       if (!offering) throw new NotFound();
-      const { rows, counts } = await enrollment.listForOffering(actingUser(req), offeringId);
+      const { rows, counts } = await enrollment.listForOffering(userOf(req), offeringId);
       const otherOfferings = await catalog.otherOfferingsOfProgramme(offering.programme_id, offeringId);
       return { offering, rows, counts, otherOfferings };
     },
@@ -38,7 +36,7 @@ export function createManageEnrollmentHandlers(enrollment: EnrollmentService, ca
     async enrollByHand(req: Request, res: Response): Promise<void> {
       const offeringId = idParam(req);
       const { email } = formData<z.output<typeof enrollByHandSchema>>(res);
-      const outcome = await enrollment.enrollByHand(actingUser(req), offeringId, email, actorOf(req));
+      const outcome = await enrollment.enrollByHand(userOf(req), offeringId, email, actorOf(req));
       setFlash(req, { type: 'success', messageKey: `enrollment.manage.enrolled.${outcome.status}`, params: { email, position: outcome.position } });
       res.redirect(303, back(offeringId));
     },
@@ -47,32 +45,32 @@ export function createManageEnrollmentHandlers(enrollment: EnrollmentService, ca
       const offeringId = idParam(req);
       const { capacity } = formData<z.output<typeof capacitySchema>>(res);
       // The catalog owns the capacity; it fills freed seats from the waitlist through the enrollment domain.
-      await offerings.changeCapacity(actingUser(req), offeringId, capacity, actorOf(req));
+      await offerings.changeCapacity(userOf(req), offeringId, capacity, actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'enrollment.manage.capacityChanged', params: { capacity } });
       res.redirect(303, back(offeringId));
     },
 
     async approve(req: Request, res: Response): Promise<void> {
-      const status = await enrollment.decide(actingUser(req), idParam(req), 'approve', actorOf(req));
+      const status = await enrollment.decide(userOf(req), idParam(req), 'approve', actorOf(req));
       setFlash(req, { type: 'success', messageKey: `enrollment.manage.approved.${status}` });
       res.redirect(303, back((await offeringOfEnrollment(req)) ?? 0));
     },
 
     async reject(req: Request, res: Response): Promise<void> {
-      await enrollment.decide(actingUser(req), idParam(req), 'reject', actorOf(req));
+      await enrollment.decide(userOf(req), idParam(req), 'reject', actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'enrollment.manage.rejected' });
       res.redirect(303, back((await offeringOfEnrollment(req)) ?? 0));
     },
 
     async cancel(req: Request, res: Response): Promise<void> {
-      await enrollment.cancelByCoordinator(actingUser(req), idParam(req), actorOf(req));
+      await enrollment.cancelByCoordinator(userOf(req), idParam(req), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'enrollment.manage.cancelled' });
       res.redirect(303, back((await offeringOfEnrollment(req)) ?? 0));
     },
 
     async move(req: Request, res: Response): Promise<void> {
       const { targetOfferingId } = formData<z.output<typeof moveSchema>>(res);
-      const outcome = await enrollment.move(actingUser(req), idParam(req, 'enrollmentId'), targetOfferingId, actorOf(req));
+      const outcome = await enrollment.move(userOf(req), idParam(req, 'enrollmentId'), targetOfferingId, actorOf(req));
       setFlash(req, { type: 'success', messageKey: `enrollment.manage.moved.${outcome.status}`, params: { position: outcome.position } });
       res.redirect(303, back(idParam(req)));
     },

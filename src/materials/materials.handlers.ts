@@ -1,7 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { SessionUser } from '../accounts/roles';
 import { actorOf } from '../audit/audit.service';
-import { idParam } from '../http/request';
+import { idParam, userOf } from '../http/request';
 import { Forbidden } from '../shared/errors';
 import { setFlash } from '../http/flash';
 import { formData, type FormPage } from '../http/forms';
@@ -16,7 +15,6 @@ import type { MaterialStorage } from './storage';
 import { receivedUpload, type ReceivedUpload } from '../http/upload';
 import type { ReceivedFile } from './materials.service';
 
-const currentUser = (req: Request) => req.user as SessionUser;
 
 /** A file the upload pipeline streamed into the storage, as the service takes it. */
 export function asReceivedFile(file: ReceivedUpload | undefined): ReceivedFile {
@@ -34,7 +32,7 @@ export function createMaterialsHandlers(materials: MaterialsService, storage: Ma
     view: 'materials/new',
     titleKey: 'materials.new.title',
     locals: async (req) => {
-      const { offering, modules, sessions } = await materials.uploadTargets(currentUser(req), idParam(req));
+      const { offering, modules, sessions } = await materials.uploadTargets(userOf(req), idParam(req));
       return { offering, targetOptions: targetOptions(modules, sessions, req.t, req.locale), ...fileHint };
     },
   };
@@ -43,7 +41,7 @@ export function createMaterialsHandlers(materials: MaterialsService, storage: Ma
     view: 'materials/manage',
     titleKey: 'materials.manage.title',
     locals: async (req) => {
-      const page = await materials.materialForManaging(currentUser(req), idParam(req), idParam(req, 'materialId'));
+      const page = await materials.materialForManaging(userOf(req), idParam(req), idParam(req, 'materialId'));
       return { ...page, currentSize: formatFileSize(page.current.size_bytes, req.locale), versions: versionRows(page.versions, req.locale), ...fileHint };
     },
   };
@@ -63,12 +61,12 @@ export function createMaterialsHandlers(materials: MaterialsService, storage: Ma
 
     /** Before multer stores anything: only people who may upload here send their bytes to disk. */
     async checkCanUpload(req: Request, _res: Response, next: NextFunction): Promise<void> {
-      await materials.assertCanUpload(currentUser(req), idParam(req));
+      await materials.assertCanUpload(userOf(req), idParam(req));
       next();
     },
 
     async checkCanManage(req: Request, _res: Response, next: NextFunction): Promise<void> {
-      await materials.materialForManaging(currentUser(req), idParam(req), idParam(req, 'materialId'));
+      await materials.materialForManaging(userOf(req), idParam(req), idParam(req, 'materialId'));
       next();
     },
 
@@ -76,7 +74,7 @@ export function createMaterialsHandlers(materials: MaterialsService, storage: Ma
       const offeringId = idParam(req);
       const form = formData<NewMaterialForm>(res);
       const file = storedFile(res);
-      await materials.createMaterial(currentUser(req), offeringId, form, file, actorOf(req));
+      await materials.createMaterial(userOf(req), offeringId, form, file, actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'materials.flash.created', params: { title: form.title } });
       res.redirect(303, `/offerings/${offeringId}/materials`);
     },
@@ -84,14 +82,14 @@ export function createMaterialsHandlers(materials: MaterialsService, storage: Ma
     async addVersion(req: Request, res: Response): Promise<void> {
       const offeringId = idParam(req);
       const materialId = idParam(req, 'materialId');
-      const version = await materials.addVersion(currentUser(req), offeringId, materialId, storedFile(res), actorOf(req));
+      const version = await materials.addVersion(userOf(req), offeringId, materialId, storedFile(res), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'materials.flash.versionAdded', params: { version } });
       res.redirect(303, `/offerings/${offeringId}/materials/${materialId}`);
     },
 
     async remove(req: Request, res: Response): Promise<void> {
       const offeringId = idParam(req);
-      const { title } = await materials.deleteMaterial(currentUser(req), offeringId, idParam(req, 'materialId'), actorOf(req));
+      const { title } = await materials.deleteMaterial(userOf(req), offeringId, idParam(req, 'materialId'), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'materials.flash.deleted', params: { title } });
       res.redirect(303, `/offerings/${offeringId}/materials`);
     },
