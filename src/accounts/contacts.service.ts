@@ -1,36 +1,16 @@
 import type { Database } from '../db/database';
-import type { Locale } from '../i18n/i18n';
+import * as queries from './contacts.queries';
 
-export type Contact = { id: number; email: string; firstName: string; lastName: string; locale: Locale; active: boolean; organisationName: string | null };
+export type { Contact } from './contacts.queries';
 
-/** Names and addresses for mails and lists, for many people in one query. */
-export async function contactsOf(db: Database, userIds: number[]): Promise<Map<number, Contact>> {
-  const contacts = new Map<number, Contact>();
-  if (userIds.length === 0) return contacts;
-  const rows = await db('users')
-    .leftJoin('organisations', 'organisations.id', 'users.organisation_id')
-    .select('users.id', 'users.email', 'users.first_name', 'users.last_name', 'users.locale', 'users.active', 'organisations.name as organisation_name')
-    .whereIn('users.id', [...new Set(userIds)]);
-  for (const row of rows) {
-    contacts.set(row.id, { id: row.id, email: row.email, firstName: row.first_name, lastName: row.last_name, locale: row.locale, active: row.active, organisationName: row.organisation_name });
-  }
-  return contacts;
-}
+/**
+ * The accounts domain's published read model of people: names, addresses, language and
+ * organisation, for mails and lists in other domains (which never read the users table
+ * for this themselves).
+ */
+export const contactsOf = (db: Database, userIds: number[]) => queries.selectContacts(db, userIds);
 
-export async function findContactByEmail(db: Database, email: string): Promise<Contact | undefined> {
-  const row = await db('users').select('id').whereRaw('lower(email) = lower(?)', [email]).first();
-  return row ? (await contactsOf(db, [row.id])).get(row.id) : undefined;
-}
+export const findContactByEmail = (db: Database, email: string) => queries.selectContactByEmail(db, email);
 
-/** Accounts for many addresses in one query, keyed by the lower-case address (addresses are unique regardless of case). */
-export async function contactsByEmails(db: Database, emails: string[]): Promise<Map<string, Contact>> {
-  const byEmail = new Map<string, Contact>();
-  const wanted = [...new Set(emails.map((email) => email.trim().toLowerCase()).filter(Boolean))];
-  if (wanted.length === 0) return byEmail;
-  const rows: { id: number }[] = await db('users')
-    .select('id')
-    .whereRaw(`lower(email) IN (${wanted.map(() => '?').join(', ')})`, wanted);
-  const contacts = await contactsOf(db, rows.map((row) => row.id));
-  for (const contact of contacts.values()) byEmail.set(contact.email.toLowerCase(), contact);
-  return byEmail;
-}
+/** Keyed by the lower-case address (addresses are unique regardless of case). */
+export const contactsByEmails = (db: Database, emails: string[]) => queries.selectContactsByEmails(db, emails);

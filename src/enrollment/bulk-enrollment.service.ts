@@ -10,7 +10,7 @@ import type { OfferingsForSeats, SeatOffering } from '../catalog/offering-seats'
 import { DEFAULT_LOCALE } from '../i18n/i18n';
 import { Conflict, Invalid, NotFound } from '../shared/errors';
 import * as queries from './enrollment.queries';
-import { organisationKey, planBulkEnrollment, type ActiveStatus, type BulkContext, type BulkCounts, type BulkPlan, type BulkRow } from './bulk.service';
+import { organisationKey, planBulkEnrollment, type ActiveStatus, type BulkContext, type BulkCounts, type BulkPlan, type BulkRow } from './bulk-plan';
 import type { EnrollmentNotice } from './enrollment.notifications';
 import type { SeatKeeping } from './seat-keeping';
 

@@ -9,7 +9,7 @@ import { setFlash } from '../http/flash';
 import { formData, type FormPage } from '../http/forms';
 import { createUpload, receivedUpload, type Inspection, type ReceivedUpload } from '../http/upload';
 import type { bulkConfirmSchema, bulkListSchema } from './bulk.schemas';
-import { decodeListFile, MAX_FILE_BYTES, MAX_ROWS, parseBulkList, type BulkRow } from './bulk.service';
+import { decodeListFile, MAX_FILE_BYTES, MAX_ROWS, parseBulkList, type BulkRow } from './bulk-plan';
 import { previewView } from './bulk.view';
 import type { EnrollmentService } from './enrollment.service';
 

@@ -1,4 +1,4 @@
-import type { BulkPlan, PlannedRow } from './bulk.service';
+import type { BulkPlan, PlannedRow } from './bulk-plan';
 
 export type PreviewRowView = {
   line: number;

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { fileTypeFromStream } from 'file-type';
 import type { Logger } from 'pino';
+import { can } from '../accounts/permissions';
 import type { SessionUser } from '../accounts/roles';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import type { Database } from '../db/database';
@@ -8,6 +9,7 @@ import { Forbidden, Invalid, NotFound } from '../shared/errors';
 import { classify, isInlineSafe, type Classification } from './file-types';
 import type { StoredFile } from './download';
 import * as queries from './materials.queries';
+import { assertCanView, audienceOf, canManage, markManageable, VISIBLE_TO } from './materials-access';
 import type { MaterialStorage } from './storage';
 
 /** A file the upload middleware has streamed into the storage (not yet known to the database). */
@@ -23,50 +25,6 @@ type Deps = {
   /** What the content is, from its first bytes (file-type); replaceable in tests. */
   detectType?: (stream: Readable) => Promise<{ ext: string } | undefined>;
 };
-
-const isStaff = (viewer: SessionUser | undefined) => viewer?.role === 'coordinator' || viewer?.role === 'admin';
-
-/**
- * Whether the viewer acts as a trainer here: assigned to teach (`assigned`) and a trainer
- * now. Assignments (session_trainers) outlive a change of role, as the record of who
- * taught; a trainer demoted to participant keeps them but not the trainer's access.
- */
-const actsAsTrainer = (viewer: SessionUser | undefined, assigned: boolean) => viewer?.role === 'trainer' && assigned;
-
-/** What a viewer may see of an offering's materials, weakest first. */
-type Audience = 'guest' | 'participant' | 'trainer' | 'staff';
-
-function audienceOf(viewer: SessionUser | undefined, offering: queries.OfferingContext): Audience {
-  if (isStaff(viewer)) return 'staff';
-  if (actsAsTrainer(viewer, offering.viewer_teaches)) return 'trainer';
-  if (offering.viewer_confirmed) return 'participant';
-  return 'guest';
-}
-
-const VISIBLE_TO: Record<Audience, queries.Visibility[]> = {
-  guest: ['public'],
-  participant: ['enrolled', 'public'],
-  trainer: ['enrolled', 'trainers', 'public'],
-  staff: ['enrolled', 'trainers', 'public'],
-};
-
-/**
- * Whether the viewer may open a material: trainer-only material does not exist for
- * anybody else (404); other material they may not open is refused (403).
- */
-function assertCanView(viewer: SessionUser | undefined, access: queries.MaterialAccess): void {
-  if (access.deleted) throw new NotFound();
-  if (isStaff(viewer) || actsAsTrainer(viewer, access.viewer_teaches || access.viewer_manages)) return;
-  if (access.visibility === 'trainers') throw new NotFound();
-  if (access.viewer_confirmed) return;
-  if (!access.shown_published) throw new NotFound();
-  if (access.visibility === 'public') return;
-  throw new Forbidden(viewer ? 'materials.errors.notEnrolled' : 'errors.loginRequired.text');
-}
-
-function canManage(viewer: SessionUser | undefined, access: Pick<queries.MaterialAccess, 'viewer_manages'>): boolean {
-  return isStaff(viewer) || actsAsTrainer(viewer, access.viewer_manages);
-}
 
 /**
  * Course materials: who sees and manages what, uploads (type by content, versions) and
@@ -89,12 +47,7 @@ export function createMaterialsService({ db, storage, logger, detectType = (stre
       queries.selectSessionsOfOffering(db, offering.id, viewerId),
       queries.selectModulesOfProgramme(db, offering.programme_id, viewerId),
     ]);
-    const staff = isStaff(viewer);
-    const trainer = viewer?.role === 'trainer';
-    return {
-      sessions: sessions.map((session) => ({ ...session, manageable: staff || (trainer && session.viewer_teaches) })),
-      modules: modules.map((module) => ({ ...module, manageable: staff || (trainer && module.viewer_teaches) })),
-    };
+    return { sessions: markManageable(viewer, sessions), modules: markManageable(viewer, modules) };
   }
 
   async function uploadTargets(viewer: SessionUser, offeringId: number) {
@@ -240,7 +193,7 @@ export function createMaterialsService({ db, storage, logger, detectType = (stre
         current,
         viewable: isInlineSafe(current.content_type),
         // Earlier versions are for coordinators (e.g. to check what participants had before).
-        versions: isStaff(viewer) ? versions : [],
+        versions: can(viewer, 'materials.manageAll') ? versions : [],
       };
     },
 
@@ -287,7 +240,7 @@ export function createMaterialsService({ db, storage, logger, detectType = (stre
       if (!current) throw new NotFound();
       let version = current;
       if (options.version !== undefined && options.version !== current.version) {
-        if (!isStaff(viewer)) throw new Forbidden();
+        if (!can(viewer, 'materials.manageAll')) throw new Forbidden();
         const earlier = await queries.selectVersion(db, materialId, options.version);
         if (!earlier) throw new NotFound();
         version = earlier;

@@ -7,7 +7,7 @@ import {
   type BulkRow,
   type KnownPerson,
   type PlannedRow,
-} from '../../src/enrollment/bulk.service';
+} from '../../src/enrollment/bulk-plan';
 
 function rowsOf(text: string): BulkRow[] {
   const parsed = parseBulkList(text);
