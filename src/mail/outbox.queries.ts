@@ -19,14 +19,17 @@ export async function insertMails(db: Db, mails: OutgoingMail[]): Promise<void> 
  */
 export async function claimDueMails(db: Db, limit: number, leaseSeconds: number): Promise<ClaimedMail[]> {
   const { rows } = await db.raw<{ rows: ClaimedMail[] }>(
-    `UPDATE outgoing_mails SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => ?)
-      WHERE id IN (
-        SELECT id FROM outgoing_mails
-         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
-         ORDER BY next_attempt_at, id
-         LIMIT ?
-         FOR UPDATE SKIP LOCKED)
-      RETURNING id, recipient, subject, text, html, attempts, created_at`,
+    // UPDATE … RETURNING gives rows in no particular order: mails go out in the order they were queued.
+    `WITH claimed AS (
+       UPDATE outgoing_mails SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => ?)
+        WHERE id IN (
+          SELECT id FROM outgoing_mails
+           WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
+           ORDER BY next_attempt_at, id
+           LIMIT ?
+           FOR UPDATE SKIP LOCKED)
+        RETURNING id, recipient, subject, text, html, attempts, created_at)
+     SELECT * FROM claimed ORDER BY id`,
     [leaseSeconds, limit],
   );
   return rows.map((row) => ({ ...row, id: Number(row.id) }));
