@@ -90,6 +90,10 @@ export function createApp(deps: AppDeps): App {
   const staticOptions = { maxAge: config.isProduction ? '7d' : 0, fallthrough: false };
   app.use('/static/kern', express.static(path.join(ROOT, 'node_modules', '@kern-ux', 'native', 'dist'), staticOptions));
   app.use('/static', express.static(path.join(ROOT, 'static'), staticOptions));
+  // A roll call posts one field per person ("status_1234567=excused", ~25 bytes): a county event of
+  // up to 5,000 people needs more fields than any other form, still well within 200 kB. Only this
+  // route gets the higher field limit; the parser below then finds the body already read.
+  app.post('/attendance/sessions/:id', express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 5010 }));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
   app.use(cookieParser());
   app.use(sessions.middleware);

@@ -46,6 +46,54 @@ export async function upsertAttendance(trx: Db, row: { session_id: number; user_
     .merge(['status', 'source', 'recorded_by', 'recorded_at']);
 }
 
+/** People among `userIds` without a confirmed seat in the offering (the enrollment domain's `confirmed_seats` view). */
+export async function selectWithoutConfirmedSeat(db: Db, offeringId: number, userIds: number[]): Promise<number[]> {
+  // bigint: an id typed into the form beyond int range is "not enrolled", not a database error.
+  const result = await db.raw<{ rows: { user_id: string }[] }>(
+    `SELECT i.user_id
+       FROM unnest(?::bigint[]) AS i(user_id)
+      WHERE NOT EXISTS (SELECT 1 FROM confirmed_seats cs WHERE cs.offering_id = ? AND cs.user_id = i.user_id)`,
+    [userIds, offeringId],
+  );
+  return result.rows.map((row) => Number(row.user_id));
+}
+
+export type RollCallChange = { user_id: number; before: AttendanceStatus | null; after: AttendanceStatus };
+
+/**
+ * Writes a whole roll call in one statement: the statuses arrive as two arrays, only people
+ * with a confirmed seat whose status differs are inserted or updated, and what changed comes
+ * back with the status it replaced (for the audit entry). Unchanged rows keep their
+ * recorded_at and recorded_by.
+ */
+export async function upsertRollCall(
+  trx: Db,
+  target: { sessionId: number; offeringId: number; recordedBy: number },
+  statuses: { userId: number; status: AttendanceStatus }[],
+): Promise<RollCallChange[]> {
+  const result = await trx.raw<{ rows: RollCallChange[] }>(
+    `WITH input AS (
+       SELECT i.user_id, i.status FROM unnest(?::bigint[], ?::text[]) AS i(user_id, status)
+     ), changes AS (
+       SELECT cs.user_id, a.status AS before, input.status AS after
+         FROM input
+         JOIN confirmed_seats cs ON cs.offering_id = ? AND cs.user_id = input.user_id
+         LEFT JOIN attendance_records a ON a.session_id = ? AND a.user_id = cs.user_id
+        WHERE a.status IS DISTINCT FROM input.status
+     ), written AS (
+       INSERT INTO attendance_records (session_id, user_id, status, source, recorded_by, recorded_at)
+       SELECT ?, user_id, after, 'roll_call', ?, now() FROM changes
+       ON CONFLICT (session_id, user_id) DO UPDATE
+          SET status = excluded.status, source = excluded.source, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at
+        WHERE attendance_records.status IS DISTINCT FROM excluded.status
+       RETURNING user_id
+     )
+     SELECT c.user_id, c.before, c.after FROM changes c JOIN written w ON w.user_id = c.user_id ORDER BY c.user_id`,
+    [statuses.map((row) => row.userId), statuses.map((row) => row.status), target.offeringId, target.sessionId, target.sessionId, target.recordedBy],
+  );
+  return result.rows;
+}
+
 export type StaffSession = { id: number; starts_at: Date; ends_at: Date; module_id: number | null; module_position: number | null; module_title: string | null; offering_id: number; offering_title: string; programme_title: string };
 
 export async function selectSessionsForStaff(db: Db, userId: number | null, from: Date): Promise<StaffSession[]> {

@@ -33,27 +33,36 @@ export function createRollCallService(db: Database, now: () => Date) {
     },
 
     /**
-     * Saves the whole roll call in one transaction. Only rows whose status changes are
-     * written and audited, so saving the same form twice changes nothing. Before the roll
-     * call opens nothing is saved: an early record would count as attendance.
+     * Saves the whole roll call in one transaction and a constant number of statements,
+     * however many people are on the list (a county's 2,000-person event included). Only
+     * rows whose status changes are written, and one audit entry lists those changes, so
+     * saving the same form twice changes nothing. Before the roll call opens nothing is
+     * saved: an early record would count as attendance.
      */
     async saveRollCall(user: SessionUser, sessionId: number, statuses: Record<number, AttendanceStatus>, actor: Actor): Promise<number> {
       const session = await sessionForStaff(db, user, sessionId);
       if (!isRollCallOpen(session, now())) throw new Invalid({ _form: 'attendance.errors.rollCallNotOpen' });
+      const entries = Object.entries(statuses).map(([userId, status]) => ({ userId: Number(userId), status }));
+      if (entries.length === 0) return 0;
+      // Digits beyond any real id cannot be sent to the database as a number: nobody with a seat has them.
+      if (entries.some((entry) => !Number.isSafeInteger(entry.userId))) throw new Invalid({ _form: 'attendance.errors.notEnrolled' });
       return db.transaction(async (trx) => {
-        const roster = await queries.selectRoster(trx, sessionId);
-        const enrolled = new Set(roster.map((row) => row.user_id));
-        const unknown = Object.keys(statuses).map(Number).filter((userId) => !enrolled.has(userId));
-        if (unknown.length > 0) throw new Invalid({ _form: 'attendance.errors.notEnrolled' });
-        let changed = 0;
-        for (const row of roster) {
-          const status = statuses[row.user_id];
-          if (!status || status === row.status) continue;
-          await queries.upsertAttendance(trx, { session_id: sessionId, user_id: row.user_id, status, source: 'roll_call', recorded_by: user.id });
-          await recordAudit(trx, actor, { action: 'attendance.recorded', subjectType: 'attendance', subjectId: `${sessionId}:${row.user_id}`, before: { status: row.status }, after: { status } });
-          changed += 1;
+        const withoutSeat = await queries.selectWithoutConfirmedSeat(
+          trx,
+          session.offering_id,
+          entries.map((entry) => entry.userId),
+        );
+        if (withoutSeat.length > 0) throw new Invalid({ _form: 'attendance.errors.notEnrolled' });
+        const changes = await queries.upsertRollCall(trx, { sessionId, offeringId: session.offering_id, recordedBy: user.id }, entries);
+        if (changes.length > 0) {
+          await recordAudit(trx, actor, {
+            action: 'attendance.roll_call_saved',
+            subjectType: 'session',
+            subjectId: sessionId,
+            after: { changes: changes.map((change) => ({ userId: change.user_id, before: change.before, after: change.after })) },
+          });
         }
-        return changed;
+        return changes.length;
       });
     },
   };
