@@ -1,0 +1,179 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startBenchServer, type BenchDatabase } from './lib/bench-databases';
+import { BENCH_PASSWORD, CALENDAR_TOKEN, COUNTY, SMALL_DISTRICT, countRows, seedDistrict, type DistrictSize, type SeededDistrict } from './lib/county-seed';
+import { loginAt } from './lib/harness';
+import { load, startProcess, type LoadResult, type ServerProcess } from './lib/processes';
+
+/**
+ * Issue 11's county-scale benchmark: seeds a county and a small district (set-based SQL,
+ * through the real migrations), runs the app in a production-mode process of its own
+ * and a bare Express + EJS page in another, loads each page with autocannon (16
+ * connections, 127.0.0.1 only), counts the SQL statements of one page view at both sizes,
+ * records the server's RSS and writes the table to bench/RESULTS.md.
+ */
+const SECONDS_PER_PAGE = Number(process.env.BENCH_SECONDS ?? 5);
+const MB = 1024 * 1024;
+
+type Who = 'anonymous' | 'coordinator' | 'admin' | 'participant';
+type Page = { label: string; who: Who; path: string };
+
+function pagesOf(seeded: SeededDistrict, size: DistrictSize): Page[] {
+  return [
+    { label: `coordinator: certificates of a ${size.bigOfferingPeople}-person offering`, who: 'coordinator', path: `/manage/offerings/${seeded.bigOfferingId}/certificates` },
+    { label: `coordinator: enrollments of a ${size.bigOfferingPeople}-person offering`, who: 'coordinator', path: `/manage/offerings/${seeded.bigOfferingId}/enrollments` },
+    { label: `coordinator: attendance matrix of a ${size.cohortPeople}-person cohort`, who: 'coordinator', path: `/manage/offerings/${seeded.cohortOfferingId}/attendance` },
+    { label: `coordinator: roll call of a ${size.cohortPeople}-person cohort`, who: 'coordinator', path: `/attendance/sessions/${seeded.cohortSessionId}` },
+    { label: 'coordinator: /manage/offerings', who: 'coordinator', path: '/manage/offerings' },
+    { label: 'public catalog /offerings', who: 'anonymous', path: '/offerings' },
+    { label: 'participant: /my/progress', who: 'participant', path: '/my/progress' },
+    { label: 'participant: /my/dates', who: 'participant', path: '/my/dates' },
+    { label: 'participant: /my/certificates', who: 'participant', path: '/my/certificates' },
+    { label: 'participant: iCal feed', who: 'anonymous', path: `/calendar/${CALENDAR_TOKEN}.ics` },
+    { label: 'admin: /admin/users', who: 'admin', path: '/admin/users' },
+    { label: 'anonymous /', who: 'anonymous', path: '/' },
+  ];
+}
+
+type ViewFacts = { status: number; bytes: number; statements: number };
+type District = { size: DistrictSize; database: BenchDatabase; seeded: SeededDistrict; seedSeconds: number; rows: Record<string, number> };
+
+/** Production cookies are Secure: the app sees HTTPS through the proxy header, as behind the real proxy. */
+async function headersFor(server: ServerProcess, seeded: SeededDistrict): Promise<Record<Who, Record<string, string>>> {
+  const base = { 'x-forwarded-proto': 'https' };
+  const as = async (email: string) => ({ ...base, cookie: await loginAt(server.baseUrl, email, BENCH_PASSWORD) });
+  return { anonymous: base, coordinator: await as(seeded.coordinatorEmail), admin: await as(seeded.adminEmail), participant: await as(seeded.participantEmail) };
+}
+
+/**
+ * One page view's status, size and SQL statements. The page is fetched three times; the
+ * first warms templates and pools (and may write the session's activity stamp, at most
+ * once a minute), the fewer of the next two is reported.
+ */
+async function viewFacts(server: ServerProcess, page: Page, headers: Record<string, string>): Promise<ViewFacts> {
+  const counts: number[] = [];
+  let status = 0;
+  let bytes = 0;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const before = await server.statements();
+    const response = await fetch(`${server.baseUrl}${page.path}`, { headers, redirect: 'manual' });
+    bytes = (await response.arrayBuffer()).byteLength;
+    status = response.status;
+    // Let work the app finishes after the last byte (session save) land in this view's count.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (attempt > 0) counts.push((await server.statements()) - before);
+  }
+  return { status, bytes, statements: Math.min(...counts) };
+}
+
+async function seed(server: Awaited<ReturnType<typeof startBenchServer>>, size: DistrictSize): Promise<District> {
+  const start = process.hrtime.bigint();
+  const database = await server.createDatabase(size.label);
+  const migrated = process.hrtime.bigint();
+  const seeded = await seedDistrict(database.db, size);
+  const seedSeconds = Number(process.hrtime.bigint() - migrated) / 1e9;
+  const rows = await countRows(database.db);
+  console.log(`${size.label}: migrated in ${(Number(migrated - start) / 1e9).toFixed(1)} s, seeded in ${seedSeconds.toFixed(1)} s:`, rows);
+  return { size, database, seeded, seedSeconds, rows };
+}
+
+async function main(): Promise<void> {
+  const server = await startBenchServer();
+  try {
+    const small = await seed(server, SMALL_DISTRICT);
+    const county = await seed(server, COUNTY);
+
+    // The bare baseline, measured in the same run on the same machine.
+    const bare = await startProcess('bare-server.ts');
+    let baseline: LoadResult;
+    let bareBytes: number;
+    try {
+      bareBytes = (await (await fetch(bare.baseUrl)).arrayBuffer()).byteLength;
+      await load(bare, '/', {}, 1);
+      baseline = await load(bare, '/', {}, SECONDS_PER_PAGE);
+    } finally {
+      await bare.stop();
+    }
+    console.log(`bare Express + EJS (${(bareBytes / 1024).toFixed(1)} KB): ${baseline.requestsPerSecond.toFixed(0)} req/s, p50 ${baseline.p50} ms, p99 ${baseline.p99} ms`);
+
+    const smallFacts = new Map<number, ViewFacts>();
+    const app = await startProcess('counting-serve.ts', { DATABASE_URL: small.database.url });
+    try {
+      const headers = await headersFor(app, small.seeded);
+      for (const [index, page] of pagesOf(small.seeded, small.size).entries()) smallFacts.set(index, await viewFacts(app, page, headers[page.who]));
+    } finally {
+      await app.stop();
+    }
+
+    const rows: Row[] = [];
+    const countyApp = await startProcess('counting-serve.ts', { DATABASE_URL: county.database.url });
+    let idleRss: number;
+    try {
+      idleRss = countyApp.rss();
+      const headers = await headersFor(countyApp, county.seeded);
+      for (const [index, page] of pagesOf(county.seeded, county.size).entries()) {
+        const facts = await viewFacts(countyApp, page, headers[page.who]);
+        const result = facts.status < 400 ? await load(countyApp, page.path, headers[page.who], SECONDS_PER_PAGE) : undefined;
+        const row: Row = { page, facts, small: smallFacts.get(index)!, result };
+        rows.push(row);
+        console.log(formatRow(row, baseline));
+      }
+    } finally {
+      await countyApp.stop();
+    }
+    const report = renderReport({ small, county, baseline, bareBytes, rows, idleRss });
+    fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), report);
+    console.log(`\n${report}`);
+  } finally {
+    await server.close();
+  }
+}
+
+type Row = { page: Page; facts: ViewFacts; small: ViewFacts; result: LoadResult | undefined };
+
+const percent = (value: number, base: number) => `${((100 * value) / base).toFixed(1)} %`;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
+
+function formatRow({ page, facts, small, result }: Row, baseline: LoadResult): string {
+  const sql = `${small.statements} / ${facts.statements}`;
+  const size = facts.status < 400 ? kb(facts.bytes) : `HTTP ${facts.status}`;
+  if (!result) return `| ${page.label} | ${size} | – | – | – | – | ${sql} | – |`;
+  const failed = result.failures > 0 ? ` (${result.failures} failed)` : '';
+  return `| ${page.label} | ${size} | ${result.requestsPerSecond.toFixed(1)}${failed} | ${percent(result.requestsPerSecond, baseline.requestsPerSecond)} | ${result.p50} ms | ${result.p99} ms | ${sql} | ${(result.peakRss / MB).toFixed(0)} MB |`;
+}
+
+function renderReport(run: { small: District; county: District; baseline: LoadResult; bareBytes: number; rows: Row[]; idleRss: number }): string {
+  const { small, county, baseline, bareBytes, rows, idleRss } = run;
+  const describe = (district: District) =>
+    `${district.rows.users} users (incl. 2 staff), ${district.rows.organisations} organisations, ${district.rows.offerings} offerings, ${district.rows.offering_sessions} sessions, ` +
+    `${district.rows.enrollments} enrollments, ${district.rows.attendance_records} attendance rows, ${district.rows.certificates} certificates (seeded in ${district.seedSeconds.toFixed(1)} s)`;
+  return [
+    '# Benchmark results',
+    '',
+    '## County scale (issue 11): `npm run bench -- county`',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores, Node ${process.version}. The app runs in its own`,
+    `production-mode process (\`--max-old-space-size=256\`, as \`npm start\`); autocannon with 16 connections, ${SECONDS_PER_PAGE} s per page, on 127.0.0.1.`,
+    '',
+    `- County: ${describe(county)}.`,
+    `- Small district: ${describe(small)}.`,
+    `- Bare baseline (Express 5 + EJS, ${kb(bareBytes)} page with layout and a 50-row table from memory, own process): ` +
+      `**${baseline.requestsPerSecond.toFixed(0)} req/s**, p50 ${baseline.p50} ms, p99 ${baseline.p99} ms.`,
+    `- App server RSS right after start: ${(idleRss / MB).toFixed(0)} MB; the RSS column is the peak while that page was under load.`,
+    '- SQL: statements one page view sends (session store and Knex, BEGIN/COMMIT included), small district / county.',
+    '',
+    '| page | size | req/s | of bare | p50 | p99 | SQL small / county | RSS peak |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map((row) => formatRow(row, baseline)),
+    '',
+    'Targets of issue 11: anonymous pages ≥ 50 % of the bare baseline, logged-in pages ≥ 35 % (a page of hundreds of rows ≥ 20 %),',
+    'p99 ≤ 50 ms, ≤ 6 SQL statements per view and the same number at both sizes.',
+    '',
+  ].join('\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
