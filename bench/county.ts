@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startBenchServer, type BenchDatabase } from './lib/bench-databases';
 import { BENCH_PASSWORD, CALENDAR_TOKEN, COUNTY, SMALL_DISTRICT, countRows, seedDistrict, type DistrictSize, type SeededDistrict } from './lib/county-seed';
 import { loginAt } from './lib/harness';
-import { load, startProcess, type LoadResult, type ServerProcess } from './lib/processes';
+import { load, settle, startProcess, type LoadResult, type ServerProcess } from './lib/processes';
 
 /**
  * Issue 11's county-scale benchmark: seeds a county and a small district (set-based SQL,
@@ -113,6 +113,7 @@ async function main(): Promise<void> {
       idleRss = countyApp.rss();
       const headers = await headersFor(countyApp, county.seeded);
       for (const [index, page] of pagesOf(county.seeded, county.size).entries()) {
+        await settle(countyApp);
         const facts = await viewFacts(countyApp, page, headers[page.who]);
         const result = facts.status < 400 ? await load(countyApp, page.path, headers[page.who], SECONDS_PER_PAGE) : undefined;
         const row: Row = { page, facts, small: smallFacts.get(index)!, result };
@@ -139,6 +140,7 @@ function formatRow({ page, facts, small, result }: Row, baseline: LoadResult): s
   const sql = `${small.statements} / ${facts.statements}`;
   const size = facts.status < 400 ? kb(facts.bytes) : `HTTP ${facts.status}`;
   if (!result) return `| ${page.label} | ${size} | – | – | – | – | ${sql} | – |`;
+  if (result.requests === 0) return `| ${page.label} | ${size} | none completed in ${SECONDS_PER_PAGE} s | 0 % | > ${SECONDS_PER_PAGE} s | > ${SECONDS_PER_PAGE} s | ${sql} | ${(result.peakRss / MB).toFixed(0)} MB |`;
   const failed = result.failures > 0 ? ` (${result.failures} failed)` : '';
   return `| ${page.label} | ${size} | ${result.requestsPerSecond.toFixed(1)}${failed} | ${percent(result.requestsPerSecond, baseline.requestsPerSecond)} | ${result.p50} ms | ${result.p99} ms | ${sql} | ${(result.peakRss / MB).toFixed(0)} MB |`;
 }

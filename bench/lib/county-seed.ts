@@ -61,8 +61,9 @@ export type SeededDistrict = {
 /**
  * The smallest valid PDF we need: the certificate pages list serials and links, they never
  * parse the stored PDF, so a fixed dummy document stands in for 5,000 rendered ones
- * (rendering them would take minutes). Likewise the snapshot holds only the fields the
- * pages read, with the certificate's own serial and code.
+ * (rendering them would take minutes). The snapshot is complete (every field of
+ * CertificateSnapshot, the certificate's own serial, code, name and modules), so pages that
+ * load it carry its real weight.
  */
 const DUMMY_PDF = '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n';
 
@@ -90,7 +91,7 @@ export async function seedDistrict(db: Database, size: DistrictSize): Promise<Se
                         || (ARRAY['Linden','Eichen','Birken','Tannen','Buchen','Ahorn','Erlen','Weiden','Fichten','Ulmen','Eschen','Kiefern'])[1 + n % 12]
                         || (ARRAY['au','bach','dorf','feld','hausen'])[1 + (n / 12) % 5] || CASE WHEN n >= 60 THEN ' ' || n ELSE '' END END,
               CASE WHEN n = 1 THEN 'district_office' ELSE 'municipality' END
-         FROM generate_series(1, :orgs) AS n`,
+         FROM generate_series(1, CAST(:orgs AS int)) AS n`,
       p,
     );
     // Staff first, so their ids are the same in every district.
@@ -106,10 +107,10 @@ export async function seedDistrict(db: Database, size: DistrictSize): Promise<Se
               (ARRAY['Jörg','Ayşe','Murat','Katrin','Lena','Tobias','Sabine','Jan','Fatma','Uwe','Mira','Henrik','Özlem','Paul','Greta','Yusuf','Ines','Bernd','Nele','Karl'])[1 + n % 20],
               (ARRAY['Weißbach','Yılmaz','Brunnmeier','Kesselring','Falkenhorst','Dornfeld','Grünwald','Hasenkamp','Lindqvist','Mertensen','Rosskopf','Steinhauer','Tannwald','Ulbrecht','Vogelsang','Wendeborn','Zeilinger','Achterberg','Bräunling','Kleinschmidt','Ostermeier','Pfeiffer-Lang','Quast','Sonnleitner','Eichhorst'])[1 + (n / 20) % 25],
               'participant', :hash,
-              (SELECT min(id) FROM organisations) + n % :orgs,
+              (SELECT min(id) FROM organisations) + n % CAST(:orgs AS int),
               (ARRAY['Ordnungsamt','Bauamt','Jugendamt','Sozialamt','Bürgerbüro'])[1 + n % 5],
               now()
-         FROM generate_series(1, :people) AS n`,
+         FROM generate_series(1, CAST(:people AS int)) AS n`,
       p,
     );
     await run(
@@ -126,20 +127,20 @@ export async function seedDistrict(db: Database, size: DistrictSize): Promise<Se
                 CASE WHEN pr.kind = 'series' THEN ARRAY['Konflikte verstehen – Grundlagen, Dynamik und Eskalationsstufen','Systemische Konfliktanalyse in der Kommune','Kommunikation und Gesprächsführung in angespannten Situationen','Moderation, Beteiligung und Mediation im Verwaltungsalltag','Praxistransfer – eigene Konfliktfälle bearbeiten']
                      ELSE ARRAY[pr.title] END) WITH ORDINALITY AS t(title, position)) m ON true`,
     );
-    // Offering n: 60 % series, 30 % workshops, 10 % Fachtage; start dates three days apart, the
-    // last tenth in the future. Offerings 1 and 2 (the big one and the cohort) are series.
+    // Offering n: 60 % series, 30 % workshops, 10 % Fachtage; start dates spread evenly over
+    // about three years (three days apart in the county), the last tenth in the future. Offerings 1 and 2 (the big one and the cohort) are series.
     await run(
       `INSERT INTO offerings (programme_id, title, capacity, status, location, registration_opens_at, registration_closes_at)
        SELECT pr.id,
               CASE pr.kind WHEN 'series' THEN 'Durchgang ' WHEN 'workshop' THEN 'Workshop ' ELSE 'Fachtag ' END || n,
-              CASE WHEN n = 1 THEN :big WHEN n = 2 THEN :cohort ELSE :otherCapacity END,
+              CASE WHEN n = 1 THEN CAST(:big AS int) WHEN n = 2 THEN CAST(:cohort AS int) ELSE CAST(:otherCapacity AS int) END,
               'published', 'Landratsamt Musterkreis, Saal ' || (1 + n % 4),
               start - interval '90 days', start - interval '7 days'
-         FROM generate_series(1, :offerings) AS n
-         CROSS JOIN LATERAL (SELECT date_trunc('day', now()) + ((n - round(:offerings * 0.9)) * 3) * interval '1 day' + interval '8 hours' AS start) s
+         FROM generate_series(1, CAST(:offerings AS int)) AS n
+         CROSS JOIN LATERAL (SELECT date_trunc('day', now()) + ((n - round(CAST(:offerings AS int) * 0.9)) * CAST(:spacing AS int)) * interval '1 day' + interval '8 hours' AS start) s
          JOIN programmes pr ON pr.kind = CASE WHEN n <= 2 OR n % 10 < 6 THEN 'series' WHEN n % 10 < 9 THEN 'workshop' ELSE 'event' END
         ORDER BY n`,
-      { ...p, big: size.bigOfferingPeople, cohort: size.cohortPeople, otherCapacity },
+      { ...p, big: size.bigOfferingPeople, cohort: size.cohortPeople, otherCapacity, spacing: Math.round(900 / size.offerings) },
     );
     // Weekly sessions; a series offering's sessions follow its modules, other offerings repeat their one module.
     await run(
@@ -147,7 +148,7 @@ export async function seedDistrict(db: Database, size: DistrictSize): Promise<Se
        SELECT o.id, m.id, o.registration_closes_at + interval '7 days' + (j - 1) * interval '7 days',
               o.registration_closes_at + interval '7 days' + (j - 1) * interval '7 days' + interval '7 hours', o.location
          FROM offerings o
-         CROSS JOIN generate_series(1, :spo) AS j
+         CROSS JOIN generate_series(1, CAST(:spo AS int)) AS j
          JOIN programmes pr ON pr.id = o.programme_id
          JOIN modules m ON m.programme_id = pr.id AND m.position = CASE WHEN pr.kind = 'series' THEN 1 + (j - 1) % 5 ELSE 1 END
         ORDER BY o.id, j`,
@@ -157,26 +158,26 @@ export async function seedDistrict(db: Database, size: DistrictSize): Promise<Se
     // The big offering: everyone confirmed, a tenth more on the waitlist; the cohort: all confirmed.
     await run(
       `INSERT INTO enrollments (offering_id, user_id, status, requested_at, confirmed_at)
-       SELECT (SELECT min(id) FROM offerings), ${firstUser} + k, CASE WHEN k < :big THEN 'confirmed' ELSE 'waitlisted' END,
-              now() - interval '900 days' + k * interval '1 minute', CASE WHEN k < :big THEN now() - interval '899 days' END
-         FROM generate_series(0, :bigWithWaitlist - 1) AS k ORDER BY k`,
+       SELECT (SELECT min(id) FROM offerings), ${firstUser} + k, CASE WHEN k < CAST(:big AS int) THEN 'confirmed' ELSE 'waitlisted' END,
+              now() - interval '900 days' + k * interval '1 minute', CASE WHEN k < CAST(:big AS int) THEN now() - interval '899 days' END
+         FROM generate_series(0, CAST(:bigWithWaitlist AS int) - 1) AS k ORDER BY k`,
       { big: size.bigOfferingPeople, bigWithWaitlist: Math.round(size.bigOfferingPeople * 1.1) },
     );
     await run(
       `INSERT INTO enrollments (offering_id, user_id, status, requested_at, confirmed_at)
-       SELECT (SELECT min(id) + 1 FROM offerings), ${firstUser} + (k + :skip) % :people, 'confirmed', now() - interval '890 days', now() - interval '889 days'
-         FROM generate_series(0, :cohort - 1) AS k ORDER BY k`,
+       SELECT (SELECT min(id) + 1 FROM offerings), ${firstUser} + (k + CAST(:skip AS int)) % CAST(:people AS int), 'confirmed', now() - interval '890 days', now() - interval '889 days'
+         FROM generate_series(0, CAST(:cohort AS int) - 1) AS k ORDER BY k`,
       { cohort: size.cohortPeople, skip: Math.round(size.bigOfferingPeople * 1.1), people },
     );
     // The other offerings: k-th person of offering o is (o·131 + k·101) mod people, distinct
     // within an offering as 101 is prime to the number of people; the first 90 % confirmed.
     await run(
       `INSERT INTO enrollments (offering_id, user_id, status, requested_at, confirmed_at)
-       SELECT o, ${firstUser} + (o * 131 + k * 101) % :people,
-              CASE WHEN k < :otherCapacity THEN 'confirmed' ELSE 'waitlisted' END,
-              now() - interval '800 days', CASE WHEN k < :otherCapacity THEN now() - interval '799 days' END
-         FROM generate_series(0, :otherEnrollments - 1) AS r
-         CROSS JOIN LATERAL (SELECT (SELECT min(id) + 2 FROM offerings) + r % :otherOfferings AS o, r / :otherOfferings AS k) x
+       SELECT o, ${firstUser} + (o * 131 + k * 101) % CAST(:people AS int),
+              CASE WHEN k < CAST(:otherCapacity AS int) THEN 'confirmed' ELSE 'waitlisted' END,
+              now() - interval '800 days', CASE WHEN k < CAST(:otherCapacity AS int) THEN now() - interval '799 days' END
+         FROM generate_series(0, CAST(:otherEnrollments AS int) - 1) AS r
+         CROSS JOIN LATERAL (SELECT (SELECT min(id) + 2 FROM offerings) + r % CAST(:otherOfferings AS int) AS o, r / CAST(:otherOfferings AS int) AS k) x
         ORDER BY o, k`,
       { people, otherCapacity, otherEnrollments, otherOfferings },
     );
@@ -191,7 +192,7 @@ export async function seedDistrict(db: Database, size: DistrictSize): Promise<Se
          JOIN enrollments e ON e.offering_id = s.offering_id AND e.status = 'confirmed'
         WHERE s.starts_at < now()
         ORDER BY s.id, e.user_id
-        LIMIT :rows`,
+        LIMIT CAST(:rows AS int)`,
       { rows: size.attendanceRows },
     );
     // Certificates: the whole big offering, then confirmed people of other past series offerings.
@@ -202,8 +203,18 @@ export async function seedDistrict(db: Database, size: DistrictSize): Promise<Se
               upper(substr(md5('bench-certificate-' || c.n), 1, 20)),
               c.user_id, c.programme_id, c.offering_id, 'programme:' || c.programme_id, 'certificate',
               jsonb_build_object('version', 1, 'kind', 'certificate', 'serial', 'KKM-2026-' || lpad(c.n::text, 5, '0'),
-                                 'verificationCode', upper(substr(md5('bench-certificate-' || c.n), 1, 20)),
-                                 'name', u.first_name || ' ' || u.last_name, 'programmeTitle', pr.title, 'offeringTitle', o.title),
+                'verificationCode', upper(substr(md5('bench-certificate-' || c.n), 1, 20)),
+                'verificationUrl', 'https://campus.county.example.org/verify/' || upper(substr(md5('bench-certificate-' || c.n), 1, 20)),
+                'issuedAt', to_char(now() - interval '100 days' AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                'name', u.first_name || ' ' || u.last_name, 'programmeTitle', pr.title, 'offeringTitle', o.title, 'place', o.location,
+                'periodFrom', to_char(sp.first_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'periodTo', to_char(sp.last_end AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                'modules', sp.modules, 'totalUnits', 40, 'sessions', '[]'::jsonb, 'durationMinutes', 0,
+                'template', jsonb_build_object('title', 'Zertifikat',
+                  'body', 'hat erfolgreich an der Qualifizierungsreihe teilgenommen und alle fünf Module abgeschlossen.',
+                  'fundingLine', 'Gefördert im Rahmen des Bundesprogramms „Demokratie leben!“',
+                  'signatories', jsonb_build_array(jsonb_build_object('name', 'Dr. Beate Lindqvist', 'function', 'Landrätin', 'signatureImageId', null)),
+                  'logoImageIds', '[]'::jsonb),
+                'regionName', 'Landkreis Musterkreis'),
               convert_to(:pdf, 'UTF8'), encode(sha256(convert_to(:pdf, 'UTF8')), 'hex'), now() - interval '100 days'
          FROM (SELECT e.user_id, o.programme_id, o.id AS offering_id,
                       row_number() OVER (ORDER BY o.id, e.user_id) AS n,
@@ -211,9 +222,13 @@ export async function seedDistrict(db: Database, size: DistrictSize): Promise<Se
                  FROM enrollments e JOIN offerings o ON o.id = e.offering_id JOIN programmes pr ON pr.id = o.programme_id
                 WHERE e.status = 'confirmed' AND pr.kind = 'series' AND o.registration_closes_at < now() - interval '60 days') c
          JOIN users u ON u.id = c.user_id JOIN offerings o ON o.id = c.offering_id JOIN programmes pr ON pr.id = c.programme_id
+         JOIN (SELECT s.offering_id, min(s.starts_at) AS first_start, max(s.ends_at) AS last_end,
+                      jsonb_agg(jsonb_build_object('position', m.position, 'title', m.title, 'teachingUnits', m.teaching_units,
+                                                   'dates', jsonb_build_array(to_char(s.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))) ORDER BY m.position) AS modules
+                 FROM offering_sessions s JOIN modules m ON m.id = s.module_id GROUP BY s.offering_id) sp ON sp.offering_id = c.offering_id
         WHERE c.per_person = 1
         ORDER BY c.n
-        LIMIT :certificates`,
+        LIMIT CAST(:certificates AS int)`,
       { certificates: size.certificates, pdf: DUMMY_PDF },
     );
     await run(`INSERT INTO certificate_serial_counters (year, last_number) SELECT 2026, max(serial_number) FROM certificates`);
