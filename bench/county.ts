@@ -84,18 +84,7 @@ async function main(): Promise<void> {
     const small = await seed(server, SMALL_DISTRICT);
     const county = await seed(server, COUNTY);
 
-    // The bare baseline, measured in the same run on the same machine.
-    const bare = await startProcess('bare-server.ts');
-    let baseline: LoadResult;
-    let bareBytes: number;
-    try {
-      bareBytes = (await (await fetch(bare.baseUrl)).arrayBuffer()).byteLength;
-      await load(bare, '/', {}, 1);
-      baseline = await load(bare, '/', {}, SECONDS_PER_PAGE);
-    } finally {
-      await bare.stop();
-    }
-    console.log(`bare Express + EJS (${(bareBytes / 1024).toFixed(1)} KB): ${baseline.requestsPerSecond.toFixed(0)} req/s, p50 ${baseline.p50} ms, p99 ${baseline.p99} ms`);
+    const before = await measureBare();
 
     const smallFacts = new Map<number, ViewFacts>();
     const app = await startProcess('counting-serve.ts', { DATABASE_URL: small.database.url });
@@ -106,6 +95,7 @@ async function main(): Promise<void> {
       await app.stop();
     }
 
+    const baseline = before.result;
     const rows: Row[] = [];
     const countyApp = await startProcess('counting-serve.ts', { DATABASE_URL: county.database.url });
     let idleRss: number;
@@ -123,11 +113,29 @@ async function main(): Promise<void> {
     } finally {
       await countyApp.stop();
     }
-    const report = renderReport({ small, county, baseline, bareBytes, rows, idleRss });
+    const after = await measureBare();
+    const report = renderReport({ small, county, bare: [before, after], rows, idleRss });
     fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), report);
     console.log(`\n${report}`);
   } finally {
     await server.close();
+  }
+}
+
+type Bare = { result: LoadResult; bytes: number; loadAverage: number };
+
+/** The bare baseline in its own process, measured in the same run on the same machine. */
+async function measureBare(): Promise<Bare> {
+  const bare = await startProcess('bare-server.ts');
+  try {
+    const bytes = (await (await fetch(bare.baseUrl)).arrayBuffer()).byteLength;
+    await load(bare, '/', {}, 1);
+    const result = await load(bare, '/', {}, SECONDS_PER_PAGE);
+    const loadAverage = os.loadavg()[0]!;
+    console.log(`bare Express + EJS (${kb(bytes)}): ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms (load average ${loadAverage.toFixed(1)})`);
+    return { result, bytes, loadAverage };
+  } finally {
+    await bare.stop();
   }
 }
 
@@ -141,12 +149,14 @@ function formatRow({ page, facts, small, result }: Row, baseline: LoadResult): s
   const size = facts.status < 400 ? kb(facts.bytes) : `HTTP ${facts.status}`;
   if (!result) return `| ${page.label} | ${size} | – | – | – | – | ${sql} | – |`;
   if (result.requests === 0) return `| ${page.label} | ${size} | none completed in ${SECONDS_PER_PAGE} s | 0 % | > ${SECONDS_PER_PAGE} s | > ${SECONDS_PER_PAGE} s | ${sql} | ${(result.peakRss / MB).toFixed(0)} MB |`;
-  const failed = result.failures > 0 ? ` (${result.failures} failed)` : '';
+  const failed = result.failures ? ` (${result.failures})` : '';
   return `| ${page.label} | ${size} | ${result.requestsPerSecond.toFixed(1)}${failed} | ${percent(result.requestsPerSecond, baseline.requestsPerSecond)} | ${result.p50} ms | ${result.p99} ms | ${sql} | ${(result.peakRss / MB).toFixed(0)} MB |`;
 }
 
-function renderReport(run: { small: District; county: District; baseline: LoadResult; bareBytes: number; rows: Row[]; idleRss: number }): string {
-  const { small, county, baseline, bareBytes, rows, idleRss } = run;
+function renderReport(run: { small: District; county: District; bare: [Bare, Bare]; rows: Row[]; idleRss: number }): string {
+  const { small, county, bare, rows, idleRss } = run;
+  const baseline = bare[0].result;
+  const bareLine = ({ result, loadAverage }: Bare) => `${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms (1-minute load average ${loadAverage.toFixed(1)})`;
   const describe = (district: District) =>
     `${district.rows.users} users (incl. 2 staff), ${district.rows.organisations} organisations, ${district.rows.offerings} offerings, ${district.rows.offering_sessions} sessions, ` +
     `${district.rows.enrollments} enrollments, ${district.rows.attendance_records} attendance rows, ${district.rows.certificates} certificates (seeded in ${district.seedSeconds.toFixed(1)} s)`;
@@ -160,8 +170,8 @@ function renderReport(run: { small: District; county: District; baseline: LoadRe
     '',
     `- County: ${describe(county)}.`,
     `- Small district: ${describe(small)}.`,
-    `- Bare baseline (Express 5 + EJS, ${kb(bareBytes)} page with layout and a 50-row table from memory, own process): ` +
-      `**${baseline.requestsPerSecond.toFixed(0)} req/s**, p50 ${baseline.p50} ms, p99 ${baseline.p99} ms.`,
+    `- Bare baseline (Express 5 + EJS, ${kb(bare[0].bytes)} page with layout and a 50-row table from memory, own process): ` +
+      `before the pages **${bareLine(bare[0])}**, the ratios are to this one; after the pages ${bareLine(bare[1])}.`,
     `- App server RSS right after start: ${(idleRss / MB).toFixed(0)} MB; the RSS column is the peak while that page was under load.`,
     '- SQL: statements one page view sends (session store and Knex, BEGIN/COMMIT included), small district / county.',
     '',

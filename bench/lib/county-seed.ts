@@ -205,7 +205,7 @@ export async function seedDistrict(db: Database, size: DistrictSize): Promise<Se
               jsonb_build_object('version', 1, 'kind', 'certificate', 'serial', 'KKM-2026-' || lpad(c.n::text, 5, '0'),
                 'verificationCode', upper(substr(md5('bench-certificate-' || c.n), 1, 20)),
                 'verificationUrl', 'https://campus.county.example.org/verify/' || upper(substr(md5('bench-certificate-' || c.n), 1, 20)),
-                'issuedAt', to_char(now() - interval '100 days' AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                'issuedAt', to_char((now() - interval '100 days') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                 'name', u.first_name || ' ' || u.last_name, 'programmeTitle', pr.title, 'offeringTitle', o.title, 'place', o.location,
                 'periodFrom', to_char(sp.first_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'periodTo', to_char(sp.last_end AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                 'modules', sp.modules, 'totalUnits', 40, 'sessions', '[]'::jsonb, 'durationMinutes', 0,

@@ -45,7 +45,7 @@ export async function startProcess(script: string, env: Record<string, string> =
   };
 }
 
-export type LoadResult = { requestsPerSecond: number; p50: number; p99: number; requests: number; failures: number; peakRss: number };
+export type LoadResult = { requestsPerSecond: number; p50: number; p99: number; requests: number; failures: string; peakRss: number };
 
 /** autocannon against one page on 127.0.0.1, sampling the server's RSS while it runs. */
 export async function load(server: ServerProcess, pagePath: string, headers: Record<string, string>, seconds: number): Promise<LoadResult> {
@@ -58,7 +58,13 @@ export async function load(server: ServerProcess, pagePath: string, headers: Rec
       p50: result.latency.p50,
       p99: result.latency.p99,
       requests: result.requests.total,
-      failures: result.non2xx + result.errors + result.timeouts,
+      failures: [
+        result.non2xx ? `${result.non2xx} non-2xx` : '',
+        result.timeouts ? `${result.timeouts} timed out` : '',
+        result.errors - result.timeouts > 0 ? `${result.errors - result.timeouts} connection errors` : '',
+      ]
+        .filter(Boolean)
+        .join(', '),
       peakRss: Math.max(peakRss, server.rss()),
     };
   } finally {
