@@ -56,6 +56,7 @@ export type SeededDistrict = {
   adminEmail: string;
   /** A participant with a history: in the big offering (certificate) and in the most other offerings. */
   participantEmail: string;
+  participantEnrollments: number;
 };
 
 /**
@@ -243,7 +244,7 @@ export async function seedDistrict(db: Database, size: DistrictSize): Promise<Se
     .whereIn('e.user_id', db('enrollments').where({ offering_id: offerings[0], status: 'confirmed' }).select('user_id'))
     .groupBy('u.id', 'u.email')
     .orderByRaw('count(*) DESC, u.id')
-    .first('u.id', 'u.email');
+    .first('u.id', 'u.email', db.raw('count(*)::int AS enrollments'));
   await db('calendar_feeds').insert({ user_id: participant.id, token_hash: hashToken(CALENDAR_TOKEN) });
   return {
     bigOfferingId: offerings[0],
@@ -252,6 +253,7 @@ export async function seedDistrict(db: Database, size: DistrictSize): Promise<Se
     coordinatorEmail: 'koordination@county.example.org',
     adminEmail: 'admin@county.example.org',
     participantEmail: participant.email,
+    participantEnrollments: participant.enrollments,
   };
 }
 
