@@ -17,14 +17,19 @@ export type ServerProcess = {
  * A bench-only entry script (bench/lib/<script>) in a production-mode process of its own,
  * with the same heap limit as `npm start`, so its RSS is the server's alone.
  */
-export async function startProcess(script: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startProcess(script: string, env: Record<string, string> = {}, logFile?: string): Promise<ServerProcess> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['--max-old-space-size=256', '--import', 'tsx', path.join(__dirname, script)], {
     env: { ...process.env, NODE_ENV: 'production', PORT: String(port), BASE_URL: `http://127.0.0.1:${port}`, SESSION_SECRET: 'bench-only-secret-bench-only-secret-0123', LOG_LEVEL: 'silent', DEMO_SEED: 'false', ...env },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
+  // The server's own log (errors only, when LOG_LEVEL says so) goes to a file; stdout is always drained.
+  const log = logFile ? fs.createWriteStream(logFile, { flags: 'a' }) : undefined;
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (data: Buffer) => data.toString().includes('listening') && resolve());
+    child.stdout!.on('data', (data: Buffer) => {
+      log?.write(data);
+      if (data.toString().includes('listening')) resolve();
+    });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
   const pid = child.pid!;
@@ -39,7 +44,10 @@ export async function startProcess(script: string, env: Record<string, string> =
       }),
     stop: () =>
       new Promise((resolve) => {
-        child.once('exit', () => resolve());
+        child.once('exit', () => {
+          log?.end();
+          resolve();
+        });
         child.kill();
       }),
   };
@@ -59,7 +67,7 @@ export async function load(server: ServerProcess, pagePath: string, headers: Rec
       p99: result.latency.p99,
       requests: result.requests.total,
       failures: [
-        result.non2xx ? `${result.non2xx} non-2xx` : '',
+        result.non2xx ? `${result.non2xx} non-2xx: ${statusCodes(result.statusCodeStats)}` : '',
         result.timeouts ? `${result.timeouts} timed out` : '',
         result.errors - result.timeouts > 0 ? `${result.errors - result.timeouts} connection errors` : '',
       ]
@@ -85,4 +93,12 @@ export async function settle(server: ServerProcess, limitMs = 120_000): Promise<
     await (await fetch(`${server.baseUrl}/impressum`)).arrayBuffer();
     fast = Date.now() - start < 30 ? fast + 1 : 0;
   }
+}
+
+/** "500 ×2, 503 ×1": the answers that were not 2xx, by status code. */
+function statusCodes(stats: Record<string, { count?: number }> | undefined): string {
+  return Object.entries(stats ?? {})
+    .filter(([code]) => !code.startsWith('2'))
+    .map(([code, { count }]) => `HTTP ${code} ×${count ?? 0}`)
+    .join(', ');
 }
