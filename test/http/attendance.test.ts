@@ -39,14 +39,16 @@ describe('attendance', () => {
         [people[1]!.id, 'late', trainer.id],
         [people[2]!.id, 'excused', trainer.id],
       ]);
-      const auditBefore = await ctx.db('audit_events').where('action', 'attendance.recorded');
-      expect(auditBefore).toHaveLength(3);
+      // One audit entry per save that lists every change (issue 11: a roll call is one set-based write).
+      const auditBefore = await ctx.db('audit_events').where('action', 'attendance.roll_call_saved');
+      expect(auditBefore).toHaveLength(1);
+      expect(auditBefore[0].after.changes).toHaveLength(3);
 
       const again = await submitForm(agent, `/attendance/sessions/${sessionId}`, `/attendance/sessions/${sessionId}`, fields);
       expect(again.status).toBe(303);
       const page = await agent.get(`/attendance/sessions/${sessionId}`);
       expect(textOf(page.text)).toContain('Gespeichert: 0 Änderungen.');
-      expect(await ctx.db('audit_events').where('action', 'attendance.recorded')).toHaveLength(3);
+      expect(await ctx.db('audit_events').where('action', 'attendance.roll_call_saved')).toHaveLength(1);
       // The saved choice is pre-selected when the page is opened again.
       expect(page.text).toMatch(new RegExp(`name="status_${people[1]!.id}" value="late" checked`));
     });
