@@ -144,14 +144,16 @@ async function main(): Promise<void> {
 
 const countSessions = async ({ db }: BenchDatabase) => Number((await db('http_sessions').count('* as count').first())?.count ?? 0);
 
-/** "2 × database unavailable: answered 503 (GET /manage/offerings/1/enrollments)": the server log by message and page. */
+/** "2 × database unavailable: answered 503 – Connection terminated … (GET /manage/offerings/1/enrollments)": the server log by message and page. */
 function summariseLog(file: string): string {
   const counts = new Map<string, number>();
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line.startsWith('{')) continue;
-    const entry = JSON.parse(line) as { level: number; msg?: string; req?: { method?: string; url?: string }; res?: { statusCode?: number } };
-    if (entry.level < 40) continue;
-    const key = `${entry.msg ?? `HTTP ${entry.res?.statusCode}`} (${entry.req?.method ?? ''} ${entry.req?.url ?? ''})`;
+    const entry = JSON.parse(line) as { level: number; msg?: string; err?: { message?: string }; req?: { method?: string; url?: string }; res?: { statusCode?: number } };
+    // pino-http's own line for every failed response repeats what the app already logged with its cause.
+    if (entry.level < 40 || entry.err?.message?.startsWith('failed with status code')) continue;
+    const cause = entry.err?.message ? ` – ${entry.err.message.slice(0, 100)}` : '';
+    const key = `${entry.msg ?? `HTTP ${entry.res?.statusCode}`}${cause} (${entry.req?.method ?? ''} ${entry.req?.url ?? ''})`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return [...counts].map(([key, count]) => `${count} × ${key}`).join('; ');
