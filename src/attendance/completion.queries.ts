@@ -44,15 +44,20 @@ export type AttendedRow = { user_id: number; session_id: number; module_id: numb
  * Only sessions that have started by `moment` count, whatever rows exist for later ones.
  */
 export async function selectAttendedInProgramme(db: Db, programmeId: number, userIds: number[], moment: Date): Promise<AttendedRow[]> {
-  if (userIds.length === 0) return [];
+  return selectAttendedInProgrammes(db, [programmeId], userIds, moment);
+}
+
+/** The same for several programmes at once (a person's progress page: one query, however long their history). */
+export async function selectAttendedInProgrammes(db: Db, programmeIds: number[], userIds: number[], moment: Date): Promise<(AttendedRow & { programme_id: number })[]> {
+  if (userIds.length === 0 || programmeIds.length === 0) return [];
   return db('attendance_records as a')
     .join('offering_sessions as s', 's.id', 'a.session_id')
     .join('offerings as o', 'o.id', 's.offering_id')
-    .where('o.programme_id', programmeId)
+    .whereIn('o.programme_id', programmeIds)
     .whereIn('a.user_id', userIds)
     .whereIn('a.status', ATTENDED_STATUSES)
     .where('s.starts_at', '<=', moment)
-    .select('a.user_id', 's.id as session_id', 's.module_id', 's.offering_id', 's.starts_at', 's.ends_at', db.raw("coalesce(nullif(s.location, ''), o.location) as location"))
+    .select('o.programme_id', 'a.user_id', 's.id as session_id', 's.module_id', 's.offering_id', 's.starts_at', 's.ends_at', db.raw("coalesce(nullif(s.location, ''), o.location) as location"))
     .orderBy([{ column: 's.starts_at' }, { column: 's.id' }]);
 }
 
@@ -60,12 +65,17 @@ export type PlannedRow = { session_id: number; module_id: number | null; offerin
 
 /** Sessions still to come in published offerings of a programme: where modules can (still) be attended. */
 export async function selectPlannedInProgramme(db: Db, programmeId: number, from: Date): Promise<PlannedRow[]> {
+  return selectPlannedInProgrammes(db, [programmeId], from);
+}
+
+export async function selectPlannedInProgrammes(db: Db, programmeIds: number[], from: Date): Promise<(PlannedRow & { programme_id: number })[]> {
+  if (programmeIds.length === 0) return [];
   return db('offering_sessions as s')
     .join('offerings as o', 'o.id', 's.offering_id')
-    .where('o.programme_id', programmeId)
+    .whereIn('o.programme_id', programmeIds)
     .where('o.status', 'published')
     .where('s.starts_at', '>', from)
-    .select('s.id as session_id', 's.module_id', 's.offering_id', 'o.title as offering_title', 's.starts_at')
+    .select('o.programme_id', 's.id as session_id', 's.module_id', 's.offering_id', 'o.title as offering_title', 's.starts_at')
     .orderBy('s.starts_at');
 }
 
@@ -75,8 +85,20 @@ export async function selectProgrammeInfo(db: Db, programmeId: number): Promise<
   return db('programmes').select('id', 'kind', 'title', 'completion_rule', 'completion_min_modules').where('id', programmeId).first();
 }
 
-export async function selectModules(db: Db, programmeId: number): Promise<{ id: number; position: number; title: string; teaching_units: number }[]> {
+export type ModuleInfo = { id: number; position: number; title: string; teaching_units: number };
+
+export async function selectModules(db: Db, programmeId: number): Promise<ModuleInfo[]> {
   return db('modules').select('id', 'position', 'title', 'teaching_units').where('programme_id', programmeId).orderBy('position');
+}
+
+export async function selectModulesOfProgrammes(db: Db, programmeIds: number[]): Promise<(ModuleInfo & { programme_id: number })[]> {
+  if (programmeIds.length === 0) return [];
+  return db('modules').select('programme_id', 'id', 'position', 'title', 'teaching_units').whereIn('programme_id', programmeIds).orderBy([{ column: 'programme_id' }, { column: 'position' }]);
+}
+
+export async function selectProgrammeInfos(db: Db, programmeIds: number[]): Promise<ProgrammeInfo[]> {
+  if (programmeIds.length === 0) return [];
+  return db('programmes').select('id', 'kind', 'title', 'completion_rule', 'completion_min_modules').whereIn('id', programmeIds);
 }
 
 /** Programmes a person is (or was) enrolled in, with the offerings. */

@@ -1,0 +1,45 @@
+import { useTestApp } from '../support/app';
+import { createOffering, createProgramme } from '../support/catalog-factories';
+import { createUser } from '../support/factories';
+import { loginAs, textOf } from '../support/http';
+
+/** "Mein Fortschritt" reads a person's whole history with a fixed number of queries, however long it is. */
+describe('progress page queries', () => {
+  const ctx = useTestApp();
+
+  async function queriesOf(run: () => Promise<unknown>): Promise<number> {
+    let count = 0;
+    const listener = () => (count += 1);
+    ctx.db.on('query', listener);
+    try {
+      await run();
+    } finally {
+      ctx.db.off('query', listener);
+    }
+    return count;
+  }
+
+  it('sends as many queries for three programmes as for one, and shows all three', async () => {
+    const person = await createUser(ctx.db);
+    const enrol = async (title: string, kind: 'series' | 'workshop') => {
+      const programme = await createProgramme(ctx.db, { kind, title });
+      const offering = await createOffering(ctx.db, { programmeId: programme.id, moduleIds: programme.modules.map((module) => module.id), sessions: kind === 'series' ? 5 : 1 });
+      await ctx.db('enrollments').insert({ offering_id: offering.id, user_id: person.id, status: 'confirmed', confirmed_at: new Date() });
+    };
+    await enrol('Qualifizierungsreihe Konfliktmanagement', 'series');
+    const agent = await loginAs(ctx.app, person);
+    expect((await agent.get('/my/progress')).status).toBe(200);
+    const withOne = await queriesOf(() => agent.get('/my/progress'));
+
+    await enrol('Workshop Extremismus', 'workshop');
+    await enrol('Fachtag Neutralität', 'workshop');
+    let page = '';
+    const withThree = await queriesOf(async () => {
+      page = textOf((await agent.get('/my/progress')).text);
+    });
+    expect(page).toContain('Qualifizierungsreihe Konfliktmanagement');
+    expect(page).toContain('Workshop Extremismus');
+    expect(page).toContain('Fachtag Neutralität');
+    expect(withThree).toBe(withOne);
+  });
+});
