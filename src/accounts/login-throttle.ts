@@ -31,7 +31,7 @@ export type FailureOutcome = { locked: boolean };
  */
 export function createLoginThrottle(db: Database) {
   const limiter = (keyPrefix: string, points: number, duration: number) =>
-    new RateLimiterPostgres({ storeClient: db, storeType: 'knex', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false, keyPrefix, points, duration });
+    new RateLimiterPostgres({ storeClient: db, storeType: 'knex', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: true, keyPrefix, points, duration });
   const accountFailures = limiter('login_failures_account', LOCK_AFTER_FAILURES, FAILURE_MEMORY_SECONDS);
   // A key here is "blocked" for the current wait or lock; block() sets it, get() reads it.
   const accountWait = limiter('login_wait_account', 1, LOCK_SECONDS);

@@ -35,7 +35,8 @@ export function rateLimit(db: Database, limits: Limit[]) {
       storeType: 'knex',
       tableName: 'rate_limits',
       tableCreated: true,
-      clearExpiredByTimeout: false,
+      // Retention: the library deletes counters expired for an hour, every 5 minutes (unref'd timer).
+      clearExpiredByTimeout: true,
       keyPrefix: limit.name,
       points: limit.points,
       duration: limit.durationSeconds,

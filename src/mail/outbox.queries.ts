@@ -47,6 +47,9 @@ export async function markFailed(db: Db, id: number, lastError: string): Promise
   await db('outgoing_mails').where('id', id).update({ failed_at: db.fn.now(), last_error: lastError });
 }
 
-export async function deleteSentBefore(db: Db, before: Date): Promise<number> {
-  return db('outgoing_mails').whereNotNull('sent_at').where('sent_at', '<', before).delete();
+/** Retention: sent mails after `sentBefore`, mails given up on (kept for an operator to look at) after `failedBefore`. */
+export async function deleteFinishedBefore(db: Db, sentBefore: Date, failedBefore: Date): Promise<number> {
+  return db('outgoing_mails')
+    .where((finished) => finished.where('sent_at', '<', sentBefore).orWhere('failed_at', '<', failedBefore))
+    .delete();
 }

@@ -14,6 +14,8 @@ const BATCH_SIZE = 20;
 const LEASE_SECONDS = 5 * 60;
 /** Sent mails hold personal data (names, links); a month is enough to answer "did it go out?". */
 export const SENT_RETENTION_DAYS = 30;
+/** Mails given up on stay long enough for an operator to notice and resend by hand, then go too. */
+export const FAILED_RETENTION_DAYS = 90;
 
 /** Wait before the next try after `attempts` failed ones: doubling from one minute, at most an hour. */
 export function retryDelayMs(attempts: number): number {
@@ -123,9 +125,10 @@ export function createOutbox({ db, mailer, logger }: OutboxDeps) {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
 
-    /** Retention: sent rows older than SENT_RETENTION_DAYS are deleted; failed ones stay for an operator. */
-    async deleteOldSent(now: Date = new Date()): Promise<number> {
-      return queries.deleteSentBefore(db, new Date(now.getTime() - SENT_RETENTION_DAYS * 24 * 60 * MINUTE_MS));
+    /** Retention: sent rows go after SENT_RETENTION_DAYS; failed ones stay for an operator, FAILED_RETENTION_DAYS. */
+    async deleteExpired(now: Date = new Date()): Promise<number> {
+      const daysAgo = (days: number) => new Date(now.getTime() - days * 24 * 60 * MINUTE_MS);
+      return queries.deleteFinishedBefore(db, daysAgo(SENT_RETENTION_DAYS), daysAgo(FAILED_RETENTION_DAYS));
     },
   };
 }
@@ -144,7 +147,7 @@ export function mailDeliveryJob(deps: OutboxDeps): ScheduledJob {
     cron: '* * * * *',
     run: async () => {
       const result = await outbox.deliverDue();
-      const deleted = await outbox.deleteOldSent();
+      const deleted = await outbox.deleteExpired();
       if (result.sent + result.retrying + result.failed + deleted > 0) deps.logger.info({ ...result, deleted }, 'mail delivery run');
     },
   };

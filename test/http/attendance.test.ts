@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { useTestApp } from '../support/app';
+import { countQueries } from '../support/database';
 import { createOffering, createProgramme } from '../support/catalog-factories';
 import { createOrganisation, createUser } from '../support/factories';
 import { binaryParser, csrfTokenIn, loginAs, submitForm, textOf } from '../support/http';
@@ -211,25 +212,13 @@ describe('attendance', () => {
   });
 
   describe('matrix, exports and sign-in sheet', () => {
-    async function countQueries(run: () => Promise<unknown>): Promise<number> {
-      let count = 0;
-      const listener = () => (count += 1);
-      ctx.db.on('query', listener);
-      try {
-        await run();
-      } finally {
-        ctx.db.off('query', listener);
-      }
-      return count;
-    }
-
     it('renders the matrix with the same small number of queries for 20 or 60 participants', async () => {
       const coordinator = await createUser(ctx.db, { role: 'coordinator' });
       const agent = await loginAs(ctx.app, coordinator);
       const small = await enrolledSession({ people: 20 });
       const large = await enrolledSession({ people: 60 });
-      const smallCount = await countQueries(() => agent.get(`/manage/offerings/${small.offering.id}/attendance`).expect(200));
-      const largeCount = await countQueries(() => agent.get(`/manage/offerings/${large.offering.id}/attendance`).expect(200));
+      const smallCount = await countQueries(ctx.db, () => agent.get(`/manage/offerings/${small.offering.id}/attendance`).expect(200));
+      const largeCount = await countQueries(ctx.db, () => agent.get(`/manage/offerings/${large.offering.id}/attendance`).expect(200));
       expect(largeCount).toBe(smallCount);
       expect(largeCount).toBeLessThanOrEqual(12);
     });

@@ -134,7 +134,18 @@ describe('mail outbox', () => {
       { ...base, recipient: 'neu@gemeinde.example', sent_at: new Date(Date.now() - 29 * day) },
       { ...base, recipient: 'gescheitert@gemeinde.example', failed_at: old, next_attempt_at: new Date(Date.now() + day) },
     ]);
-    expect(await ctx.outbox.deleteOldSent()).toBe(1);
+    expect(await ctx.outbox.deleteExpired()).toBe(1);
     expect((await ctx.db('outgoing_mails').orderBy('id')).map((row) => row.recipient)).toEqual(['neu@gemeinde.example', 'gescheitert@gemeinde.example']);
+  });
+
+  it('deletes mails given up on after 90 days', async () => {
+    const day = 24 * 60 * 60 * 1000;
+    const base = { subject: 's', text: 't', html: 'h', next_attempt_at: new Date(Date.now() + day) };
+    await ctx.db('outgoing_mails').insert([
+      { ...base, recipient: 'lange-her@gemeinde.example', failed_at: new Date(Date.now() - 91 * day) },
+      { ...base, recipient: 'vor-kurzem@gemeinde.example', failed_at: new Date(Date.now() - 89 * day) },
+    ]);
+    expect(await ctx.outbox.deleteExpired()).toBe(1);
+    expect((await ctx.db('outgoing_mails')).map((row) => row.recipient)).toEqual(['vor-kurzem@gemeinde.example']);
   });
 });

@@ -1,4 +1,5 @@
 import { useTestApp } from '../support/app';
+import { countQueries } from '../support/database';
 import { createOffering, createProgramme } from '../support/catalog-factories';
 import { createUser } from '../support/factories';
 import { loginAs, textOf } from '../support/http';
@@ -6,18 +7,6 @@ import { loginAs, textOf } from '../support/http';
 /** "Mein Fortschritt" reads a person's whole history with a fixed number of queries, however long it is. */
 describe('progress page queries', () => {
   const ctx = useTestApp();
-
-  async function queriesOf(run: () => Promise<unknown>): Promise<number> {
-    let count = 0;
-    const listener = () => (count += 1);
-    ctx.db.on('query', listener);
-    try {
-      await run();
-    } finally {
-      ctx.db.off('query', listener);
-    }
-    return count;
-  }
 
   it('sends as many queries for three programmes as for one, and shows all three', async () => {
     const person = await createUser(ctx.db);
@@ -29,12 +18,12 @@ describe('progress page queries', () => {
     await enrol('Qualifizierungsreihe Konfliktmanagement', 'series');
     const agent = await loginAs(ctx.app, person);
     expect((await agent.get('/my/progress')).status).toBe(200);
-    const withOne = await queriesOf(() => agent.get('/my/progress'));
+    const withOne = await countQueries(ctx.db, () => agent.get('/my/progress'));
 
     await enrol('Workshop Extremismus', 'workshop');
     await enrol('Fachtag Neutralität', 'workshop');
     let page = '';
-    const withThree = await queriesOf(async () => {
+    const withThree = await countQueries(ctx.db, async () => {
       page = textOf((await agent.get('/my/progress')).text);
     });
     expect(page).toContain('Qualifizierungsreihe Konfliktmanagement');

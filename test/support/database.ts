@@ -21,3 +21,16 @@ export async function truncateAll(db: Database): Promise<void> {
   if (rows.length === 0) return;
   await db.raw(`TRUNCATE ${rows.map((row) => `"${row.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
 }
+
+/** How many SQL statements `run` sends through this Knex instance (page views, saves). */
+export async function countQueries(db: Database, run: () => Promise<unknown>): Promise<number> {
+  let count = 0;
+  const listener = () => (count += 1);
+  db.on('query', listener);
+  try {
+    await run();
+  } finally {
+    db.off('query', listener);
+  }
+  return count;
+}

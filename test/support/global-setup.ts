@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createServer } from 'node:net';
 import { Client } from 'pg';
 import { startEmbeddedPostgres, quoteIdentifier } from '../../src/db/embedded';
 import { createDatabase, migrateToLatest } from '../../src/db/database';
 import { withDatabase } from './urls';
+import { freePort } from './throwaway-cluster';
 
 /**
  * One PostgreSQL per test run: the embedded one (fresh, throw-away cluster) or the server
@@ -45,16 +45,4 @@ export default async function globalSetup(globalConfig: { maxWorkers: number }):
   process.env.TEST_PG_ADMIN_URL = adminUrl;
   process.env.TEST_RUN_ID = runId;
   fs.mkdirSync(path.join(os.tmpdir(), 'kokoma-test'), { recursive: true });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
