@@ -90,7 +90,7 @@ export async function selectUsers(db: Db, filter: UserListFilter): Promise<{ row
     base
       .clone()
       .select('users.id', 'users.email', 'users.first_name', 'users.last_name', 'users.role', 'users.active', 'users.last_login_at', 'users.department', 'organisations.name as organisation_name')
-      .orderBy([{ column: 'users.last_name' }, { column: 'users.first_name' }, { column: 'users.id' }])
+      .orderByRaw('users.last_name COLLATE german, users.first_name COLLATE german, users.id')
       .limit(filter.limit)
       .offset(filter.offset),
     base.clone().count<{ count: number }[]>({ count: '*' }).first(),
