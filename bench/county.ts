@@ -23,7 +23,18 @@ type Who = 'anonymous' | 'coordinator' | 'admin' | 'participant';
 /** `manyRows`: a page that must show hundreds of people, whose target is 20 % rather than 35 %. */
 type Page = { label: string; who: Who; path: string; manyRows?: boolean };
 
+/**
+ * `BENCH_PAGES=roll npm run bench -- county` measures only the pages whose label contains
+ * "roll" (while working on one page); such a partial run prints its table but leaves
+ * bench/RESULTS.md as it was.
+ */
+const ONLY_PAGES = process.env.BENCH_PAGES?.toLowerCase();
+
 function pagesOf(seeded: SeededDistrict, size: DistrictSize): Page[] {
+  return allPagesOf(seeded, size).filter((page) => !ONLY_PAGES || page.label.toLowerCase().includes(ONLY_PAGES));
+}
+
+function allPagesOf(seeded: SeededDistrict, size: DistrictSize): Page[] {
   return [
     { label: `coordinator: certificates of a ${size.bigOfferingPeople}-person offering`, who: 'coordinator', path: `/manage/offerings/${seeded.bigOfferingId}/certificates`, manyRows: true },
     { label: `coordinator: enrollments of a ${size.bigOfferingPeople}-person offering`, who: 'coordinator', path: `/manage/offerings/${seeded.bigOfferingId}/enrollments`, manyRows: true },
@@ -135,7 +146,7 @@ async function main(): Promise<void> {
     const baseline = [before, after].sort((a, b) => b.result.requestsPerSecond - a.result.requestsPerSecond)[0]!;
     for (const row of rows) console.log(formatRow(row, baseline.result));
     const report = renderReport({ small, county, bare: [before, after], baseline, rows, idleRss, sessionRows, serverWarnings });
-    fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), report);
+    if (!ONLY_PAGES) fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), report);
     console.log(`\n${report}`);
   } finally {
     await server.close();
