@@ -54,7 +54,7 @@ export function createBulkHandlers(enrollment: EnrollmentService, catalog: Catal
     locals: async (req: Request) => {
       const offeringId = idParam(req);
       const offering = await offeringOf(offeringId);
-      const { counts } = await enrollment.listForOffering(userOf(req), offeringId);
+      const counts = await enrollment.seatCountsOf(userOf(req), offeringId);
       return { offering, counts, maxRows: MAX_ROWS };
     },
   };

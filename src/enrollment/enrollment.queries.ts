@@ -100,35 +100,6 @@ export async function selectSeatCounts(db: Db, offeringIds: number[]): Promise<M
   return counts;
 }
 
-export type OfferingEnrollmentRow = EnrollmentRow & {
-  first_name: string;
-  last_name: string;
-  email: string;
-  department: string | null;
-  organisation_name: string | null;
-  waitlist_position: number | null;
-};
-
-export async function selectEnrollmentsOfOffering(db: Db, offeringId: number): Promise<OfferingEnrollmentRow[]> {
-  return db('enrollments')
-    .join('users', 'users.id', 'enrollments.user_id')
-    .leftJoin('organisations', 'organisations.id', 'users.organisation_id')
-    .select(
-      ...qualifiedEnrollmentColumns,
-      'users.first_name',
-      'users.last_name',
-      'users.email',
-      'users.department',
-      'organisations.name as organisation_name',
-      'waitlist_positions.position as waitlist_position',
-    )
-    .leftJoin('waitlist_positions', function joinPosition() {
-      this.on('waitlist_positions.enrollment_id', 'enrollments.id').andOn('waitlist_positions.offering_id', 'enrollments.offering_id');
-    })
-    .where('enrollments.offering_id', offeringId)
-    .orderByRaw("array_position(ARRAY['pending','confirmed','waitlisted','cancelled','rejected'], enrollments.status), enrollments.requested_at, enrollments.id");
-}
-
 export type UserEnrollmentRow = EnrollmentRow & { offering_title: string; programme_title: string; offering_status: string; waitlist_position: number | null };
 
 export async function selectEnrollmentsOfUser(db: Db, userId: number): Promise<UserEnrollmentRow[]> {

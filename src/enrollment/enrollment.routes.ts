@@ -32,7 +32,8 @@ export function enrollmentRouter(catalog: CatalogService, enrollment: Enrollment
   router.post('/manage/offerings/:id/enrollments/bulk', coordinator, bulk.upload.receive, bulk.upload.validate(bulkListSchema), bulk.preview);
   router.post('/manage/offerings/:id/enrollments/bulk/confirm', coordinator, validateForm(bulkConfirmSchema, bulk.previewPage), bulk.confirm);
   router.post('/manage/offerings/:id/capacity', coordinator, validateForm(capacitySchema, manage.listPage), manage.changeCapacity);
-  router.post('/manage/offerings/:id/enrollments/:enrollmentId/move', coordinator, validateForm(moveSchema, manage.listPage), manage.move);
+  router.get('/manage/offerings/:id/enrollments/:enrollmentId/move', coordinator, showForm(manage.movePage));
+  router.post('/manage/offerings/:id/enrollments/:enrollmentId/move', coordinator, validateForm(moveSchema, manage.movePage), manage.move);
   router.post('/manage/enrollments/:id/approve', coordinator, manage.approve);
   router.post('/manage/enrollments/:id/reject', coordinator, manage.reject);
   router.post('/manage/enrollments/:id/cancel', coordinator, manage.cancel);

@@ -7,10 +7,17 @@ import type { SessionUser } from '../accounts/roles';
 import { mayCancelOwnEnrollment, registrationState, type RegistrationState } from '../catalog/offering-rules';
 import type { OfferingsForSeats } from '../catalog/offering-seats';
 import { Conflict, Invalid, NotFound } from '../shared/errors';
+import { lastPageWindow, pageOf, pageWindow, type Page } from '../shared/paging';
 import * as queries from './enrollment.queries';
+import * as listQueries from './manage-list.queries';
+import type { EnrollmentListRow, EnrollmentToMove } from './manage-list.queries';
+import type { ListFilter } from './enrollment.schemas';
 import type { EnrollmentNotifier } from './enrollment.notifications';
 import { createSeatKeeping } from './seat-keeping';
 import { createBulkEnrollment } from './bulk-enrollment.service';
+
+/** Rows per page of a coordinator's enrollment list. */
+export const ENROLLMENTS_PER_PAGE = 50;
 
 type Deps = { db: Database; notify: EnrollmentNotifier; offerings: OfferingsForSeats; now?: () => Date };
 
@@ -66,11 +73,40 @@ export function createEnrollmentService({ db, notify, offerings, now = () => new
 
     // ----- coordinators -----
 
-    async listForOffering(actingUser: SessionUser, offeringId: number) {
+    /**
+     * One page of an offering's enrollments with the seat counts: two queries whatever
+     * the size of the offering (a third only when the page asked for lies past the end).
+     */
+    async listPage(actingUser: SessionUser, offeringId: number, filter: ListFilter): Promise<{ counts: queries.SeatCounts; list: Page<EnrollmentListRow> }> {
       assertCan(actingUser, 'enrollment.manage');
-      const rows = await queries.selectEnrollmentsOfOffering(db, offeringId);
-      const counts = (await queries.selectSeatCounts(db, [offeringId])).get(offeringId) ?? { confirmed: 0, waitlisted: 0, pending: 0 };
-      return { rows, counts };
+      const criteria = { status: filter.status, search: filter.q };
+      let window = pageWindow(filter.page, ENROLLMENTS_PER_PAGE);
+      const [totals, firstTry] = await Promise.all([
+        listQueries.selectEnrollmentListTotals(db, offeringId, criteria),
+        listQueries.selectEnrollmentListPage(db, offeringId, criteria, window.limit, window.offset),
+      ]);
+      let rows = firstTry;
+      const lastPage = lastPageWindow(totals.matching, window);
+      if (lastPage) {
+        window = lastPage;
+        rows = await listQueries.selectEnrollmentListPage(db, offeringId, criteria, window.limit, window.offset);
+      }
+      const { matching, ...counts } = totals;
+      return { counts, list: pageOf(rows, matching, window) };
+    },
+
+    /** The seat counts of one offering (the bulk enrollment page shows them). */
+    async seatCountsOf(actingUser: SessionUser, offeringId: number): Promise<queries.SeatCounts> {
+      assertCan(actingUser, 'enrollment.manage');
+      return (await queries.selectSeatCounts(db, [offeringId])).get(offeringId) ?? { confirmed: 0, waitlisted: 0, pending: 0 };
+    },
+
+    /** The person a coordinator is about to move; the enrollment must belong to the offering in the URL. */
+    async enrollmentToMove(actingUser: SessionUser, offeringId: number, enrollmentId: number): Promise<EnrollmentToMove> {
+      assertCan(actingUser, 'enrollment.manage');
+      const enrollment = await listQueries.selectEnrollmentToMove(db, enrollmentId);
+      if (!enrollment || enrollment.offering_id !== offeringId) throw new NotFound();
+      return enrollment;
     },
 
     async decide(actingUser: SessionUser, enrollmentId: number, decision: 'approve' | 'reject', actor: Actor): Promise<queries.EnrollmentStatus> {
@@ -127,10 +163,10 @@ export function createEnrollmentService({ db, notify, offerings, now = () => new
     },
 
     /** Moves a person to another offering of the same programme: a new seat there, the old one freed. */
-    async move(actingUser: SessionUser, enrollmentId: number, targetOfferingId: number, actor: Actor): Promise<EnrollOutcome> {
+    async move(actingUser: SessionUser, fromOfferingId: number, enrollmentId: number, targetOfferingId: number, actor: Actor): Promise<EnrollOutcome> {
       assertCan(actingUser, 'enrollment.manage');
       const enrollment = await queries.findEnrollment(db, enrollmentId);
-      if (!enrollment) throw new NotFound();
+      if (!enrollment || enrollment.offering_id !== fromOfferingId) throw new NotFound();
       if (enrollment.offering_id === targetOfferingId) throw new Invalid({ targetOfferingId: 'enrollment.errors.sameOffering' });
       return inTransaction(async (trx) => {
         // Lock both offerings in id order so two opposite moves can't deadlock.

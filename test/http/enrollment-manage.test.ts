@@ -1,7 +1,7 @@
 import { useTestApp } from '../support/app';
 import { createOffering, createProgramme } from '../support/catalog-factories';
 import { createOrganisation, createUser, type TestUser } from '../support/factories';
-import { errorSummaryText, fieldErrorText, inputValue } from '../support/html';
+import { errorSummaryText, fieldErrorText, inputValue, selectOptions } from '../support/html';
 import { loginAs, newAgent, submitForm, textOf, type Agent } from '../support/http';
 
 type EnrollmentRow = { id: number; offering_id: number; user_id: number; status: string; decided_by: number | null };
@@ -17,6 +17,7 @@ describe('coordinators manage enrollments', () => {
   });
 
   const page = (offeringId: number) => `/manage/offerings/${offeringId}/enrollments`;
+  const movePage = (offeringId: number, enrollmentId: number) => `/manage/offerings/${offeringId}/enrollments/${enrollmentId}/move`;
   const enrollmentsTable = (): Promise<EnrollmentRow[]> => ctx.db('enrollments').orderBy('id');
   const subjects = () => ctx.mailbox.map((mail) => `${mail.to} | ${mail.subject}`);
   const capacityOf = async (offeringId: number) => ((await ctx.db('offerings').where('id', offeringId).first()) as { capacity: number }).capacity;
@@ -187,13 +188,26 @@ describe('coordinators manage enrollments', () => {
       const [moving] = await seat(source.id, [mover!], 'confirmed');
       await seat(source.id, waiting, 'waitlisted');
 
+      // The list links to a move page per person instead of carrying every offering in every row.
       const list = await agent.get(page(source.id));
-      const options = [...list.text.matchAll(/<select class="kern-form-input__select" id="move-(\d+)" name="targetOfferingId">([\s\S]*?)<\/select>/g)];
-      expect(options).toHaveLength(3);
-      // Only offerings of the same programme are offered as targets.
-      expect(textOf(options[0]![2]!)).toBe('Workshop Juni');
+      expect(list.text).not.toContain('name="targetOfferingId"');
+      const moveLinks = [...list.text.matchAll(/<a class="kern-link" href="([^"]+\/move)" aria-label="Umbuchen: ([^"]+)">/g)].map((match) => [match[1], match[2]]);
+      expect(moveLinks).toEqual([
+        [movePage(source.id, moving!), `Erika ${mover!.lastName}`],
+        ...waiting.map((person) => [expect.stringMatching(/\/move$/), `Erika ${person.lastName}`]),
+      ]);
 
-      const response = await submitForm(agent, page(source.id), `/manage/offerings/${source.id}/enrollments/${moving}/move`, { targetOfferingId: String(target.id) });
+      const movePageResponse = await agent.get(movePage(source.id, moving!));
+      expect(movePageResponse.status).toBe(200);
+      expect(textOf(movePageResponse.text)).toContain(`Umbuchen: Erika ${mover!.lastName}`);
+      expect(textOf(movePageResponse.text)).toContain(`${mover!.email} · In diesem Durchgang: bestätigt`);
+      // Only offerings of the same programme are offered as targets.
+      expect(selectOptions(movePageResponse.text, 'targetOfferingId')).toEqual([
+        { value: '', label: 'Bitte wählen', selected: false },
+        { value: String(target.id), label: 'Workshop Juni', selected: false },
+      ]);
+
+      const response = await submitForm(agent, movePage(source.id, moving!), `/manage/offerings/${source.id}/enrollments/${moving}/move`, { targetOfferingId: String(target.id) });
       expect(response.status).toBe(303);
       expect(response.headers.location).toBe(page(source.id));
       expect(textOf((await agent.get(page(source.id))).text)).toContain('Die Person wurde umgebucht und hat dort einen Platz.');
@@ -230,10 +244,13 @@ describe('coordinators manage enrollments', () => {
       const before = await enrollmentsTable();
       const move = (targetOfferingId: string) => submitForm(agent, page(source.id), `/manage/offerings/${source.id}/enrollments/${moving}/move`, { targetOfferingId });
 
+      // A refused move shows the move page again, in German, with the offering chosen.
       const otherProgramme = await move(String(elsewhere.id));
       expect(otherProgramme.status).toBe(422);
       expect(errorSummaryText(otherProgramme.text)).toContain('Personen können nur in einen Durchgang desselben Programms umgebucht werden.');
-      expect(textOf(otherProgramme.text)).toContain('Anmeldungen: Workshop März');
+      expect(fieldErrorText(otherProgramme.text, 'targetOfferingId')).toBe('Personen können nur in einen Durchgang desselben Programms umgebucht werden.');
+      expect(textOf(otherProgramme.text)).toContain(`Umbuchen: Erika ${mover!.lastName}`);
+      expect(selectOptions(otherProgramme.text, 'targetOfferingId').map((option) => option.label)).toEqual(['Bitte wählen', 'Workshop Juni']);
 
       const same = await move(String(source.id));
       expect(same.status).toBe(422);
@@ -245,7 +262,12 @@ describe('coordinators manage enrollments', () => {
       expect(textOf(alreadyThere.text)).toContain('bereits angemeldet');
 
       expect((await move('999999')).status).toBe(404);
-      expect((await move('')).status).toBe(422);
+      const nothingChosen = await move('');
+      expect(nothingChosen.status).toBe(422);
+      expect(fieldErrorText(nothingChosen.text, 'targetOfferingId')).toBe('Bitte wählen Sie einen Eintrag aus.');
+      const chosenKept = await move(String(target.id) + 'x');
+      expect(chosenKept.status).toBe(422);
+      expect(textOf(chosenKept.text)).toContain(`Umbuchen: Erika ${mover!.lastName}`);
 
       expect(await enrollmentsTable()).toEqual(before);
       await ctx.deliverMail();
