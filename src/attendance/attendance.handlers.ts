@@ -9,11 +9,12 @@ import { contentDisposition } from '../shared/files';
 import { formatFileSize, type Locale } from '../shared/format';
 import { inspectSignedSheet, SIGNED_SHEET_MAX_MEGABYTES, type AttendanceService, type UploadedSheet } from './attendance.service';
 import type { SignedSheetRow, SignedSheetType } from './attendance.queries';
-import { ATTENDANCE_STATUSES } from './attendance-rules';
+import { peopleFilterSchema } from './attendance.schemas';
 import { createCheckInHandlers } from './check-in.handlers';
 import { createCompletionHandlers } from './completion.handlers';
 import { createExcusesHandlers } from './excuses.handlers';
 import { createRollCallHandlers } from './roll-call.handlers';
+import { rollCallLabels, rollCallUrl } from './attendance.view';
 
 
 /** For the browser's file picker only; the content decides (see the service). */
@@ -49,12 +50,15 @@ export function createAttendanceHandlers(attendance: AttendanceService, config: 
     rollCall: {
       view: 'attendance/roll-call',
       titleKey: 'attendance.rollCall.title',
+      // One page of people (the page and name search come from the URL, also when a save is re-rendered).
       locals: async (req: Request) => {
-        const rollCall = await attendance.rollCall(userOf(req), idParam(req));
-        const signedSheets = await attendance.signedSheets(userOf(req), idParam(req));
+        const filter = peopleFilterSchema.parse(req.query);
+        const { signedSheets, ...rollCall } = await attendance.rollCallPage(userOf(req), idParam(req), { search: filter.q, page: filter.page });
         return {
           ...rollCall,
-          statuses: ATTENDANCE_STATUSES,
+          ...rollCallLabels(req.t),
+          filter,
+          saveAction: rollCallUrl(rollCall.session.id, { q: filter.q, page: rollCall.roster.page }),
           signedSheets: signedSheetItems(signedSheets, req.locale),
           signedSheetAccept: SIGNED_SHEET_ACCEPT,
           signedSheetMaxMegabytes: SIGNED_SHEET_MAX_MEGABYTES,

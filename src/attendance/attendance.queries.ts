@@ -8,6 +8,15 @@ type Db = Knex | Knex.Transaction;
  * check-in.queries.ts, excuses.queries.ts, completion.queries.ts.
  */
 
+/**
+ * A coordinator's or trainer's name search ("Schäfer", "Lena Sch", "Schäfer, L") on the
+ * users table aliased `u`; the person's own % and _ are taken literally.
+ */
+export function nameSearch(search: string): { sql: string; bindings: string[] } {
+  const pattern = `%${search.replace(/[\\%_]/g, (match) => `\\${match}`)}%`;
+  return { sql: "(u.first_name || ' ' || u.last_name ILIKE ? OR u.last_name || ', ' || u.first_name ILIKE ?)", bindings: [pattern, pattern] };
+}
+
 export type SessionContext = {
   id: number;
   offering_id: number;

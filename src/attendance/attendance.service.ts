@@ -73,12 +73,6 @@ export function createAttendanceService(db: Database, config: Config, now: () =>
 
     // ----- signed sign-in sheets -----
 
-    /** The scans uploaded for a session, newest first (the first is the session's sheet). */
-    async signedSheets(user: SessionUser, sessionId: number) {
-      await sessionForStaff(user, sessionId);
-      return queries.selectSignedSheets(db, sessionId);
-    },
-
     /** Before the bytes are read: only the session's staff send them. */
     async assertMayUploadSheet(user: SessionUser, sessionId: number): Promise<void> {
       await sessionForStaff(user, sessionId);

@@ -29,7 +29,7 @@ export async function selectConfirmedPeople(db: Db, offeringId: number): Promise
     .leftJoin('organisations as org', 'org.id', 'u.organisation_id')
     .where({ 'e.offering_id': offeringId, 'e.status': 'confirmed' })
     .select('u.id as user_id', 'u.first_name', 'u.last_name', 'u.email', 'org.name as organisation_name', 'u.department')
-    .orderBy([{ column: 'u.last_name' }, { column: 'u.first_name' }, { column: 'u.id' }]);
+    .orderByRaw('u.last_name COLLATE german, u.first_name COLLATE german, u.id');
 }
 
 export async function selectAttendanceOfOffering(db: Db, offeringId: number): Promise<{ session_id: number; user_id: number; status: AttendanceStatus }[]> {
@@ -91,22 +91,61 @@ export async function selectModules(db: Db, programmeId: number): Promise<Module
   return db('modules').select('id', 'position', 'title', 'teaching_units').where('programme_id', programmeId).orderBy('position');
 }
 
-export async function selectModulesOfProgrammes(db: Db, programmeIds: number[]): Promise<(ModuleInfo & { programme_id: number })[]> {
-  if (programmeIds.length === 0) return [];
-  return db('modules').select('programme_id', 'id', 'position', 'title', 'teaching_units').whereIn('programme_id', programmeIds).orderBy([{ column: 'programme_id' }, { column: 'position' }]);
+/** Enrollments that make a programme part of a person's progress. */
+const PROGRESS_ENROLLMENT_STATUSES = ['confirmed', 'waitlisted', 'pending'];
+
+export type ProgrammeOfPerson = ProgrammeInfo & {
+  offerings: { offering_id: number; offering_title: string; status: string }[];
+  modules: ModuleInfo[];
+};
+
+/**
+ * The programmes a person is (or was) enrolled in, each with its rule, modules and the
+ * person's offerings, in one statement however long the history; in the order of their
+ * first offering.
+ */
+export async function selectProgrammesOfPerson(db: Db, userId: number): Promise<ProgrammeOfPerson[]> {
+  const result = await db.raw<{ rows: ProgrammeOfPerson[] }>(
+    `SELECT p.id, p.kind, p.title, p.completion_rule, p.completion_min_modules,
+            json_agg(json_build_object('offering_id', o.id, 'offering_title', o.title, 'status', e.status) ORDER BY o.id) AS offerings,
+            coalesce((SELECT json_agg(json_build_object('id', m.id, 'position', m.position, 'title', m.title, 'teaching_units', m.teaching_units) ORDER BY m.position)
+                        FROM modules m WHERE m.programme_id = p.id), '[]') AS modules
+       FROM enrollments e
+       JOIN offerings o ON o.id = e.offering_id
+       JOIN programmes p ON p.id = o.programme_id
+      WHERE e.user_id = ? AND e.status = ANY(?::text[])
+      GROUP BY p.id
+      ORDER BY min(o.id)`,
+    [userId, PROGRESS_ENROLLMENT_STATUSES],
+  );
+  return result.rows;
 }
 
-export async function selectProgrammeInfos(db: Db, programmeIds: number[]): Promise<ProgrammeInfo[]> {
-  if (programmeIds.length === 0) return [];
-  return db('programmes').select('id', 'kind', 'title', 'completion_rule', 'completion_min_modules').whereIn('id', programmeIds);
-}
+export type ProgressSessionRow = PlannedRow & { programme_id: number; kind: 'attended' | 'planned' };
 
-/** Programmes a person is (or was) enrolled in, with the offerings. */
-export async function selectProgrammesOfPerson(db: Db, userId: number): Promise<{ programme_id: number; offering_id: number; offering_title: string; status: string }[]> {
-  return db('enrollments as e')
-    .join('offerings as o', 'o.id', 'e.offering_id')
-    .where('e.user_id', userId)
-    .whereIn('e.status', ['confirmed', 'waitlisted', 'pending'])
-    .select('o.programme_id', 'o.id as offering_id', 'o.title as offering_title', 'e.status')
-    .orderBy('o.id');
+/**
+ * For the same programmes: the sessions the person attended (started by `moment`) and the
+ * sessions still planned in published offerings after it, in one statement that does not
+ * wait for the programmes (it finds them itself).
+ */
+export async function selectProgressSessions(db: Db, userId: number, moment: Date): Promise<ProgressSessionRow[]> {
+  const result = await db.raw<{ rows: ProgressSessionRow[] }>(
+    `WITH mine AS (
+       SELECT DISTINCT o.programme_id FROM enrollments e JOIN offerings o ON o.id = e.offering_id
+        WHERE e.user_id = ? AND e.status = ANY(?::text[])
+     )
+     SELECT 'attended' AS kind, o.programme_id, s.id AS session_id, s.module_id, s.offering_id, o.title AS offering_title, s.starts_at
+       FROM attendance_records a
+       JOIN offering_sessions s ON s.id = a.session_id
+       JOIN offerings o ON o.id = s.offering_id
+      WHERE a.user_id = ? AND a.status = ANY(?::text[]) AND s.starts_at <= ? AND o.programme_id IN (SELECT programme_id FROM mine)
+     UNION ALL
+     SELECT 'planned' AS kind, o.programme_id, s.id AS session_id, s.module_id, s.offering_id, o.title AS offering_title, s.starts_at
+       FROM offering_sessions s
+       JOIN offerings o ON o.id = s.offering_id
+      WHERE o.status = 'published' AND s.starts_at > ? AND o.programme_id IN (SELECT programme_id FROM mine)
+      ORDER BY starts_at, session_id`,
+    [userId, PROGRESS_ENROLLMENT_STATUSES, userId, [...ATTENDED_STATUSES], moment, moment],
+  );
+  return result.rows;
 }

@@ -1,12 +1,36 @@
 import type { SessionUser } from '../accounts/roles';
 import type { Database } from '../db/database';
 import { Forbidden, NotFound } from '../shared/errors';
-import { offeringCompleted, seriesProgress, type AttendedSession } from './completion';
+import { lastPageWindow, pageOf, pageWindow } from '../shared/paging';
+import { countsAsAttended, type AttendanceStatus } from './attendance-rules';
+import { offeringCompleted, seriesProgress, type AttendedSession, type PlannedSession } from './completion';
 import * as queries from './completion.queries';
+import * as matrixQueries from './matrix.queries';
 import { isCoordinator } from './session-access';
 
-const toPlanned = (row: queries.PlannedRow) => ({ sessionId: row.session_id, moduleId: row.module_id, offeringId: row.offering_id, offeringTitle: row.offering_title, startsAt: row.starts_at });
-const toAttended = (row: queries.AttendedRow): AttendedSession => ({ moduleId: row.module_id, offeringId: row.offering_id, startsAt: row.starts_at });
+/** People per page of the attendance matrix. */
+export const MATRIX_PAGE_SIZE = 50;
+
+const toPlanned = (row: queries.PlannedRow): PlannedSession => ({ sessionId: row.session_id, moduleId: row.module_id, offeringId: row.offering_id, offeringTitle: row.offering_title, startsAt: row.starts_at });
+const toAttended = (row: { module_id: number | null; offering_id: number; starts_at: Date }): AttendedSession => ({ moduleId: row.module_id, offeringId: row.offering_id, startsAt: row.starts_at });
+
+/** What the matrix shows for one person: completed, still reachable, modules done of required. */
+function completionOf(
+  programme: queries.ProgrammeInfo,
+  modules: queries.ModuleInfo[],
+  offering: { id: number; sessions: { starts_at: Date }[] },
+  attended: AttendedSession[],
+  planned: PlannedSession[],
+  moment: Date,
+) {
+  if (programme.kind === 'series') {
+    const progress = seriesProgress(modules, { rule: programme.completion_rule, minModules: programme.completion_min_modules }, attended, planned, moment);
+    return { completed: progress.completed, reachable: progress.reachable, doneCount: progress.doneCount, requiredCount: progress.requiredCount };
+  }
+  const completed = offeringCompleted(attended, offering.id, moment);
+  const stillPlanned = offering.sessions.some((session) => session.starts_at > moment);
+  return { completed, reachable: completed || stillPlanned, doneCount: completed ? 1 : 0, requiredCount: 1 };
+}
 
 /**
  * Who completed what: a person's progress, the attendance matrix of an offering (also the
@@ -14,6 +38,7 @@ const toAttended = (row: queries.AttendedRow): AttendedSession => ({ moduleId: r
  * only sessions that have started by then, so a record for a later session counts once it begins.
  */
 export function createCompletionService(db: Database, now: () => Date) {
+  /** The whole matrix, every confirmed person (exports and certificates). */
   async function buildMatrix(offeringId: number, moment: Date) {
     const offering = await queries.findOffering(db, offeringId);
     if (!offering) throw new NotFound();
@@ -34,17 +59,11 @@ export function createCompletionService(db: Database, now: () => Date) {
       list.push(toAttended(row));
       attendedBy.set(row.user_id, list);
     }
-    const rows = people.map((person) => {
-      const attended = attendedBy.get(person.user_id) ?? [];
-      const cells = sessions.map((session) => statusOf.get(`${session.id}:${person.user_id}`) ?? null);
-      if (programme!.kind === 'series') {
-        const progress = seriesProgress(modules, { rule: programme!.completion_rule, minModules: programme!.completion_min_modules }, attended, plannedSessions, moment);
-        return { person, cells, completed: progress.completed, reachable: progress.reachable, doneCount: progress.doneCount, requiredCount: progress.requiredCount };
-      }
-      const completed = offeringCompleted(attended, offeringId, moment);
-      const stillPlanned = sessions.some((session) => session.starts_at > moment);
-      return { person, cells, completed, reachable: completed || stillPlanned, doneCount: completed ? 1 : 0, requiredCount: 1 };
-    });
+    const rows = people.map((person) => ({
+      person,
+      cells: sessions.map((session) => statusOf.get(`${session.id}:${person.user_id}`) ?? null),
+      ...completionOf(programme!, modules, { id: offeringId, sessions }, attendedBy.get(person.user_id) ?? [], plannedSessions, moment),
+    }));
     return { offering, programme: programme!, sessions, rows };
   }
 
@@ -71,34 +90,64 @@ export function createCompletionService(db: Database, now: () => Date) {
   }
 
   return {
-    /** The attendance matrix of an offering: people × sessions, completion, certificate reachable. */
+    /** The whole attendance matrix of an offering: people × sessions, completion, certificate reachable (the exports). */
     async matrix(user: SessionUser, offeringId: number) {
       if (!isCoordinator(user)) throw new Forbidden();
       return buildMatrix(offeringId, now());
     },
 
+    /**
+     * One page of the matrix (people in German name order, those matching `search` if given):
+     * four statements, however large the cohort or the programme's history.
+     */
+    async matrixPage(user: SessionUser, offeringId: number, filter: { search?: string; page: number }) {
+      if (!isCoordinator(user)) throw new Forbidden();
+      const moment = now();
+      const search = filter.search || undefined;
+      let window = pageWindow(filter.page, MATRIX_PAGE_SIZE);
+      const [offering, sessionRows, first] = await Promise.all([
+        matrixQueries.findOfferingForMatrix(db, offeringId),
+        matrixQueries.selectMatrixSessions(db, offeringId, moment),
+        matrixQueries.selectMatrixPeople(db, offeringId, { search, ...window }),
+      ]);
+      if (!offering) throw new NotFound();
+      let people = first;
+      const lastPage = lastPageWindow(people.total, window);
+      if (lastPage) {
+        window = lastPage;
+        people = await matrixQueries.selectMatrixPeople(db, offeringId, { search, ...window });
+      }
+      const records = await matrixQueries.selectRecordsInProgramme(db, offeringId, people.rows.map((person) => person.user_id));
+      const sessions = sessionRows.filter((session) => session.in_offering);
+      const planned = sessionRows.filter((session) => session.planned).map((row) => toPlanned({ ...row, session_id: row.id }));
+      const statusOf = new Map<string, AttendanceStatus>();
+      const attendedBy = new Map<number, AttendedSession[]>();
+      for (const record of records) {
+        if (record.offering_id === offeringId) statusOf.set(`${record.session_id}:${record.user_id}`, record.status);
+        if (!countsAsAttended(record.status)) continue;
+        attendedBy.set(record.user_id, [...(attendedBy.get(record.user_id) ?? []), toAttended(record)]);
+      }
+      const rows = people.rows.map((person) => ({
+        person,
+        cells: sessions.map((session) => statusOf.get(`${session.id}:${person.user_id}`) ?? null),
+        ...completionOf(offering.programme, offering.modules, { id: offeringId, sessions }, attendedBy.get(person.user_id) ?? [], planned, moment),
+      }));
+      return { offering, programme: offering.programme, sessions, people: pageOf(rows, people.total, window) };
+    },
+
     completionForCertificates,
 
-    /** A person's progress in every programme they enrolled in: five queries, however long their history. */
+    /** A person's progress in every programme they enrolled in: two statements, however long their history. */
     async progressOf(userId: number) {
-      const enrollments = await queries.selectProgrammesOfPerson(db, userId);
-      const programmeIds = [...new Set(enrollments.map((row) => row.programme_id))];
       const moment = now();
-      const [programmes, attendedRows, moduleRows, plannedRows] = await Promise.all([
-        queries.selectProgrammeInfos(db, programmeIds),
-        queries.selectAttendedInProgrammes(db, programmeIds, [userId], moment),
-        queries.selectModulesOfProgrammes(db, programmeIds),
-        queries.selectPlannedInProgrammes(db, programmeIds, moment),
-      ]);
-      return programmeIds.map((programmeId) => {
-        const programme = programmes.find((candidate) => candidate.id === programmeId)!;
-        const attended = attendedRows.filter((row) => row.programme_id === programmeId).map(toAttended);
-        const offerings = enrollments.filter((row) => row.programme_id === programmeId);
+      const [programmes, sessionRows] = await Promise.all([queries.selectProgrammesOfPerson(db, userId), queries.selectProgressSessions(db, userId, moment)]);
+      return programmes.map(({ offerings, modules, ...programme }) => {
+        const ofProgramme = sessionRows.filter((row) => row.programme_id === programme.id);
+        const attended = ofProgramme.filter((row) => row.kind === 'attended').map(toAttended);
         if (programme.kind !== 'series') {
           return { programme, offerings: offerings.map((offering) => ({ ...offering, completed: offeringCompleted(attended, offering.offering_id, moment) })), series: null };
         }
-        const modules = moduleRows.filter((row) => row.programme_id === programmeId);
-        const planned = plannedRows.filter((row) => row.programme_id === programmeId).map(toPlanned);
+        const planned = ofProgramme.filter((row) => row.kind === 'planned').map(toPlanned);
         const series = seriesProgress(modules, { rule: programme.completion_rule, minModules: programme.completion_min_modules }, attended, planned, moment);
         return { programme, offerings, series };
       });

@@ -6,10 +6,11 @@ import type { Config } from '../config';
 import { setFlash } from '../http/flash';
 import { formData } from '../http/forms';
 import { formatDate } from '../shared/format';
-import type { rollCallSchema } from './attendance.schemas';
+import { peopleFilterSchema, type rollCallSchema } from './attendance.schemas';
 import type { AttendanceService } from './attendance.service';
 import { contentDisposition } from '../shared/files';
 import { renderSignInSheet } from './sign-in-sheet.pdf';
+import { rollCallUrl } from './attendance.view';
 
 /** Empty rows at the end of the paper list for people who come without a seat. */
 export const WALK_IN_ROWS = 5;
@@ -22,11 +23,14 @@ export function createRollCallHandlers(attendance: AttendanceService, config: Co
       res.renderPage('attendance/overview', { title: req.t('attendance.overview.title'), sessions });
     },
 
+    /** Saves the page that was posted; "save and next" goes on to the next page of the same search. */
     async saveRollCall(req: Request, res: Response): Promise<void> {
       const sessionId = idParam(req);
       const changed = await attendance.saveRollCall(userOf(req), sessionId, formData<z.output<typeof rollCallSchema>>(res), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'attendance.rollCall.saved', params: { count: changed } });
-      res.redirect(303, `/attendance/sessions/${sessionId}`);
+      const filter = peopleFilterSchema.parse(req.query);
+      const next = (req.body as Record<string, unknown>).then === 'next';
+      res.redirect(303, rollCallUrl(sessionId, { q: filter.q, page: next ? filter.page + 1 : filter.page }));
     },
 
     async signInSheet(req: Request, res: Response): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { AttendanceStatus } from './attendance-rules';
+import { nameSearch } from './attendance.queries';
 
 type Db = Knex | Knex.Transaction;
 
@@ -28,10 +29,42 @@ export async function selectRoster(db: Db, sessionId: number): Promise<RosterRow
        LEFT JOIN organisations org ON org.id = u.organisation_id
        LEFT JOIN attendance_records a ON a.session_id = s.id AND a.user_id = u.id
       WHERE s.id = ?
-      ORDER BY u.last_name, u.first_name, u.id`,
+      ORDER BY u.last_name COLLATE german, u.first_name COLLATE german, u.id`,
     [sessionId],
   );
   return result.rows;
+}
+
+/**
+ * One page of the roll call (people by German name order, optionally those whose name
+ * matches `search`) and how many match in all, in one statement: the count row always
+ * comes back, so a page past the end still tells the total. What was recorded and open
+ * excuses are looked up for the page's people only.
+ */
+export async function selectRosterPage(db: Db, sessionId: number, filter: { search?: string; limit: number; offset: number }): Promise<{ rows: RosterRow[]; total: number }> {
+  const search = filter.search ? nameSearch(filter.search) : undefined;
+  const result = await db.raw<{ rows: (RosterRow & { total: number })[] }>(
+    `WITH matching AS (
+       SELECT u.id AS user_id, u.first_name, u.last_name, org.name AS organisation_name, u.department
+         FROM offering_sessions s
+         JOIN enrollments e ON e.offering_id = s.offering_id AND e.status = 'confirmed'
+         JOIN users u ON u.id = e.user_id
+         LEFT JOIN organisations org ON org.id = u.organisation_id
+        WHERE s.id = ?${search ? ` AND ${search.sql}` : ''}
+     )
+     SELECT counted.total, page.user_id, page.first_name, page.last_name, page.organisation_name, page.department,
+            a.status, a.recorded_at,
+            (SELECT x.id FROM excuses x WHERE x.session_id = ? AND x.user_id = page.user_id AND x.status = 'submitted' LIMIT 1) AS open_excuse_id
+       FROM (SELECT count(*)::int AS total FROM matching) counted
+       LEFT JOIN LATERAL (
+         SELECT * FROM matching ORDER BY last_name COLLATE german, first_name COLLATE german, user_id LIMIT ? OFFSET ?
+       ) page ON true
+       LEFT JOIN attendance_records a ON a.session_id = ? AND a.user_id = page.user_id
+      ORDER BY page.last_name COLLATE german, page.first_name COLLATE german, page.user_id`,
+    [sessionId, ...(search?.bindings ?? []), sessionId, filter.limit, filter.offset, sessionId],
+  );
+  const total = result.rows[0]?.total ?? 0;
+  return { rows: result.rows.filter((row) => row.user_id !== null).map(({ total: _total, ...row }) => row), total };
 }
 
 export async function selectAttendance(db: Db, sessionId: number, userIds: number[]): Promise<Map<number, AttendanceStatus>> {

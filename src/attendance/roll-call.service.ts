@@ -2,6 +2,8 @@ import type { SessionUser } from '../accounts/roles';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import type { Database } from '../db/database';
 import { Forbidden, Invalid } from '../shared/errors';
+import { lastPageWindow, pageOf, pageWindow } from '../shared/paging';
+import { selectSignedSheets } from './attendance.queries';
 import { countsAsAttended, type AttendanceStatus } from './attendance-rules';
 import * as queries from './roll-call.queries';
 import { isRollCallOpen, rollCallOpensAt } from './roll-call-window';
@@ -9,6 +11,12 @@ import { isCoordinator, sessionForStaff } from './session-access';
 
 /** The overview lists sessions that ended up to this long ago, so late corrections stay at hand. */
 const OVERVIEW_DAYS_BACK = 14;
+
+/**
+ * People per roll-call page: a trainer saves a page and goes on to the next, so a 300-person
+ * cohort is six short forms instead of one page of hundreds of KB.
+ */
+export const ROLL_CALL_PAGE_SIZE = 50;
 
 /** The roll call of a session: its staff see the list any time and record attendance once it is open. */
 export function createRollCallService(db: Database, now: () => Date) {
@@ -18,7 +26,32 @@ export function createRollCallService(db: Database, now: () => Date) {
       return queries.selectSessionsForStaff(db, isCoordinator(user) ? null : user.id, new Date(now().getTime() - OVERVIEW_DAYS_BACK * 24 * 60 * 60 * 1000));
     },
 
-    /** The list with what was recorded; `open` says whether it may be saved now, else from when (`opensAt`). */
+    /**
+     * One page of the roll call (names matching `search`, if given) with what was recorded and
+     * the session's signed sheets: three statements, however many people the session has.
+     * `open` says whether it may be saved now, else from when (`opensAt`).
+     */
+    async rollCallPage(user: SessionUser, sessionId: number, filter: { search?: string; page: number }) {
+      const session = await sessionForStaff(db, user, sessionId);
+      const search = filter.search || undefined;
+      let window = pageWindow(filter.page, ROLL_CALL_PAGE_SIZE);
+      const [first, signedSheets] = await Promise.all([queries.selectRosterPage(db, sessionId, { search, ...window }), selectSignedSheets(db, sessionId)]);
+      let found = first;
+      const lastPage = lastPageWindow(found.total, window);
+      if (lastPage) {
+        window = lastPage;
+        found = await queries.selectRosterPage(db, sessionId, { search, ...window });
+      }
+      return {
+        session,
+        roster: pageOf(found.rows, found.total, window),
+        signedSheets,
+        open: isRollCallOpen(session, now()),
+        opensAt: rollCallOpensAt(session),
+      };
+    },
+
+    /** The whole list with what was recorded (the printed sign-in sheet). */
     async rollCall(user: SessionUser, sessionId: number) {
       const session = await sessionForStaff(db, user, sessionId);
       const rows = await queries.selectRoster(db, sessionId);

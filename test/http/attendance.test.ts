@@ -51,7 +51,7 @@ describe('attendance', () => {
       expect(textOf(page.text)).toContain('Gespeichert: 0 Änderungen.');
       expect(await ctx.db('audit_events').where('action', 'attendance.roll_call_saved')).toHaveLength(1);
       // The saved choice is pre-selected when the page is opened again.
-      expect(page.text).toMatch(new RegExp(`name="status_${people[1]!.id}" value="late" checked`));
+      expect(page.text).toMatch(new RegExp(`name="status_${people[1]!.id}">(<option[^>]*>[^<]*</option>)*<option value="late" selected>`));
     });
 
     it('rejects an invalid status with a message and saves nothing', async () => {
@@ -62,7 +62,7 @@ describe('attendance', () => {
         [`status_${people[1]!.id}`]: 'vielleicht',
       });
       expect(response.status).toBe(422);
-      expect(textOf(response.text)).toContain('Bitte wählen Sie einen Eintrag aus.');
+      expect(textOf(response.text)).toContain('Diesen Anwesenheitsstatus gibt es nicht. Bitte wählen Sie anwesend, verspätet, entschuldigt oder unentschuldigt.');
       expect(await ctx.db('attendance_records')).toHaveLength(0);
     });
 
@@ -217,10 +217,12 @@ describe('attendance', () => {
       const agent = await loginAs(ctx.app, coordinator);
       const small = await enrolledSession({ people: 20 });
       const large = await enrolledSession({ people: 60 });
+      // The first view after login may still write the session; the pages are compared warm.
+      await agent.get(`/manage/offerings/${small.offering.id}/attendance`).expect(200);
       const smallCount = await countQueries(ctx.db, () => agent.get(`/manage/offerings/${small.offering.id}/attendance`).expect(200));
       const largeCount = await countQueries(ctx.db, () => agent.get(`/manage/offerings/${large.offering.id}/attendance`).expect(200));
       expect(largeCount).toBe(smallCount);
-      expect(largeCount).toBeLessThanOrEqual(12);
+      expect(largeCount).toBeLessThanOrEqual(6);
     });
 
     it('exports CSV for a German Excel and XLSX with umlauts intact', async () => {

@@ -1,0 +1,109 @@
+import type { Knex } from 'knex';
+import type { AttendanceStatus } from './attendance-rules';
+import { nameSearch } from './attendance.queries';
+import type { ModuleInfo, OfferingInfo, ProgrammeInfo } from './completion.queries';
+
+type Db = Knex | Knex.Transaction;
+
+/*
+ * The coordinator's attendance matrix, a page of people at a time: four statements, however
+ * large the cohort or the programme's history (the offering with its programme and modules;
+ * the sessions that matter; one page of people with the total; what those people attended).
+ * The whole matrix for exports and certificates is read in completion.queries.ts.
+ */
+
+export type MatrixOffering = OfferingInfo & { programme: ProgrammeInfo; modules: ModuleInfo[] };
+
+export async function findOfferingForMatrix(db: Db, offeringId: number): Promise<MatrixOffering | undefined> {
+  const result = await db.raw<{ rows: (OfferingInfo & { programme: ProgrammeInfo; modules: ModuleInfo[] })[] }>(
+    `SELECT o.id, o.title, o.programme_id, o.location, o.capacity, o.status,
+            json_build_object('id', p.id, 'kind', p.kind, 'title', p.title, 'completion_rule', p.completion_rule, 'completion_min_modules', p.completion_min_modules) AS programme,
+            coalesce((SELECT json_agg(json_build_object('id', m.id, 'position', m.position, 'title', m.title, 'teaching_units', m.teaching_units) ORDER BY m.position)
+                        FROM modules m WHERE m.programme_id = p.id), '[]') AS modules
+       FROM offerings o
+       JOIN programmes p ON p.id = o.programme_id
+      WHERE o.id = ?`,
+    [offeringId],
+  );
+  return result.rows[0];
+}
+
+export type MatrixSessionRow = {
+  id: number;
+  offering_id: number;
+  offering_title: string;
+  starts_at: Date;
+  module_id: number | null;
+  module_position: number | null;
+  module_title: string | null;
+  /** A session of this offering: a column of the matrix. */
+  in_offering: boolean;
+  /** Still to come in a published offering of the programme: where a module can still be attended. */
+  planned: boolean;
+};
+
+/** The offering's sessions and the programme's sessions still planned after `moment`, in one list. */
+export async function selectMatrixSessions(db: Db, offeringId: number, moment: Date): Promise<MatrixSessionRow[]> {
+  const result = await db.raw<{ rows: MatrixSessionRow[] }>(
+    `SELECT s.id, s.offering_id, o.title AS offering_title, s.starts_at, s.module_id, m.position AS module_position, m.title AS module_title,
+            (s.offering_id = ?) AS in_offering,
+            (o.status = 'published' AND s.starts_at > ?) AS planned
+       FROM offering_sessions s
+       JOIN offerings o ON o.id = s.offering_id
+       LEFT JOIN modules m ON m.id = s.module_id
+      WHERE s.offering_id = ?
+         OR (o.programme_id = (SELECT programme_id FROM offerings WHERE id = ?) AND o.status = 'published' AND s.starts_at > ?)
+      ORDER BY s.starts_at, s.id`,
+    [offeringId, moment, offeringId, offeringId, moment],
+  );
+  return result.rows;
+}
+
+export type MatrixPersonRow = { user_id: number; first_name: string; last_name: string; organisation_name: string | null };
+
+/**
+ * One page of the offering's confirmed people in German name order (those whose name
+ * matches `search`, if given) and how many match in all. The count row always comes back,
+ * so a page past the end still tells the total.
+ */
+export async function selectMatrixPeople(db: Db, offeringId: number, filter: { search?: string; limit: number; offset: number }): Promise<{ rows: MatrixPersonRow[]; total: number }> {
+  const search = filter.search ? nameSearch(filter.search) : undefined;
+  const result = await db.raw<{ rows: (MatrixPersonRow & { total: number })[] }>(
+    `WITH matching AS (
+       SELECT u.id AS user_id, u.first_name, u.last_name, org.name AS organisation_name
+         FROM enrollments e
+         JOIN users u ON u.id = e.user_id
+         LEFT JOIN organisations org ON org.id = u.organisation_id
+        WHERE e.offering_id = ? AND e.status = 'confirmed'${search ? ` AND ${search.sql}` : ''}
+     )
+     SELECT counted.total, page.*
+       FROM (SELECT count(*)::int AS total FROM matching) counted
+       LEFT JOIN LATERAL (
+         SELECT * FROM matching ORDER BY last_name COLLATE german, first_name COLLATE german, user_id LIMIT ? OFFSET ?
+       ) page ON true
+      ORDER BY page.last_name COLLATE german, page.first_name COLLATE german, page.user_id`,
+    [offeringId, ...(search?.bindings ?? []), filter.limit, filter.offset],
+  );
+  const total = result.rows[0]?.total ?? 0;
+  return { rows: result.rows.filter((row) => row.user_id !== null).map(({ total: _total, ...row }) => row), total };
+}
+
+export type ProgrammeRecordRow = { user_id: number; session_id: number; offering_id: number; module_id: number | null; starts_at: Date; status: AttendanceStatus };
+
+/**
+ * Everything recorded for these people in the offering's programme, any cohort: the cells of
+ * this offering and what counts towards completion (a module made up in another cohort).
+ */
+export async function selectRecordsInProgramme(db: Db, offeringId: number, userIds: number[]): Promise<ProgrammeRecordRow[]> {
+  if (userIds.length === 0) return [];
+  const result = await db.raw<{ rows: ProgrammeRecordRow[] }>(
+    `SELECT a.user_id, a.session_id, s.offering_id, s.module_id, s.starts_at, a.status
+       FROM attendance_records a
+       JOIN offering_sessions s ON s.id = a.session_id
+       JOIN offerings o ON o.id = s.offering_id
+      WHERE a.user_id = ANY(?::int[])
+        AND o.programme_id = (SELECT programme_id FROM offerings WHERE id = ?)`,
+    [userIds, offeringId],
+  );
+  return result.rows;
+}
