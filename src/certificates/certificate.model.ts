@@ -43,3 +43,8 @@ export type ImageSource = (id: number) => Buffer | undefined;
 export function groupCode(code: string): string {
   return code.replace(/(.{5})(?=.)/g, '$1-');
 }
+
+/** What one valid certificate exists for: a series is completed once, across cohorts; a workshop or event per date. */
+export function subjectKeyFor(programme: { id: number; kind: string }, offeringId: number): string {
+  return programme.kind === 'series' ? `programme:${programme.id}` : `offering:${offeringId}`;
+}

@@ -7,7 +7,7 @@ import { formData, renderFormPage, type FormPage } from '../http/forms';
 import type { CertificatesService } from './certificates.service';
 import type { CertificatePrinting } from './certificate-printing.service';
 import { normaliseVerificationCode } from './verification-code';
-import { verifyFormSchema, type issueSchema, type revokeSchema } from './certificates.schemas';
+import { overviewFilterSchema, verifyFormSchema, type issueSchema, type revokeSchema } from './certificates.schemas';
 import { keptInput, parseForm } from '../http/validate';
 import { contentDisposition } from '../shared/files';
 import { overviewView, verificationView } from './certificates.view';
@@ -17,7 +17,11 @@ export function createCertificatesHandlers(certificates: CertificatesService, pr
   const overviewPage: FormPage = {
     view: 'certificates/offering',
     titleKey: 'certificates.offering.title',
-    locals: async (req) => overviewView(await certificates.overview(userOf(req), idParam(req))),
+    locals: async (req) => {
+      // The filter is a GET form: on a re-rendered POST it is empty, which shows everyone.
+      const filter = overviewFilterSchema.parse(req.query);
+      return overviewView(await certificates.overview(userOf(req), idParam(req), { state: filter.state, search: filter.q, page: filter.page }), req.t);
+    },
   };
   const revokePage: FormPage = {
     view: 'certificates/revoke',

@@ -105,14 +105,14 @@ export async function selectPdf(db: Db, id: number): Promise<{ pdf: Buffer; pdf_
   return db('certificates').select('pdf', 'pdf_sha256', 'serial', 'kind', 'issued_at', 'user_id').where('id', id).first();
 }
 
-/** Certificates of these people for these subjects (all statuses), newest first. */
-export async function selectForPeople(db: Db, userIds: number[], subjectKeys: string[]): Promise<CertificateRow[]> {
-  if (userIds.length === 0) return [];
-  return db('certificates').select(columns).whereIn('user_id', userIds).whereIn('subject_key', subjectKeys).orderBy('id', 'desc');
-}
+export type OwnCertificate = Pick<CertificateRow, 'id' | 'serial' | 'verification_code' | 'status' | 'issued_at'> & { title: string; programme_title: string; offering_title: string };
 
-export async function selectOfUser(db: Db, userId: number): Promise<CertificateRow[]> {
-  return db('certificates').select(columns).where('user_id', userId).orderBy('issued_at', 'desc');
+/** A person's certificates as their list shows them: the titles read out of the snapshot in the database. */
+export async function selectListOfUser(db: Db, userId: number): Promise<OwnCertificate[]> {
+  return db('certificates')
+    .select('id', 'serial', 'verification_code', 'status', 'issued_at', db.raw("snapshot->'template'->>'title' AS title"), db.raw("snapshot->>'programmeTitle' AS programme_title"), db.raw("snapshot->>'offeringTitle' AS offering_title"))
+    .where('user_id', userId)
+    .orderBy('issued_at', 'desc');
 }
 
 export async function markRevoked(trx: Knex.Transaction, id: number, by: number, reason: string): Promise<number> {

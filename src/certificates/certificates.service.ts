@@ -10,13 +10,11 @@ import { renderCertificate, type CertificateSnapshot, type CertificateTemplateDa
 import * as queries from './certificates.queries';
 import type { CertificateTemplateService } from './template.service';
 import { newVerificationCode, normaliseVerificationCode } from './verification-code';
+import { subjectKeyFor } from './certificate.model';
+import { createCertificateOverview } from './overview.service';
 
 const berlinYear = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', year: 'numeric' });
 
-/** What one valid certificate exists for: a series is completed once, across cohorts; a workshop or event per date. */
-function subjectKeyFor(programme: { id: number; kind: string }, offeringId: number): string {
-  return programme.kind === 'series' ? `programme:${programme.id}` : `offering:${offeringId}`;
-}
 
 type Completion = NonNullable<Awaited<ReturnType<AttendanceService['completionForCertificates']>>>;
 type PersonCompletion = Completion['people'][number];
@@ -144,28 +142,8 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
   }
 
   return {
-    /** The offering's confirmed people with their completion and certificates (latest first). */
-    async overview(user: SessionUser, offeringId: number) {
-      assertCan(user, 'certificates.manage');
-      const completion = await completionOf(offeringId);
-      const subjectKey = subjectKeyFor(completion.programme, offeringId);
-      const certificates = await queries.selectForPeople(
-        db,
-        completion.people.map((entry) => entry.person.user_id),
-        [subjectKey],
-      );
-      const rows = completion.people.map((entry) => {
-        const own = certificates.filter((certificate) => certificate.user_id === entry.person.user_id);
-        const valid = own.find((certificate) => certificate.status === 'valid') ?? null;
-        return { person: entry.person, completed: entry.completed, valid, history: own.filter((certificate) => certificate !== valid) };
-      });
-      const counts = {
-        eligible: rows.filter((row) => row.completed && !row.valid).length,
-        issued: rows.filter((row) => row.valid).length,
-        revoked: certificates.filter((certificate) => certificate.status === 'revoked').length,
-      };
-      return { offering: completion.offering, programme: completion.programme, rows, counts };
-    },
+    /** The coordinator's page: counts for the whole offering, one page of people (overview.service.ts). */
+    overview: createCertificateOverview(db, now),
 
     /** Issues for the given people, or for everyone eligible; people not eligible are refused. */
     async issue(user: SessionUser, offeringId: number, userIds: number[] | 'all', actor: Actor) {
@@ -222,8 +200,9 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
       return stored;
     },
 
+    /** A person's own certificates: what the list shows, not the snapshots. */
     async mine(user: SessionUser) {
-      return queries.selectOfUser(db, user.id);
+      return queries.selectListOfUser(db, user.id);
     },
 
     /** What the public verification page shows; undefined for a code that was never issued. */
