@@ -8,7 +8,7 @@ import type { Mailer } from './mail/mailer';
 import { createOutbox, type Outbox } from './mail/outbox.service';
 import { requestLogger } from './http/logger';
 import { drainGuard, healthRouter, type Lifecycle } from './http/health';
-import { csrfProtection, csrfTokenLocal, securityHeaders } from './http/security';
+import { createCsrf, securityHeaders } from './http/security';
 import { noStoreForPersonalResponses } from './http/cache-control';
 import { createSessionMiddleware } from './http/session';
 import { localeMiddleware, viewLocals } from './http/locals';
@@ -67,7 +67,7 @@ export function createApp(deps: AppDeps): App {
   const catalog = createCatalogService(db, enrollment);
   const calendar = createCalendarService(db, catalog, config);
   const attendance = createAttendanceService(db, config);
-  const sessions = createSessionMiddleware(config, deps.databaseUrl, logger);
+  const sessions = createSessionMiddleware(config, db);
   const materialStorage = createMaterialStorage(config);
   const materials = createMaterialsService({ db, storage: materialStorage, logger });
   const certificateTemplates = createCertificateTemplateService(db, config);
@@ -96,11 +96,12 @@ export function createApp(deps: AppDeps): App {
   app.post('/attendance/sessions/:id', express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 5010 }));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
   app.use(cookieParser());
-  app.use(sessions.middleware);
+  app.use(sessions);
   app.use(passport.session());
   app.use(noStoreForPersonalResponses);
-  app.use(localeMiddleware, pageRenderer, viewLocals(config), flashLocal, csrfTokenLocal);
-  app.use(csrfProtection);
+  const csrf = createCsrf(config);
+  app.use(localeMiddleware, pageRenderer, viewLocals(config), flashLocal, csrf.tokenLocal);
+  app.use(csrf.protection);
 
   app.use(homeRouter());
   app.use(accountsRouter(rateLimits, accounts, organisations, passport));
@@ -119,7 +120,6 @@ export function createApp(deps: AppDeps): App {
   // Background mail delivery finishes before the database goes away.
   const close = async () => {
     await outbox.idle();
-    await sessions.close();
   };
   return { app, close, outbox, beginShutdown: () => void (lifecycle.stopping = true) };
 }

@@ -9,6 +9,7 @@ import { createMailer } from './mail/mailer';
 import { mailDeliveryJob } from './mail/outbox.service';
 import { createPasswordResetRequests, passwordResetRequestsJob } from './accounts/password-reset-requests';
 import { startJobs } from './jobs/jobs';
+import { sessionPruningJob } from './accounts/session-store';
 import { createReminderService } from './enrollment/reminders.service';
 import { orphanCleanupJob } from './materials/materials.jobs';
 
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
       orphanCleanupJob(db, config, logger),
       mailDeliveryJob({ db, mailer, logger }),
       passwordResetRequestsJob(createPasswordResetRequests({ db, outbox: built.outbox, config })),
+      sessionPruningJob(db, logger),
     ],
     logger,
   );

@@ -1,13 +1,15 @@
+import type { Request } from 'express';
 import { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { actorOf } from '../audit/audit.service';
 import type { AccountsService } from './accounts.service';
 import type { SessionUser } from './roles';
+import { userReadWithSession } from './session-store';
 
 /**
  * A Passport instance per app (no global state between app instances in tests). The
- * session holds only the user id; the user is re-read on each request, so role changes
- * and deactivations take effect at once.
+ * session holds only the user id; the user is re-read on each request (with the session),
+ * so role changes and deactivations take effect at once.
  */
 export function createPassport(accounts: AccountsService) {
   const passport = new Passport();
@@ -25,7 +27,10 @@ export function createPassport(accounts: AccountsService) {
     }),
   );
   passport.serializeUser((user, done) => done(null, (user as SessionUser).id));
-  passport.deserializeUser((id: unknown, done) => {
+  // The store usually read the user together with the session (one statement per page view).
+  passport.deserializeUser((req: Request, id: unknown, done: (error: unknown, user?: SessionUser | false) => void) => {
+    const readWithSession = userReadWithSession(req, Number(id));
+    if (readWithSession !== undefined) return done(null, readWithSession ?? false);
     accounts
       .findSessionUser(Number(id))
       .then((user) => done(null, user ?? false))

@@ -1,8 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
-import connectPgSimple from 'connect-pg-simple';
-import { Pool } from 'pg';
-import type { Logger } from 'pino';
+import type { Knex } from 'knex';
+import { DatabaseSessionStore } from '../accounts/session-store';
 import type { Config } from '../config';
 import { setFlash } from './flash';
 
@@ -25,33 +24,13 @@ declare module 'express-session' {
 }
 
 /**
- * Sessions live in PostgreSQL (table http_sessions) so any app instance can serve any
- * request. The pool is the app's own: it must survive connections that PostgreSQL ends
- * (restart, failover, pg_terminate_backend), so it listens for their errors; without a
- * listener an idle client's error would end the whole process.
+ * Sessions live in PostgreSQL (table http_sessions, written by the accounts domain's
+ * store) so any app instance can serve any request. The store shares the app's database
+ * pool: its timeouts and its handling of connections PostgreSQL ends apply here too, and
+ * a logged-in page view reads session and user in one statement.
  */
-export function createSessionMiddleware(config: Config, databaseUrl: string, logger: Logger) {
-  const PgStore = connectPgSimple(session);
-  const { timeouts } = config.database;
-  const pool = new Pool({
-    connectionString: databaseUrl,
-    max: 5,
-    keepAlive: true,
-    connectionTimeoutMillis: timeouts.connectMs,
-    statement_timeout: timeouts.queryMs,
-    query_timeout: timeouts.queryMs + 500,
-  });
-  pool.on('error', (error) => logger.warn({ err: error }, 'session store: idle database connection lost, it will be replaced'));
-  const store = new PgStore({
-    pool,
-    tableName: 'http_sessions',
-    createTableIfMissing: false,
-    // The idle timeout is enforced below; a write per page view only to move `expire` is not needed.
-    disableTouch: true,
-    errorLog: (...args: unknown[]) => logger.warn({ detail: args.map(String).join(' ') }, 'session store error'),
-    // Expired rows are pruned by one instance at a time on an interval; harmless if several do it.
-    pruneSessionInterval: config.env === 'test' ? false : 15 * 60,
-  });
+export function createSessionMiddleware(config: Config, db: Knex) {
+  const store = new DatabaseSessionStore(db);
   const middleware = session({
     name: sessionCookieName(config),
     secret: config.sessionSecret,
@@ -68,13 +47,7 @@ export function createSessionMiddleware(config: Config, databaseUrl: string, log
       maxAge: config.sessions.idleMs,
     },
   });
-  return {
-    middleware: [middleware, saveSessionBeforeRedirect, enforceSessionLifetime(config)] as RequestHandler[],
-    close: async () => {
-      store.close();
-      await pool.end();
-    },
-  };
+  return [middleware, saveSessionBeforeRedirect, enforceSessionLifetime(config)] as RequestHandler[];
 }
 
 /**

@@ -5,30 +5,43 @@ import { csrfTokenIn, loginAs, newAgent, submitForm, textOf } from '../support/h
 describe('login and logout', () => {
   const ctx = useTestApp();
 
-  it('logs a verified user in, regenerates the session id and shows their name', async () => {
+  it('logs a verified user in with a new session id and shows their name', async () => {
     const user = await createUser(ctx.db, { firstName: 'Lena', lastName: 'Schäfer' });
     const agent = newAgent(ctx.app);
+    const sessionIdIn = (response: { headers: Record<string, unknown> }) => /kokoma\.sid=([^;]+)/.exec(String(response.headers['set-cookie']))?.[1];
     const loginPage = await agent.get('/login');
-    const sessionBefore = /kokoma\.sid=([^;]+)/.exec(String(loginPage.headers['set-cookie']))?.[1];
+    // The form alone creates no session: nothing is stored for a visitor who only looks.
+    expect(sessionIdIn(loginPage)).toBeUndefined();
+    expect(await ctx.db('http_sessions').count('* as count').first()).toEqual({ count: 0 });
     const response = await agent.post('/login').type('form').send({ email: user.email.toUpperCase(), password: user.password, _csrf: csrfTokenIn(loginPage.text) });
     expect(response.status).toBe(303);
     expect(response.headers.location).toBe('/');
-    const sessionAfter = /kokoma\.sid=([^;]+)/.exec(String(response.headers['set-cookie']))?.[1];
-    expect(sessionBefore).toBeDefined();
-    expect(sessionAfter).toBeDefined();
-    expect(sessionAfter).not.toBe(sessionBefore);
+    const firstSession = sessionIdIn(response);
+    expect(firstSession).toBeDefined();
     const home = await agent.get('/');
     expect(textOf(home.text)).toContain('Angemeldet als Lena Schäfer');
+    // Logging in again on the same browser never keeps the session id it had (session fixation).
+    const again = await agent.post('/login').type('form').send({ email: user.email, password: user.password, _csrf: csrfTokenIn((await agent.get('/login')).text) });
+    expect(again.status).toBe(303);
+    expect(sessionIdIn(again)).toBeDefined();
+    expect(sessionIdIn(again)).not.toBe(firstSession);
     const audit = await ctx.db('audit_events').where({ action: 'login', actor_user_id: user.id });
-    expect(audit).toHaveLength(1);
+    expect(audit).toHaveLength(2);
   });
 
-  it('sets HttpOnly, SameSite=Lax session cookies', async () => {
-    const page = await newAgent(ctx.app).get('/login');
-    const cookie = String(page.headers['set-cookie']);
-    expect(cookie).toMatch(/kokoma\.sid=/);
-    expect(cookie).toMatch(/HttpOnly/);
-    expect(cookie).toMatch(/SameSite=Lax/);
+  it('sets HttpOnly, SameSite=Lax cookies for the form token and the session', async () => {
+    const user = await createUser(ctx.db);
+    const agent = newAgent(ctx.app);
+    const page = await agent.get('/login');
+    const tokenCookie = String(page.headers['set-cookie']);
+    expect(tokenCookie).toMatch(/kokoma\.csrf=/);
+    expect(tokenCookie).toMatch(/HttpOnly/);
+    expect(tokenCookie).toMatch(/SameSite=Lax/);
+    const response = await agent.post('/login').type('form').send({ email: user.email, password: user.password, _csrf: csrfTokenIn(page.text) });
+    const sessionCookie = String(response.headers['set-cookie']);
+    expect(sessionCookie).toMatch(/kokoma\.sid=/);
+    expect(sessionCookie).toMatch(/HttpOnly/);
+    expect(sessionCookie).toMatch(/SameSite=Lax/);
   });
 
   it('answers a wrong password and an unknown address with the same generic message and records the failure', async () => {

@@ -96,8 +96,18 @@ describe('session cookie in production', () => {
     const { app, close } = createApp({ config, db, databaseUrl: testDatabaseUrl(), logger: createLogger(config), mailer });
     try {
       // Behind the TLS-terminating proxy (trusted on loopback), as in production.
+      const user = await createUser(db);
       const page = await request(app).get('/login').set('X-Forwarded-Proto', 'https');
-      const cookie = String(page.headers['set-cookie']);
+      const tokenCookie = String(page.headers['set-cookie']);
+      expect(tokenCookie).toMatch(/^__Host-kokoma\.csrf=[^;]+; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+      const login = await request(app)
+        .post('/login')
+        .set('X-Forwarded-Proto', 'https')
+        .set('Cookie', tokenCookie.split(';')[0]!)
+        .type('form')
+        .send({ email: user.email, password: user.password, _csrf: csrfTokenIn(page.text) });
+      expect(login.status).toBe(303);
+      const cookie = String(login.headers['set-cookie']);
       expect(cookie).toMatch(/^__Host-kokoma\.sid=/);
       expect(cookie).toMatch(/; Path=\//);
       expect(cookie).toMatch(/; Secure/);

@@ -22,7 +22,7 @@ export type TestContext = {
 };
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', BASE_URL: 'http://campus.test', MAIL_DIR: 'var/test-mail', ...overrides });
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', BASE_URL: 'http://campus.test', MAIL_DIR: 'var/test-mail', ...overrides });
 }
 
 /**

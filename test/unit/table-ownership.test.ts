@@ -32,7 +32,7 @@ const OWNERS: Record<string, string> = {
   certificate_serial_counters: 'certificates',
   audit_events: 'audit',
   outgoing_mails: 'mail',
-  // Written by the session store (connect-pg-simple); accounts ends a person's sessions.
+  // Written by the accounts domain's session store, which also ends a person's sessions.
   http_sessions: 'accounts',
 };
 
