@@ -67,6 +67,41 @@ export async function takeSerialNumber(trx: Knex.Transaction, year: number): Pro
   return rows[0]!.last_number;
 }
 
+/**
+ * `lockSubject` for many people at once, in the order of their ids: every issuer takes the
+ * subject locks in that order before the serial counter, so two batches cannot deadlock.
+ */
+export async function lockSubjects(trx: Knex.Transaction, userIds: number[], subjectKey: string): Promise<void> {
+  const ordered = [...userIds].sort((a, b) => a - b);
+  // unnest hands the ids out in array order; the locks are taken one row after another.
+  await trx.raw('SELECT count(pg_advisory_xact_lock(hashtext(?), person)) FROM unnest(?::int[]) AS person', [`certificate:${subjectKey}`, `{${ordered.map((id) => Math.trunc(id)).join(',')}}`]);
+}
+
+/** `count` consecutive serial numbers of a year, the same way as `takeSerialNumber`: returns the first. */
+export async function takeSerialNumbers(trx: Knex.Transaction, year: number, count: number): Promise<number> {
+  const { rows } = await trx.raw<{ rows: { last_number: number }[] }>(
+    `INSERT INTO certificate_serial_counters AS counter (year, last_number) VALUES (?, ?)
+     ON CONFLICT (year) DO UPDATE SET last_number = counter.last_number + excluded.last_number
+     RETURNING last_number`,
+    [year, count],
+  );
+  return rows[0]!.last_number - count + 1;
+}
+
+/** Who of these people already holds a valid certificate for the subject. */
+export async function selectHoldersOfSubject(trx: Knex.Transaction, userIds: number[], subjectKey: string): Promise<number[]> {
+  if (userIds.length === 0) return [];
+  return trx('certificates').where({ subject_key: subjectKey, status: 'valid' }).whereIn('user_id', userIds).pluck('user_id');
+}
+
+/** Many certificates in one statement; returns what the audit entry lists. */
+export async function insertCertificates(trx: Knex.Transaction, certificates: NewCertificate[]): Promise<{ id: number; serial: string; user_id: number; pdf_sha256: string }[]> {
+  if (certificates.length === 0) return [];
+  return trx('certificates')
+    .insert(certificates.map((certificate) => ({ ...certificate, snapshot: JSON.stringify(certificate.snapshot) })))
+    .returning(['id', 'serial', 'user_id', 'pdf_sha256']);
+}
+
 /** An id for a certificate about to be inserted, so the one it supersedes can point at it first. */
 export async function reserveCertificateId(trx: Knex.Transaction): Promise<number> {
   const { rows } = await trx.raw<{ rows: { id: string }[] }>("SELECT nextval(pg_get_serial_sequence('certificates', 'id')) AS id");

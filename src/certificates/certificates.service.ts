@@ -19,6 +19,9 @@ const berlinYear = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin',
 type Completion = NonNullable<Awaited<ReturnType<AttendanceService['completionForCertificates']>>>;
 type PersonCompletion = Completion['people'][number];
 
+/** People issued for in one transaction: one lock run, one serial run, one insert, one audit entry. */
+const ISSUE_BATCH = 50;
+
 export type IssueOutcome = { certificate: queries.CertificateRow; created: boolean };
 type Printing = { template: CertificateTemplateData; images: ImageSource };
 
@@ -84,25 +87,77 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
     };
   }
 
-  /**
-   * Issues one certificate in its own transaction: the person's subject is locked, an
-   * existing valid certificate is returned as it is, otherwise the next serial is taken,
-   * the PDF rendered and stored. `supersede` marks an earlier certificate as replaced.
-   */
   /** Today's template of the programme and its images: what new certificates are printed with. */
   async function printingFor(programmeId: number): Promise<Printing> {
     const template = await templates.templateFor(programmeId);
     return { template, images: await templates.imageSource([template]) };
   }
 
-  async function issueFor(completion: Completion, entry: PersonCompletion, printing: Printing, actor: Actor, issuedBy: number, supersede?: number): Promise<IssueOutcome> {
+  /**
+   * Issues for up to ISSUE_BATCH people in one transaction, set-based: their subjects are
+   * locked, those already holding a valid certificate are skipped, a run of serials is
+   * taken, the PDFs are rendered and stored in one insert, and one audit entry lists them.
+   * The serial counter stays locked while the batch renders (under a second), which keeps
+   * serials gap-free; other issuers wait that long at most.
+   */
+  async function issueBatch(completion: Completion, entries: PersonCompletion[], printing: Printing, actor: Actor, issuedBy: number): Promise<{ created: number; existing: number }> {
+    const subjectKey = subjectKeyFor(completion.programme, completion.offering.id);
+    const userIds = entries.map((entry) => entry.person.user_id);
+    return db.transaction(async (trx) => {
+      await queries.lockSubjects(trx, userIds, subjectKey);
+      const holders = new Set(await queries.selectHoldersOfSubject(trx, userIds, subjectKey));
+      const fresh = entries.filter((entry) => !holders.has(entry.person.user_id));
+      if (fresh.length === 0) return { created: 0, existing: entries.length };
+      const issuedAt = now();
+      const year = Number(berlinYear.format(issuedAt));
+      const firstNumber = await queries.takeSerialNumbers(trx, year, fresh.length);
+      const rows: queries.NewCertificate[] = [];
+      for (const [index, entry] of fresh.entries()) {
+        const number = firstNumber + index;
+        const serial = `${config.certificates.serialPrefix}-${year}-${String(number).padStart(5, '0')}`;
+        const snapshot = snapshotFor(completion, entry, printing.template, serial, newVerificationCode(), issuedAt);
+        const pdf = await renderCertificate(snapshot, { images: printing.images });
+        rows.push({
+          serial,
+          serial_year: year,
+          serial_number: number,
+          verification_code: snapshot.verificationCode,
+          user_id: entry.person.user_id,
+          programme_id: completion.programme.id,
+          offering_id: completion.offering.id,
+          subject_key: subjectKey,
+          kind: snapshot.kind,
+          snapshot,
+          pdf,
+          pdf_sha256: createHash('sha256').update(pdf).digest('hex'),
+          issued_at: issuedAt,
+          issued_by: issuedBy,
+        });
+      }
+      const inserted = await queries.insertCertificates(trx, rows);
+      await recordAudit(trx, actor, {
+        action: 'certificates.issued',
+        subjectType: 'offering',
+        subjectId: completion.offering.id,
+        after: { certificates: inserted.map((row) => ({ id: row.id, serial: row.serial, userId: row.user_id, sha256: row.pdf_sha256 })) },
+      });
+      return { created: fresh.length, existing: entries.length - fresh.length };
+    });
+  }
+
+  /**
+   * A correction in its own transaction: the person's subject is locked, the next serial
+   * taken, the PDF rendered and stored, and the earlier certificate marked as replaced.
+   */
+  async function correct(completion: Completion, entry: PersonCompletion, printing: Printing, actor: Actor, issuedBy: number, supersede: number): Promise<IssueOutcome> {
     const subjectKey = subjectKeyFor(completion.programme, completion.offering.id);
     const { template, images } = printing;
     return db.transaction(async (trx) => {
       await queries.lockSubject(trx, entry.person.user_id, subjectKey);
       const existing = await queries.findValidForSubject(trx, entry.person.user_id, subjectKey);
+      // Corrected meanwhile by somebody else: theirs stands.
       if (existing && existing.id !== supersede) return { certificate: existing, created: false };
-      if (supersede !== undefined && !existing) throw new Conflict('certificates.errors.notValid');
+      if (!existing) throw new Conflict('certificates.errors.notValid');
 
       const issuedAt = now();
       const year = Number(berlinYear.format(issuedAt));
@@ -112,7 +167,7 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
       const snapshot = snapshotFor(completion, entry, template, serial, code, issuedAt);
       const pdf = await renderCertificate(snapshot, { images });
       const id = await queries.reserveCertificateId(trx);
-      if (supersede !== undefined) await queries.markSuperseded(trx, supersede, id);
+      await queries.markSuperseded(trx, supersede, id);
       const certificate = await queries.insertCertificate(trx, {
         id,
         serial,
@@ -131,10 +186,10 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
         issued_by: issuedBy,
       });
       await recordAudit(trx, actor, {
-        action: supersede === undefined ? 'certificate.issued' : 'certificate.corrected',
+        action: 'certificate.corrected',
         subjectType: 'certificate',
         subjectId: certificate.id,
-        before: supersede === undefined ? null : { supersededId: supersede },
+        before: { supersededId: supersede },
         after: { serial, userId: entry.person.user_id, offeringId: completion.offering.id, sha256: certificate.pdf_sha256 },
       });
       return { certificate, created: true };
@@ -152,14 +207,13 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
       const eligible = completion.people.filter((entry) => entry.completed);
       if (userIds !== 'all' && eligible.length !== userIds.length) throw new Conflict('certificates.errors.notEligible');
       const printing = await printingFor(completion.programme.id);
-      let created = 0;
-      let existing = 0;
-      for (const entry of eligible) {
-        const outcome = await issueFor(completion, entry, printing, actor, user.id);
-        if (outcome.created) created += 1;
-        else existing += 1;
+      const outcome = { created: 0, existing: 0 };
+      for (let start = 0; start < eligible.length; start += ISSUE_BATCH) {
+        const batch = await issueBatch(completion, eligible.slice(start, start + ISSUE_BATCH), printing, actor, user.id);
+        outcome.created += batch.created;
+        outcome.existing += batch.existing;
       }
-      return { created, existing };
+      return outcome;
     },
 
     /** A correction: a new certificate from today's data; the old one is shown as superseded. */
@@ -171,7 +225,7 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
       const completion = await completionOf(old.offering_id, [old.user_id]);
       const entry = completion.people[0];
       if (!entry?.completed) throw new Conflict('certificates.errors.notEligible');
-      return (await issueFor(completion, entry, await printingFor(completion.programme.id), actor, user.id, old.id)).certificate;
+      return (await correct(completion, entry, await printingFor(completion.programme.id), actor, user.id, old.id)).certificate;
     },
 
     async revoke(user: SessionUser, certificateId: number, reason: string, actor: Actor) {

@@ -117,6 +117,11 @@ describe('certificates of a large offering', () => {
 
     expect((await issueAll(agent, offering.id, '?page=2&q=Nachname05')).status).toBe(303);
     expect(await ctx.db('certificates').where({ offering_id: offering.id, status: 'valid' }).count('* as count').first()).toEqual({ count: 55 });
+    // Audited set-based: one entry per batch of 50, together listing every certificate once.
+    const audit = await ctx.db('audit_events').where({ action: 'certificates.issued', subject_type: 'offering', subject_id: String(offering.id) }).select('after');
+    expect(audit).toHaveLength(2);
+    const listed = audit.flatMap((entry) => (entry.after as { certificates: { serial: string }[] }).certificates.map((certificate) => certificate.serial));
+    expect(listed.sort()).toEqual((await ctx.db('certificates').where({ offering_id: offering.id }).pluck('serial')).sort());
     const after = textOf((await pageOf(agent, offering.id)).text);
     expect(after).toContain('55 Zertifikate ausgestellt (0 waren bereits ausgestellt).');
     expect(after).toContain('0 berechtigt, noch nicht ausgestellt · 55 gültig ausgestellt · 0 widerrufen');
