@@ -43,7 +43,7 @@ export function createAdminHandlers(users: UserAdminService, organisations: Orga
     async listUsers(req: Request, res: Response): Promise<void> {
       const filter = userFilterSchema.parse(req.query);
       const result = await users.listUsers(userOf(req), { search: filter.q, role: filter.role, status: filter.status, page: filter.page });
-      res.renderPage('admin/users', { title: req.t('accounts.admin.usersTitle'), ...result, filter, roles: ROLES });
+      res.renderPage('admin/users', { title: req.t('accounts.admin.usersTitle'), list: result, filter, roles: ROLES });
     },
 
     async changeRole(req: Request, res: Response): Promise<void> {

@@ -4,22 +4,26 @@ import { Conflict, NotFound } from '../shared/errors';
 import { assertCan } from './permissions';
 import * as queries from './accounts.queries';
 import type { Role, SessionUser } from './roles';
+import { lastPageWindow, pageOf, pageWindow, type Page, type PageWindow } from '../shared/paging';
 
 export const USERS_PER_PAGE = 50;
 
 /** Account administration; every function checks the acting user itself. */
 export function createUserAdminService(db: Database) {
   return {
-    async listUsers(actingUser: SessionUser, filter: { search?: string; role?: Role; status?: 'active' | 'inactive'; page: number }) {
+    /** A page of accounts in German name order; a page number past the end shows the last page. */
+    async listUsers(actingUser: SessionUser, filter: { search?: string; role?: Role; status?: 'active' | 'inactive'; page: number }): Promise<Page<queries.UserListRow>> {
       assertCan(actingUser, 'accounts.administer');
-      const { rows, total } = await queries.selectUsers(db, {
-        search: filter.search || undefined,
-        role: filter.role,
-        status: filter.status,
-        limit: USERS_PER_PAGE,
-        offset: (filter.page - 1) * USERS_PER_PAGE,
-      });
-      return { rows, total, page: filter.page, pageCount: Math.max(1, Math.ceil(total / USERS_PER_PAGE)) };
+      const select = (window: PageWindow) =>
+        queries.selectUsers(db, { search: filter.search || undefined, role: filter.role, status: filter.status, limit: window.limit, offset: window.offset });
+      let window = pageWindow(filter.page, USERS_PER_PAGE);
+      let { rows, total } = await select(window);
+      const last = rows.length === 0 ? lastPageWindow(total, window) : undefined;
+      if (last) {
+        window = last;
+        ({ rows, total } = await select(window));
+      }
+      return pageOf(rows, total, window);
     },
 
     async getUser(actingUser: SessionUser, userId: number) {

@@ -1,4 +1,5 @@
 import { useTestApp } from '../support/app';
+import { countQueries } from '../support/database';
 import { createOrganisation, createUser, type TestUser } from '../support/factories';
 import { errorSummaryText, fieldErrorText, inputValue, selectOptions } from '../support/html';
 import { loginAs, newAgent, submitForm, textOf, type Agent } from '../support/http';
@@ -141,6 +142,72 @@ describe('user administration', () => {
     expect((await post(`/admin/users/${otherAdmin.id}/role`, { role: 'trainer' })).status).toBe(303);
     expect((await post(`/admin/users/${otherAdmin.id}/deactivate`)).status).toBe(303);
     expect(await ctx.db('users').where({ id: otherAdmin.id }).first()).toMatchObject({ active: false, role: 'trainer' });
+  });
+
+  describe('the list at district scale', () => {
+    /** Links of the page navigation, by their text. */
+    function pageLinks(html: string): Record<string, string> {
+      const nav = /<nav class="app-pagination"[\s\S]*?<\/nav>/.exec(html)?.[0] ?? '';
+      return Object.fromEntries([...nav.matchAll(/<a class="kern-link"(?: rel="\w+")? href="([^"]+)">([^<]+)<\/a>/g)].map((match) => [match[2] ?? '', (match[1] ?? '').replace(/&amp;/g, '&')]));
+    }
+
+    async function createPeople(count: number, overrides: { lastName?: (index: number) => string; role?: 'participant' | 'trainer' } = {}) {
+      for (let index = 0; index < count; index += 1) {
+        await createUser(ctx.db, { organisationId: null, lastName: overrides.lastName?.(index) ?? `Person${String(index).padStart(3, '0')}`, role: overrides.role });
+      }
+    }
+
+    it('sorts names in German order: umlauts with their vowel, case ignored', async () => {
+      for (const lastName of ['Zander', 'Özdemir', 'Bauer', 'ärztin', 'Ozean', 'Arzt', 'Ofen']) await createUser(ctx.db, { firstName: 'Kim', lastName, organisationId: null });
+      const page = await adminAgent.get('/admin/users');
+      expect(namesIn(page.text)).toEqual(['Admin, Ada', 'Arzt, Kim', 'ärztin, Kim', 'Bauer, Kim', 'Ofen, Kim', 'Özdemir, Kim', 'Ozean, Kim', 'Zander, Kim']);
+    });
+
+    it('shows 50 accounts a page, keeps the filter in the page links and shows the last page for a page past the end', async () => {
+      await createPeople(60, { role: 'trainer' });
+      await createPeople(3);
+
+      const first = await adminAgent.get('/admin/users').query({ role: 'trainer' });
+      expect(namesIn(first.text)).toHaveLength(50);
+      expect(namesIn(first.text)[0]).toBe('Person000, Erika');
+      expect(textOf(first.text)).toContain('60 Ergebnisse');
+      expect(textOf(first.text)).toContain('Seite 1 von 2');
+      const next = pageLinks(first.text)['Nächste Seite'];
+      expect(next).toBe('/admin/users?role=trainer&page=2');
+
+      const second = await adminAgent.get(next!);
+      expect(namesIn(second.text)).toEqual(Array.from({ length: 10 }, (_, index) => `Person0${50 + index}, Erika`));
+      expect(selectOptions(second.text, 'role').find((option) => option.selected)?.value).toBe('trainer');
+
+      const pastTheEnd = await adminAgent.get('/admin/users').query({ role: 'trainer', page: '9' });
+      expect(pastTheEnd.status).toBe(200);
+      expect(namesIn(pastTheEnd.text)).toEqual(namesIn(second.text));
+      expect(textOf(pastTheEnd.text)).toContain('Seite 2 von 2');
+    });
+
+    it('lets the filter be sent without a search term', async () => {
+      const page = await adminAgent.get('/admin/users');
+      expect(page.text).not.toMatch(/<input[^>]*name="q"[^>]*required/);
+    });
+
+    it('sends as many statements for 200 accounts as for 3, at most six', async () => {
+      await createPeople(2);
+      // The session's activity is written at most once a minute: the first view may write it, so it is not measured.
+      expect((await adminAgent.get('/admin/users')).status).toBe(200);
+      const small = await countQueries(ctx.db, () => adminAgent.get('/admin/users?page=1'));
+      const searchSmall = await countQueries(ctx.db, () => adminAgent.get('/admin/users?q=Person'));
+      await createPeople(200);
+      let shown: string[] = [];
+      const large = await countQueries(ctx.db, async () => {
+        shown = namesIn((await adminAgent.get('/admin/users?page=1')).text);
+      });
+      const searchLarge = await countQueries(ctx.db, () => adminAgent.get('/admin/users?q=Person'));
+      expect(shown).toHaveLength(50);
+      expect(large).toBe(small);
+      expect(searchLarge).toBe(searchSmall);
+      expect(large).toBeLessThanOrEqual(6);
+      expect(searchLarge).toBeLessThanOrEqual(6);
+    });
   });
 });
 
