@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startBenchServer, type BenchDatabase } from './lib/bench-databases';
-import { BENCH_PASSWORD, CALENDAR_TOKEN, COUNTY, SMALL_DISTRICT, countRows, seedDistrict, type DistrictSize, type SeededDistrict } from './lib/county-seed';
+import { countyPages, type CountyPage, type Who } from './lib/county-pages';
+import { BENCH_PASSWORD, COUNTY, SMALL_DISTRICT, countRows, seedDistrict, type DistrictSize, type SeededDistrict } from './lib/county-seed';
 import { loginAt } from './lib/harness';
 import { load, settle, startProcess, type LoadResult, type ServerProcess } from './lib/processes';
 
@@ -19,9 +20,7 @@ const MAX_SECONDS_PER_PAGE = 30;
 const secondsFor = (viewMs: number) => Math.min(MAX_SECONDS_PER_PAGE, Math.max(SECONDS_PER_PAGE, Math.ceil((16 * 2 * viewMs) / 1000)));
 const MB = 1024 * 1024;
 
-type Who = 'anonymous' | 'coordinator' | 'admin' | 'participant';
-/** `manyRows`: a page that must show hundreds of people, whose target is 20 % rather than 35 %. */
-type Page = { label: string; who: Who; path: string; manyRows?: boolean };
+type Page = CountyPage;
 
 /**
  * `BENCH_PAGES=roll npm run bench -- county` measures only the pages whose label contains
@@ -31,26 +30,7 @@ type Page = { label: string; who: Who; path: string; manyRows?: boolean };
 const ONLY_PAGES = process.env.BENCH_PAGES?.toLowerCase();
 
 function pagesOf(seeded: SeededDistrict, size: DistrictSize): Page[] {
-  return allPagesOf(seeded, size).filter((page) => !ONLY_PAGES || page.label.toLowerCase().includes(ONLY_PAGES));
-}
-
-function allPagesOf(seeded: SeededDistrict, size: DistrictSize): Page[] {
-  return [
-    { label: `coordinator: certificates of a ${size.bigOfferingPeople}-person offering`, who: 'coordinator', path: `/manage/offerings/${seeded.bigOfferingId}/certificates`, manyRows: true },
-    { label: `coordinator: enrollments of a ${size.bigOfferingPeople}-person offering`, who: 'coordinator', path: `/manage/offerings/${seeded.bigOfferingId}/enrollments`, manyRows: true },
-    { label: `coordinator: attendance matrix of a ${size.cohortPeople}-person cohort`, who: 'coordinator', path: `/manage/offerings/${seeded.cohortOfferingId}/attendance`, manyRows: true },
-    { label: `coordinator: roll call of a ${size.cohortPeople}-person cohort`, who: 'coordinator', path: `/attendance/sessions/${seeded.cohortSessionId}`, manyRows: true },
-    { label: 'coordinator: /manage/offerings', who: 'coordinator', path: '/manage/offerings' },
-    { label: 'public catalog /offerings', who: 'anonymous', path: '/offerings' },
-    { label: 'participant: /my/progress', who: 'participant', path: '/my/progress' },
-    { label: 'participant: /my/dates', who: 'participant', path: '/my/dates' },
-    { label: 'participant: /my/certificates', who: 'participant', path: '/my/certificates' },
-    { label: 'participant: iCal feed', who: 'anonymous', path: `/calendar/${CALENDAR_TOKEN}.ics` },
-    { label: 'admin: /admin/users', who: 'admin', path: '/admin/users' },
-    { label: 'anonymous /', who: 'anonymous', path: '/' },
-    // Not in the issue's table, but its "no table grows from page views" target: the login form.
-    { label: 'anonymous /login', who: 'anonymous', path: '/login' },
-  ];
+  return countyPages(seeded, size).filter((page) => !ONLY_PAGES || page.label.toLowerCase().includes(ONLY_PAGES));
 }
 
 type ViewFacts = { status: number; bytes: number; statements: number; viewMs: number };
