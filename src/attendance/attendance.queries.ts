@@ -9,12 +9,16 @@ type Db = Knex | Knex.Transaction;
  */
 
 /**
- * A coordinator's or trainer's name search ("Schäfer", "Lena Sch", "Schäfer, L") on the
- * users table aliased `u`; the person's own % and _ are taken literally.
+ * A coordinator's or trainer's name search ("Schäfer", "lena sch", "Schäfer, L") on the
+ * users table aliased `u`; the person's own % and _ are taken literally. Lower case through
+ * the ICU collation, so "özdemir" finds "Özdemir" whatever the database's own locale.
  */
 export function nameSearch(search: string): { sql: string; bindings: string[] } {
-  const pattern = `%${search.replace(/[\\%_]/g, (match) => `\\${match}`)}%`;
-  return { sql: "(u.first_name || ' ' || u.last_name ILIKE ? OR u.last_name || ', ' || u.first_name ILIKE ?)", bindings: [pattern, pattern] };
+  const pattern = `%${search.toLocaleLowerCase('de-DE').replace(/[\\%_]/g, (match) => `\\${match}`)}%`;
+  return {
+    sql: "(lower(u.first_name || ' ' || u.last_name COLLATE german) LIKE ? OR lower(u.last_name || ', ' || u.first_name COLLATE german) LIKE ?)",
+    bindings: [pattern, pattern],
+  };
 }
 
 export type SessionContext = {

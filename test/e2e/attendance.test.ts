@@ -26,16 +26,13 @@ describe('attendance in the browser', () => {
     await b.follow(() => b.page.getByRole('link', { name: 'Anwesenheit erfassen' }).click());
     expect(new URL(b.page.url()).pathname).toBe(`/attendance/sessions/${sessionId}`);
 
-    // Tab to the first radio group, arrow keys choose within a group, Tab moves to the next person.
-    const groups = b.page.locator('fieldset');
-    await groups.nth(0).getByLabel('anwesend').focus();
-    await b.page.keyboard.press('Space');
+    // One choice per person: type the first letters of a status, Tab moves to the next person.
+    await b.page.getByLabel('Brückner, Ines').focus();
+    await b.page.keyboard.type('anw'); // "anwesend"
     await b.page.keyboard.press('Tab');
-    await b.page.keyboard.press('ArrowRight'); // second person: "verspätet"
+    await b.page.keyboard.type('v'); // second person: "verspätet"
     await b.page.keyboard.press('Tab');
-    await b.page.keyboard.press('ArrowRight');
-    await b.page.keyboard.press('ArrowRight');
-    await b.page.keyboard.press('ArrowRight'); // third person: "unentschuldigt"
+    await b.page.keyboard.type('u'); // third person: "unentschuldigt"
     await b.page.keyboard.press('Tab'); // the save button
     await b.follow(() => b.page.keyboard.press('Enter'));
     await expect(b.page.getByRole('status').first().innerText()).resolves.toContain('Gespeichert: 3 Änderungen.');
