@@ -11,7 +11,7 @@ export function sessionCookieName(config: Pick<Config, 'isProduction'>): string 
 }
 
 /** Activity is written to the session at most this often, not on every page view. */
-const ACTIVITY_WRITE_INTERVAL_MS = 60 * 1000;
+const ACTIVITY_WRITE_INTERVAL_MS = 5 * 60 * 1000;
 
 declare module 'express-session' {
   interface SessionData {

@@ -67,6 +67,18 @@ describe('session lifetime', () => {
     expect(after.lastSeenAt).toBeGreaterThan(Date.now() - MINUTE_MS);
   });
 
+  it('records activity at most every five minutes', async () => {
+    const { user, agent } = await loggedIn();
+    await age(user, { lastSeenAgoMs: 4 * MINUTE_MS });
+    const lastSeenAt = async () => (await ctx.db('http_sessions').select('sess')).find((row) => row.sess?.passport?.user === user.id)!.sess.lastSeenAt;
+    const before = await lastSeenAt();
+    expect((await agent.get('/account')).status).toBe(200);
+    expect(await lastSeenAt()).toBe(before);
+    await age(user, { lastSeenAgoMs: 6 * MINUTE_MS });
+    expect((await agent.get('/account')).status).toBe(200);
+    expect(await lastSeenAt()).toBeGreaterThan(Date.now() - MINUTE_MS);
+  });
+
   it('does not write the session on every page view', async () => {
     const { user, agent } = await loggedIn();
     const expireOf = async () => (await ctx.db('http_sessions').select('sess', 'expire')).find((row) => row.sess?.passport?.user === user.id)!.expire.getTime();
