@@ -9,10 +9,10 @@ export function createCatalogHandlers(catalog: CatalogService) {
   return {
     async list(req: Request, res: Response): Promise<void> {
       const filter = catalogFilterSchema.parse(req.query);
-      const offerings = await catalog.listUpcoming({ kind: filter.kind, month: filter.month, freeOnly: filter.free });
+      const { offerings, programmes } = await catalog.listUpcoming({ kind: filter.kind, programmeId: filter.programme, month: filter.month, freeOnly: filter.free, page: filter.page });
       const today = new Date();
       const months = Array.from({ length: 12 }, (_, index) => berlinMonth(addMonths(today, index)));
-      res.renderPage('catalog/list', { title: req.t('catalog.list.title'), offerings, filter, months });
+      res.renderPage('catalog/list', { title: req.t('catalog.list.title'), offerings, programmes, filter, months });
     },
 
     async detail(req: Request, res: Response): Promise<void> {

@@ -7,3 +7,10 @@ export const COMPLETION_RULES = ['all', 'min'] as const;
 export type CompletionRule = (typeof COMPLETION_RULES)[number];
 export const OFFERING_STATUSES = ['draft', 'published', 'cancelled'] as const;
 export type OfferingStatus = (typeof OFFERING_STATUSES)[number];
+/** Where an offering stands in time, by its sessions: not begun (or no dates yet), running, or over. */
+export const OFFERING_PERIODS = ['current', 'upcoming', 'running', 'past', 'all'] as const;
+export type OfferingPeriod = (typeof OFFERING_PERIODS)[number];
+
+/** `active`: draft or published, what a coordinator still works on; `any`: cancelled ones too. */
+export const OFFERING_STATUS_CHOICES = ['active', 'draft', 'published', 'cancelled', 'any'] as const;
+export type OfferingStatusChoice = (typeof OFFERING_STATUS_CHOICES)[number];

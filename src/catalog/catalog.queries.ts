@@ -59,35 +59,148 @@ function offeringSummaries(db: Db) {
     );
 }
 
-export type CatalogFilter = { kind?: ProgrammeKind; month?: string; now: Date };
+export type CatalogFilter = { kind?: ProgrammeKind; programmeId?: number; month?: string; freeOnly: boolean; now: Date; limit: number; offset: number };
 
-/** Published offerings that have not ended yet, soonest first. */
-export async function selectUpcomingPublishedOfferings(db: Db, filter: CatalogFilter): Promise<OfferingSummaryRow[]> {
-  const query = offeringSummaries(db)
+/** A card of the public catalog: what a participant decides by, nothing more. */
+export type CatalogCardRow = {
+  id: number;
+  title: string;
+  status: OfferingStatus;
+  capacity: number;
+  location: string;
+  registration_opens_at: Date;
+  registration_closes_at: Date;
+  cancellation_deadline: Date | null;
+  programme_title: string;
+  programme_kind: ProgrammeKind;
+  first_session_at: Date;
+  last_session_ends_at: Date;
+  session_count: number;
+  confirmed: number;
+  /** Offerings matching the filter on all pages. */
+  total: number;
+};
+
+/**
+ * Offerings that have not ended yet, found through the sessions ending from now on
+ * (index offering_sessions_ends_at_offering): the work grows with what lies ahead, not
+ * with the district's history.
+ */
+const notEndedOfferingIds = (db: Db, now: Date) => db('offering_sessions').distinct('offering_id').where('ends_at', '>=', now);
+
+/**
+ * One page of published offerings that have not ended, soonest first, with their confirmed
+ * seats (the enrollment domain's `confirmed_seats` view) and the total in the same statement.
+ * The offerings not ended yet are gathered first (materialized, so the planner cannot start
+ * from the whole history): their dates per offering by the index on offering_id, their seats
+ * by the enrollments index; the filters then pick among those few.
+ */
+export async function selectCatalogPage(db: Db, filter: CatalogFilter): Promise<CatalogCardRow[]> {
+  const open = db
+    .from(notEndedOfferingIds(db, filter.now).as('open_ids'))
+    .join('offerings', 'offerings.id', 'open_ids.offering_id')
+    .joinRaw(
+      `CROSS JOIN LATERAL (SELECT min(starts_at) AS first_session_at, max(ends_at) AS last_session_ends_at, count(*)::int AS session_count
+         FROM offering_sessions WHERE offering_sessions.offering_id = open_ids.offering_id) AS bounds`,
+    )
+    .joinRaw('CROSS JOIN LATERAL (SELECT count(*)::int AS confirmed FROM confirmed_seats WHERE confirmed_seats.offering_id = open_ids.offering_id) AS seats')
     .where('offerings.status', 'published')
-    .where((where) => where.where('bounds.last_session_ends_at', '>=', filter.now).orWhereNull('bounds.last_session_ends_at'))
-    .orderByRaw('bounds.first_session_at ASC NULLS LAST, offerings.id');
+    .select(
+      'offerings.id',
+      'offerings.programme_id',
+      'offerings.title',
+      'offerings.status',
+      'offerings.capacity',
+      'offerings.location',
+      'offerings.registration_opens_at',
+      'offerings.registration_closes_at',
+      'offerings.cancellation_deadline',
+      'bounds.first_session_at',
+      'bounds.last_session_ends_at',
+      'bounds.session_count',
+      'seats.confirmed',
+    );
+  const query = db
+    .withMaterialized('open', open)
+    .from('open')
+    .join('programmes', 'programmes.id', 'open.programme_id')
+    .select(
+      'open.id',
+      'open.title',
+      'open.status',
+      'open.capacity',
+      'open.location',
+      'open.registration_opens_at',
+      'open.registration_closes_at',
+      'open.cancellation_deadline',
+      'programmes.title as programme_title',
+      'programmes.kind as programme_kind',
+      'open.first_session_at',
+      'open.last_session_ends_at',
+      'open.session_count',
+      'open.confirmed',
+      db.raw('count(*) OVER ()::int AS total'),
+    )
+    .orderBy([{ column: 'open.first_session_at' }, { column: 'open.id' }])
+    .limit(filter.limit)
+    .offset(filter.offset);
   if (filter.kind) query.where('programmes.kind', filter.kind);
+  if (filter.programmeId) query.where('open.programme_id', filter.programmeId);
+  if (filter.freeOnly) query.whereRaw('open.confirmed < open.capacity');
   if (filter.month) {
-    // Offerings with a session in that Berlin calendar month.
+    // A session in that calendar month as it is in Berlin: a range on starts_at, so the index answers it.
     query.whereExists(
       db('offering_sessions')
         .select(db.raw('1'))
-        .whereRaw('offering_sessions.offering_id = offerings.id')
-        .whereRaw("to_char(offering_sessions.starts_at AT TIME ZONE 'Europe/Berlin', 'YYYY-MM') = ?", [filter.month]),
+        .whereRaw('offering_sessions.offering_id = open.id')
+        .whereRaw("offering_sessions.starts_at >= (CAST(? AS timestamp) AT TIME ZONE 'Europe/Berlin')", [`${filter.month}-01`])
+        .whereRaw("offering_sessions.starts_at < ((CAST(? AS timestamp) + interval '1 month') AT TIME ZONE 'Europe/Berlin')", [`${filter.month}-01`]),
     );
   }
   return query;
+}
+
+export type CatalogProgrammeRow = { id: number; title: string; kind: ProgrammeKind; offering_count: number };
+
+/** Programmes with published offerings that have not ended (and the chosen one), for the catalog's filter. */
+export async function selectCatalogProgrammes(db: Db, now: Date, chosenId?: number): Promise<CatalogProgrammeRow[]> {
+  const open = db('offerings').select('id', 'programme_id').where('status', 'published').whereIn('id', notEndedOfferingIds(db, now));
+  return db
+    .with('open', open)
+    .from('programmes')
+    .leftJoin('open', 'open.programme_id', 'programmes.id')
+    .select('programmes.id', 'programmes.title', 'programmes.kind', db.raw('count(open.id)::int AS offering_count'))
+    .where((where) => where.whereNotNull('open.id').orWhere('programmes.id', chosenId ?? 0))
+    .groupBy('programmes.id')
+    .orderByRaw('programmes.title COLLATE german, programmes.id');
 }
 
 export async function selectOfferingSummary(db: Db, offeringId: number): Promise<OfferingSummaryRow | undefined> {
   return offeringSummaries(db).where('offerings.id', offeringId).first();
 }
 
-export type ProgrammeRow = { id: number; kind: ProgrammeKind; title: string; description: string; target_group: string; certificate_kind: string };
+export type OfferingDetailRow = OfferingSummaryRow & {
+  programme_description: string;
+  programme_target_group: string;
+  confirmed: number;
+  waitlisted: number;
+};
 
-export async function selectProgramme(db: Db, programmeId: number): Promise<ProgrammeRow | undefined> {
-  return db('programmes').select('id', 'kind', 'title', 'description', 'target_group', 'certificate_kind').where('id', programmeId).first();
+/**
+ * The catalog page of one offering in one statement: the summary, what the page shows of
+ * its programme, and its seats (the enrollment domain's `confirmed_seats` and
+ * `waitlist_positions` views).
+ */
+export async function selectOfferingDetail(db: Db, offeringId: number): Promise<OfferingDetailRow | undefined> {
+  return offeringSummaries(db)
+    .select(
+      'programmes.description as programme_description',
+      'programmes.target_group as programme_target_group',
+      db.raw('(SELECT count(*) FROM confirmed_seats WHERE confirmed_seats.offering_id = offerings.id)::int AS confirmed'),
+      db.raw('(SELECT count(*) FROM waitlist_positions WHERE waitlist_positions.offering_id = offerings.id)::int AS waitlisted'),
+    )
+    .where('offerings.id', offeringId)
+    .first();
 }
 
 export type SessionRow = {

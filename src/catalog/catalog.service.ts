@@ -2,48 +2,61 @@ import type { Database } from '../db/database';
 import type { SessionUser } from '../accounts/roles';
 import { can } from '../accounts/permissions';
 import { NotFound } from '../shared/errors';
+import { lastPageWindow, pageOf, pageWindow, type Page } from '../shared/paging';
 import { cancellationDeadline, mayCancelOwnEnrollment, registrationState } from './offering-rules';
 import type { EnrollmentService } from '../enrollment/enrollment.service';
 import * as queries from './catalog.queries';
 
-export type CatalogFilter = { kind?: queries.ProgrammeKind; month?: string; freeOnly: boolean };
+export type CatalogFilter = { kind?: queries.ProgrammeKind; programmeId?: number; month?: string; freeOnly: boolean; page: number };
 
+/** Cards per page: a page stays a few dozen KB however much is on offer. */
+export const CATALOG_PAGE_SIZE = 20;
+
+export type CatalogCard = Omit<queries.CatalogCardRow, 'total' | 'confirmed'> & { seatsLeft: number; registrationOpen: boolean };
 
 /** The public catalog: published offerings with their dates and free seats. */
 export function createCatalogService(db: Database, enrollment: EnrollmentService, now: () => Date = () => new Date()) {
   return {
-    async listUpcoming(filter: CatalogFilter) {
-      const rows = await queries.selectUpcomingPublishedOfferings(db, { kind: filter.kind, month: filter.month, now: now() });
-      const counts = await enrollment.seatCounts(rows.map((row) => row.id));
+    /** One page of what participants can still use: published, not ended, full ones marked; with the programmes to filter by. */
+    async listUpcoming(filter: CatalogFilter): Promise<{ offerings: Page<CatalogCard>; programmes: queries.CatalogProgrammeRow[] }> {
       const moment = now();
-      const offerings = rows.map((row) => {
-        const confirmed = counts.get(row.id)?.confirmed ?? 0;
-        return {
-          ...row,
-          seatsLeft: Math.max(0, row.capacity - confirmed),
-          registrationOpen: registrationState(row, moment) === 'open',
-        };
-      });
-      return filter.freeOnly ? offerings.filter((offering) => offering.seatsLeft > 0) : offerings;
+      const select = (window: { limit: number; offset: number }) =>
+        queries.selectCatalogPage(db, { kind: filter.kind, programmeId: filter.programmeId, month: filter.month, freeOnly: filter.freeOnly, now: moment, ...window });
+      let window = pageWindow(filter.page, CATALOG_PAGE_SIZE);
+      const [firstTry, programmes] = await Promise.all([select(window), queries.selectCatalogProgrammes(db, moment, filter.programmeId)]);
+      let rows = firstTry;
+      let total = rows[0]?.total ?? 0;
+      if (rows.length === 0 && window.page > 1) {
+        // Past the end (an old link): the total comes from the first page, then the last page is shown.
+        total = (await select({ limit: 1, offset: 0 }))[0]?.total ?? 0;
+        const last = lastPageWindow(total, window);
+        if (last) {
+          window = last;
+          rows = await select(window);
+        }
+      }
+      const cards = rows.map(({ total: _total, confirmed, ...row }) => ({
+        ...row,
+        seatsLeft: Math.max(0, row.capacity - confirmed),
+        registrationOpen: registrationState(row, moment) === 'open',
+      }));
+      return { offerings: pageOf(cards, total, window), programmes };
     },
 
     async getOffering(offeringId: number, viewer: SessionUser | undefined) {
-      const summary = await queries.selectOfferingSummary(db, offeringId);
+      const summary = await queries.selectOfferingDetail(db, offeringId);
       if (!summary || (summary.status === 'draft' && !can(viewer, 'catalog.manage'))) throw new NotFound();
-      const [programme, sessions, counts, own] = await Promise.all([
-        queries.selectProgramme(db, summary.programme_id),
+      const [sessions, own] = await Promise.all([
         queries.selectSessionsOfOfferings(db, [offeringId]),
-        enrollment.seatCounts([offeringId]),
         viewer ? enrollment.activeEnrollment(offeringId, viewer.id) : Promise.resolve(undefined),
       ]);
-      const seat = counts.get(offeringId) ?? { confirmed: 0, waitlisted: 0, pending: 0 };
       const moment = now();
       return {
         offering: summary,
-        programme: programme!,
+        programme: { id: summary.programme_id, kind: summary.programme_kind, title: summary.programme_title, description: summary.programme_description, target_group: summary.programme_target_group },
         sessions,
-        seatsLeft: Math.max(0, summary.capacity - seat.confirmed),
-        waitlisted: seat.waitlisted,
+        seatsLeft: Math.max(0, summary.capacity - summary.confirmed),
+        waitlisted: summary.waitlisted,
         registrationOpen: registrationState(summary, moment) === 'open',
         registrationNotYetOpen: registrationState(summary, moment) === 'notYetOpen',
         ownEnrollment: own ? { ...own, position: own.status === 'waitlisted' ? await enrollment.waitlistPosition(own) : null } : null,

@@ -3,9 +3,9 @@ import { actorOf } from '../audit/audit.service';
 import { setFlash } from '../http/flash';
 import { formData, type FormPage } from '../http/forms';
 import { NotFound } from '../shared/errors';
-import { CERTIFICATE_KINDS, COMPLETION_RULES, OFFERING_STATUSES, PROGRAMME_KINDS } from './catalog.model';
+import { CERTIFICATE_KINDS, COMPLETION_RULES, OFFERING_PERIODS, OFFERING_STATUS_CHOICES, PROGRAMME_KINDS } from './catalog.model';
 import type { ManageCatalogService, SessionSaved } from './manage.service';
-import { offeringFilterSchema, type ModuleInput, type NewOfferingInput, type OfferingInput, type ProgrammeInput, type SessionInput } from './manage.schemas';
+import { OFFERING_PAGE_SIZES, offeringFilterSchema, type ModuleInput, type NewOfferingInput, type OfferingInput, type ProgrammeInput, type SessionInput } from './manage.schemas';
 import { describeTrainerConflicts, moduleFormValues, offeringFormValues, programmeFormValues, sessionFormValues, submittedIds } from './manage.view';
 import { userOf } from '../http/request';
 
@@ -153,10 +153,18 @@ export function createManageCatalogHandlers(catalog: ManageCatalogService) {
     async listOfferings(req: Request, res: Response): Promise<void> {
       const filter = offeringFilterSchema.parse(req.query);
       const [offerings, programmes] = await Promise.all([
-        catalog.listOfferings(userOf(req), { programmeId: filter.programme, status: filter.status }),
+        catalog.listOfferings(userOf(req), { programmeId: filter.programme, period: filter.period, status: filter.status, search: filter.q, page: filter.page, pageSize: filter.size }),
         catalog.listProgrammeChoices(userOf(req)),
       ]);
-      res.renderPage('manage/offerings', { title: req.t('manage.offerings.title'), offerings, programmes, filter, statuses: OFFERING_STATUSES });
+      res.renderPage('manage/offerings', {
+        title: req.t('manage.offerings.title'),
+        offerings,
+        programmes,
+        filter,
+        periods: OFFERING_PERIODS,
+        statuses: OFFERING_STATUS_CHOICES,
+        pageSizes: OFFERING_PAGE_SIZES,
+      });
     },
 
     async createOffering(req: Request, res: Response): Promise<void> {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseBerlinLocal } from '../shared/format';
-import { CERTIFICATE_KINDS, COMPLETION_RULES, OFFERING_STATUSES, PROGRAMME_KINDS } from './catalog.model';
+import { pageNumber } from '../shared/paging';
+import { CERTIFICATE_KINDS, COMPLETION_RULES, OFFERING_PERIODS, OFFERING_STATUS_CHOICES, PROGRAMME_KINDS } from './catalog.model';
 
 // Messages are translation keys; the form shows them in the visitor's language.
 const required = (max = 200) => z.string({ error: 'validation.required' }).trim().min(1, 'validation.required').max(max, 'validation.tooLong');
@@ -154,9 +155,17 @@ export const offeringSchema = z.object(offeringFields).refine(registrationWindow
 
 export const newOfferingSchema = z.object({ programmeId: idFromSelect, ...offeringFields }).refine(registrationWindowIsOpen, closesAfterOpens);
 
+/** Rows per page of the working list: a coordinator picks a short page or a long one. */
+export const OFFERING_PAGE_SIZES = [25, 50] as const;
+
+/** The working list's GET form: bad values in a link fall back to the defaults, they are not errors. */
 export const offeringFilterSchema = z.object({
-  programme: z.coerce.number().int().positive().optional().catch(undefined),
-  status: z.enum(OFFERING_STATUSES).optional().catch(undefined),
+  programme: z.coerce.number().int().positive().max(2_147_483_647).optional().catch(undefined),
+  period: z.enum(OFFERING_PERIODS).catch('current').default('current'),
+  status: z.enum(OFFERING_STATUS_CHOICES).catch('active').default('active'),
+  q: z.string().trim().max(100).optional().catch(undefined),
+  size: z.coerce.number().pipe(z.union([z.literal(OFFERING_PAGE_SIZES[0]), z.literal(OFFERING_PAGE_SIZES[1])])).catch(OFFERING_PAGE_SIZES[0]).default(OFFERING_PAGE_SIZES[0]),
+  page: z.unknown().optional().transform(pageNumber),
 });
 
 export const sessionSchema = z

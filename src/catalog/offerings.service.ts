@@ -6,6 +6,9 @@ import { assertCan } from '../accounts/permissions';
 import type { SessionUser } from '../accounts/roles';
 import { Conflict, Invalid, NotFound } from '../shared/errors';
 import * as queries from './offerings.queries';
+import * as listQueries from './offering-list.queries';
+import { lastPageWindow, pageOf, pageWindow, type Page } from '../shared/paging';
+import type { OfferingPeriod, OfferingStatusChoice } from './catalog.model';
 import * as programmeQueries from './programmes.queries';
 import { sessionsWithTrainers } from './sessions.service';
 import { firstSessionStart } from './sessions.queries';
@@ -28,6 +31,9 @@ function offeringChanges(input: OfferingInput): queries.OfferingChanges {
 function assertRegistrationWindow(changes: queries.OfferingChanges): void {
   if (changes.registration_closes_at <= changes.registration_opens_at) throw new Invalid({ registrationClosesAt: 'validation.closesAfterOpens' });
 }
+
+/** What the working list's form asks for. */
+export type WorkingListChoice = { programmeId?: number; period: OfferingPeriod; status: OfferingStatusChoice; search?: string; page: number; pageSize: number };
 
 export function assertEditable(offering: queries.OfferingRow): void {
   if (offering.status === 'cancelled') throw new Conflict('manage.offerings.errors.cancelledReadOnly');
@@ -59,7 +65,7 @@ export type CapacityMessage = 'manage.offerings.errors.capacityBelowConfirmed' |
  * new capacity, a cancellation) is handed, in the same transaction, to the enrollment
  * domain through `seats`, so free seats are filled and people are told.
  */
-export function createOfferingsService(db: Database, seats: SeatsListener) {
+export function createOfferingsService(db: Database, seats: SeatsListener, now: () => Date = () => new Date()) {
   /*
    * The one path for a new capacity (edit form and capacity form): never below the
    * confirmed seats (checked under the offering lock); a raise fills free seats from the
@@ -76,9 +82,27 @@ export function createOfferingsService(db: Database, seats: SeatsListener) {
   }
 
   return {
-    async listOfferings(actingUser: SessionUser, filter: queries.OfferingFilter) {
+    /**
+     * The coordinators' working list, a page at a time: by default what is running or still
+     * to come, not cancelled. A page number past the end shows the last page.
+     */
+    async listOfferings(actingUser: SessionUser, filter: WorkingListChoice): Promise<Page<listQueries.WorkingListRow>> {
       assertCan(actingUser, 'catalog.manage');
-      return queries.selectOfferings(db, filter);
+      const moment = now();
+      const select = (window: { limit: number; offset: number }) =>
+        listQueries.selectWorkingListPage(db, { programmeId: filter.programmeId, period: filter.period, status: filter.status, search: filter.search || undefined, now: moment, ...window });
+      let window = pageWindow(filter.page, filter.pageSize);
+      let rows = await select(window);
+      let total = rows[0]?.total ?? 0;
+      if (rows.length === 0 && window.page > 1) {
+        total = (await select({ limit: 1, offset: 0 }))[0]?.total ?? 0;
+        const last = lastPageWindow(total, window);
+        if (last) {
+          window = last;
+          rows = await select(window);
+        }
+      }
+      return pageOf(rows, total, window);
     },
 
     /** The runs of one programme with their session dates, newest first. */

@@ -56,7 +56,7 @@ describe('public catalog', () => {
     expect(text).toContain('3 Angebote');
     for (const hidden of [draft, cancelled, past]) expect(response.text).not.toContain(`href="/offerings/${hidden.id}"`);
     expect(cardText(response.text, sooner.id)).toContain('noch 10 Plätze frei');
-    expect(cardText(response.text, sooner.id)).toMatch(/Anmeldung möglich bis \d\d\.\d\d\.\d{4}, \d\d:\d\d Uhr/);
+    expect(cardText(response.text, sooner.id)).toMatch(/Anmeldung: möglich bis \d\d\.\d\d\.\d{4}, \d\d:\d\d Uhr/);
     // It has begun: enrolling is refused, so the card must not invite people to register.
     expect(cardText(response.text, running.id)).toContain('Die Anmeldung ist geschlossen.');
   });
