@@ -1,6 +1,3 @@
-import { ICalCalendar } from 'ical-generator';
-import { getVtimezoneComponent } from '@touch4it/ical-timezones';
-import { toZonedTime } from 'date-fns-tz';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import type { SessionUser } from '../accounts/roles';
@@ -8,41 +5,17 @@ import { hashToken, newSecretToken } from '../accounts/tokens';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import type { CatalogService } from '../catalog/catalog.service';
 import { NotFound } from '../shared/errors';
-import { TIME_ZONE } from '../shared/format';
+import { toIcs } from './calendar.ics';
 import * as queries from './enrollment.queries';
-
-type CalendarEvent = { uid: string; start: Date; end: Date; summary: string; description: string; location: string; url: string };
+import { selectFeedSessions } from './my-dates.queries';
 
 const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
-
-/** iCalendar output with Europe/Berlin time-zone data, so calendar programs show the right local times. */
-function toIcs(name: string, events: CalendarEvent[], host: string): string {
-  const calendar = new ICalCalendar({ name, prodId: { company: 'KoKoMa Campus', product: 'kokoma-campus', language: 'DE' } });
-  calendar.timezone({ name: TIME_ZONE, generator: getVtimezoneComponent });
-  for (const event of events) {
-    calendar.createEvent({
-      id: `${event.uid}@${host}`,
-      // ical-generator writes a plain Date with TZID using the process's local clock, which
-      // is UTC on servers; hand it the Berlin wall-clock time so 09:30 stays 09:30.
-      start: toZonedTime(event.start, TIME_ZONE),
-      end: toZonedTime(event.end, TIME_ZONE),
-      timezone: TIME_ZONE,
-      summary: event.summary,
-      description: event.description,
-      location: event.location || undefined,
-      url: event.url,
-    });
-  }
-  return calendar.toString();
-}
 
 export function createCalendarService(db: Database, catalog: CatalogService, config: Config) {
   const host = new URL(config.baseUrl).host;
 
   return {
     feedUrl: (token: string) => `${config.baseUrl}/calendar/${token}.ics`,
-
-    hasFeed: (userId: number) => queries.hasCalendarFeed(db, userId),
 
     /** A new secret URL; any earlier one stops working at once. */
     async createFeed(userId: number, actor: Actor): Promise<string> {
@@ -60,9 +33,8 @@ export function createCalendarService(db: Database, catalog: CatalogService, con
 
     /** The subscribed feed: the person's sessions from a month ago on. */
     async feedFor(token: string): Promise<string> {
-      const userId = await queries.findCalendarFeedOwner(db, hashToken(token));
-      if (!userId) throw new NotFound();
-      const sessions = await queries.selectSessionsOfPerson(db, userId, new Date(Date.now() - THIRTY_DAYS_MS));
+      const { ownerFound, sessions } = await selectFeedSessions(db, hashToken(token), new Date(Date.now() - THIRTY_DAYS_MS));
+      if (!ownerFound) throw new NotFound();
       return toIcs(
         'KoKoMa Campus',
         sessions.map((session) => ({

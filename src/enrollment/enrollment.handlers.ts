@@ -29,11 +29,7 @@ export function createEnrollmentHandlers(enrollment: EnrollmentService, calendar
 
     async myDates(req: Request, res: Response): Promise<void> {
       const user = userOf(req);
-      const [sessions, enrollments, feedActive] = await Promise.all([
-        enrollment.sessionsOfPerson(user.id, new Date()),
-        enrollment.enrollmentsOfUser(user.id),
-        calendar.hasFeed(user.id),
-      ]);
+      const { sessions, enrollments, feedActive } = await enrollment.datesOf(user.id, new Date());
       const newFeedToken = req.session.newCalendarToken;
       delete req.session.newCalendarToken;
       res.renderPage('enrollment/my-dates', {

@@ -39,7 +39,6 @@ export type EnrollmentRow = {
 };
 
 const enrollmentColumns = ['id', 'offering_id', 'user_id', 'status', 'requested_at', 'confirmed_at', 'cancelled_at'];
-const qualifiedEnrollmentColumns = enrollmentColumns.map((column) => `enrollments.${column}`);
 
 export async function findEnrollment(db: Db, enrollmentId: number): Promise<EnrollmentRow | undefined> {
   return db('enrollments').select(enrollmentColumns).where('id', enrollmentId).first();
@@ -100,56 +99,6 @@ export async function selectSeatCounts(db: Db, offeringIds: number[]): Promise<M
   return counts;
 }
 
-export type UserEnrollmentRow = EnrollmentRow & { offering_title: string; programme_title: string; offering_status: string; waitlist_position: number | null };
-
-export async function selectEnrollmentsOfUser(db: Db, userId: number): Promise<UserEnrollmentRow[]> {
-  return db('enrollments')
-    .join('offerings', 'offerings.id', 'enrollments.offering_id')
-    .join('programmes', 'programmes.id', 'offerings.programme_id')
-    .select(
-      ...qualifiedEnrollmentColumns,
-      'offerings.title as offering_title',
-      'offerings.status as offering_status',
-      'programmes.title as programme_title',
-      db.raw(`(SELECT w.position FROM waitlist_positions w WHERE w.offering_id = enrollments.offering_id AND w.enrollment_id = enrollments.id) AS waitlist_position`),
-    )
-    .where('enrollments.user_id', userId)
-    .orderBy('enrollments.requested_at', 'desc');
-}
-
-export type PersonSessionRow = {
-  session_id: number;
-  offering_id: number;
-  offering_title: string;
-  programme_title: string;
-  module_title: string | null;
-  starts_at: Date;
-  ends_at: Date;
-  location: string;
-  online_url: string | null;
-  as_trainer: boolean;
-};
-
-/** A person's sessions (confirmed seats and sessions they teach) from `from` on. */
-export async function selectSessionsOfPerson(db: Db, userId: number, from: Date): Promise<PersonSessionRow[]> {
-  const result = await db.raw<{ rows: PersonSessionRow[] }>(
-    `SELECT s.id AS session_id, o.id AS offering_id, o.title AS offering_title, p.title AS programme_title,
-            m.title AS module_title, s.starts_at, s.ends_at, s.location, s.online_url,
-            EXISTS (SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.user_id = :userId) AS as_trainer
-       FROM offering_sessions s
-       JOIN offerings o ON o.id = s.offering_id
-       JOIN programmes p ON p.id = o.programme_id
-       LEFT JOIN modules m ON m.id = s.module_id
-      WHERE s.ends_at >= :from
-        AND o.status = 'published'
-        AND (EXISTS (SELECT 1 FROM enrollments e WHERE e.offering_id = o.id AND e.user_id = :userId AND e.status = 'confirmed')
-             OR EXISTS (SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.user_id = :userId))
-      ORDER BY s.starts_at, s.id`,
-    { userId, from },
-  );
-  return result.rows;
-}
-
 export async function selectActiveEnrollmentsOfOffering(db: Db, offeringId: number): Promise<EnrollmentRow[]> {
   return db('enrollments').select(enrollmentColumns).where('offering_id', offeringId).whereIn('status', ACTIVE_STATUSES).orderBy('id');
 }
@@ -160,20 +109,6 @@ export async function upsertCalendarFeed(db: Db, userId: number, tokenHash: stri
 
 export async function deleteCalendarFeed(db: Db, userId: number): Promise<number> {
   return db('calendar_feeds').where('user_id', userId).delete();
-}
-
-export async function findCalendarFeedOwner(db: Db, tokenHash: string): Promise<number | undefined> {
-  const row = await db('calendar_feeds')
-    .join('users', 'users.id', 'calendar_feeds.user_id')
-    .where('calendar_feeds.token_hash', tokenHash)
-    .where('users.active', true)
-    .select('calendar_feeds.user_id')
-    .first();
-  return row?.user_id;
-}
-
-export async function hasCalendarFeed(db: Db, userId: number): Promise<boolean> {
-  return !!(await db('calendar_feeds').select('user_id').where('user_id', userId).first());
 }
 
 export type ClaimedReminder = {

@@ -10,6 +10,7 @@ import { Conflict, Invalid, NotFound } from '../shared/errors';
 import { lastPageWindow, pageOf, pageWindow, type Page } from '../shared/paging';
 import * as queries from './enrollment.queries';
 import * as listQueries from './manage-list.queries';
+import * as myDates from './my-dates.queries';
 import type { EnrollmentListRow, EnrollmentToMove } from './manage-list.queries';
 import type { ListFilter } from './enrollment.schemas';
 import type { EnrollmentNotifier } from './enrollment.notifications';
@@ -202,8 +203,11 @@ export function createEnrollmentService({ db, notify, offerings, now = () => new
     seatCounts: (offeringIds: number[]) => queries.selectSeatCounts(db, offeringIds),
     activeEnrollment: (offeringId: number, userId: number) => queries.findActiveEnrollment(db, offeringId, userId),
     waitlistPosition: (enrollment: Pick<queries.EnrollmentRow, 'id' | 'offering_id'>) => queries.waitlistPosition(db, enrollment),
-    enrollmentsOfUser: (userId: number) => queries.selectEnrollmentsOfUser(db, userId),
-    sessionsOfPerson: (userId: number, from: Date) => queries.selectSessionsOfPerson(db, userId, from),
+    /** "Meine Termine": upcoming sessions, every enrollment and the calendar-feed flag, in two queries. */
+    async datesOf(userId: number, from: Date) {
+      const [sessions, { enrollments, feedActive }] = await Promise.all([myDates.selectSessionsOfPerson(db, userId, from), myDates.selectEnrollmentsWithFeed(db, userId)]);
+      return { sessions, enrollments, feedActive };
+    },
     contactsOf: (userIds: number[]) => contactsOf(db, userIds),
 
     /** Bulk enrollment from a list (preview, then take over). */

@@ -1,5 +1,6 @@
 import { useTestApp } from '../support/app';
 import { createOffering, createProgramme } from '../support/catalog-factories';
+import { countQueries } from '../support/database';
 import { createUser, type TestUser } from '../support/factories';
 import { loginAs, newAgent, submitForm, textOf, type Agent } from '../support/http';
 
@@ -138,6 +139,43 @@ describe('"Meine Termine" and calendar feeds', () => {
       expect(textOf(response.text)).toContain('Sie haben sich noch zu keinem Angebot angemeldet.');
     });
 
+    it('marks a session once when the person both has a seat and teaches it', async () => {
+      const trainer = await createUser(ctx.db, { role: 'trainer' });
+      const { offering } = await seriesCohort();
+      await ctx.db('session_trainers').insert({ session_id: offering.sessionIds[1]!, user_id: trainer.id });
+      await enrollAs(trainer, offering.id, 'confirmed');
+
+      const agent = await loginAs(ctx.app, trainer);
+      expect(upcomingRows((await agent.get('/my/dates')).text)).toEqual([
+        [`25.11.${nextYear}`, '09:30–16:00 Uhr', 'Kommunales Konfliktmanagement – Theorie und Praxis: Modul 1', 'Landratsamt, Saal 1'],
+        [`10.06.${nextYear + 1}`, '09:30–16:00 Uhr', 'Kommunales Konfliktmanagement – Theorie und Praxis: Modul 2 (als Referent:in)', 'Rathaus Ahornfeld, Sitzungssaal'],
+      ]);
+    });
+
+    it('costs as many queries for a long history as for one enrollment, at most six', async () => {
+      const person = await createUser(ctx.db);
+      const first = await createOffering(ctx.db, { title: 'Workshop Eins' });
+      await enrollAs(person, first.id, 'confirmed');
+      const agent = await loginAs(ctx.app, person);
+      await agent.get('/my/dates');
+      const withOne = await countQueries(ctx.db, () => agent.get('/my/dates'));
+
+      for (let index = 0; index < 12; index += 1) {
+        const offering = await createOffering(ctx.db, { title: `Workshop Nr. ${index}`, sessions: 3 });
+        await enrollAs(person, offering.id, index % 3 === 0 ? 'cancelled' : 'confirmed');
+      }
+      await createFeed(agent);
+      let page = '';
+      const withMany = await countQueries(ctx.db, async () => {
+        page = (await agent.get('/my/dates')).text;
+      });
+      expect(withMany).toBe(withOne);
+      expect(withMany).toBeLessThanOrEqual(6);
+      expect(upcomingRows(page)).toHaveLength(1 + 8 * 3);
+      expect(enrollmentItems(page)).toHaveLength(13);
+      expect(textOf(page)).toContain('Ihr Kalender-Abo ist eingerichtet.');
+    });
+
     it('says when there is nothing ahead and asks anonymous visitors to log in', async () => {
       const agent = await loginAs(ctx.app, await createUser(ctx.db));
       const text = textOf((await agent.get('/my/dates')).text);
@@ -240,6 +278,64 @@ describe('"Meine Termine" and calendar feeds', () => {
         'calendar_feed.created',
         'calendar_feed.revoked',
       ]);
+    });
+
+    it('writes valid iCalendar: CRLF lines of at most 75 octets, escaped text, a UTC time stamp', async () => {
+      const person = await createUser(ctx.db);
+      const programme = await createProgramme(ctx.db, { title: 'Gesprächsführung; Deeskalation, Grundlagen \\ Vertiefung für Ämter der Städte und Gemeinden im Landkreis' });
+      const offering = await createOffering(ctx.db, { programmeId: programme.id, title: 'Durchgang Süd' });
+      await ctx.db('offering_sessions').where('id', offering.sessionIds[0]!).update({ ...winterSession, online_url: 'https://konferenz.example/raum-1' });
+      await enrollAs(person, offering.id, 'confirmed');
+      const agent = await loginAs(ctx.app, person);
+      const { path } = await createFeed(agent);
+
+      const before = new Date();
+      const response = await newAgent(ctx.app).get(path);
+      expect(response.text.endsWith('END:VCALENDAR\r\n')).toBe(true);
+      const physicalLines = response.text.split('\r\n').slice(0, -1);
+      expect(physicalLines.every((line) => Buffer.byteLength(line) <= 75 && !line.includes('\n'))).toBe(true);
+      // The long description with umlauts is folded, and unfolds to the escaped text.
+      expect(physicalLines.some((line) => line.startsWith(' '))).toBe(true);
+      const [event] = icsEvents(response.text);
+      expect(event).toMatchObject({
+        SUMMARY: 'Durchgang Süd',
+        DESCRIPTION: 'Gesprächsführung\\; Deeskalation\\, Grundlagen \\\\ Vertiefung für Ämter der Städte und Gemeinden im Landkreis – Durchgang Süd\\nhttps://konferenz.example/raum-1',
+        'DTSTART;TZID=Europe/Berlin': `${nextYear}1125T093000`,
+      });
+      const stamp = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(event!.DTSTAMP ?? '');
+      expect(stamp).not.toBeNull();
+      const stampedAt = Date.UTC(Number(stamp![1]), Number(stamp![2]) - 1, Number(stamp![3]), Number(stamp![4]), Number(stamp![5]), Number(stamp![6]));
+      expect(stampedAt).toBeGreaterThanOrEqual(Math.floor(before.getTime() / 1000) * 1000);
+      expect(stampedAt).toBeLessThanOrEqual(Date.now());
+    });
+
+    it('serves an empty but valid calendar to a person without dates', async () => {
+      const agent = await loginAs(ctx.app, await createUser(ctx.db));
+      const { path } = await createFeed(agent);
+      const response = await newAgent(ctx.app).get(path);
+      expect(response.status).toBe(200);
+      const lines = icsLines(response.text);
+      expect(lines[0]).toBe('BEGIN:VCALENDAR');
+      expect(lines).toContain('TZID:Europe/Berlin');
+      expect(lines.at(-1)).toBe('END:VCALENDAR');
+      expect(icsEvents(response.text)).toEqual([]);
+    });
+
+    it('reads the feed in one query, whatever the number of sessions', async () => {
+      const person = await createUser(ctx.db);
+      const agent = await loginAs(ctx.app, person);
+      await enrollAs(person, (await createOffering(ctx.db)).id, 'confirmed');
+      const { path } = await createFeed(agent);
+      const calendarApp = newAgent(ctx.app);
+      const few = await countQueries(ctx.db, () => calendarApp.get(path));
+      for (let index = 0; index < 10; index += 1) await enrollAs(person, (await createOffering(ctx.db, { sessions: 4 })).id, 'confirmed');
+      let body = '';
+      const many = await countQueries(ctx.db, async () => {
+        body = (await calendarApp.get(path)).text;
+      });
+      expect(icsEvents(body)).toHaveLength(41);
+      expect(many).toBe(few);
+      expect(many).toBe(1);
     });
 
     it('answers 404 for unknown addresses and for deactivated accounts', async () => {
