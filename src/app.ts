@@ -22,6 +22,7 @@ import { createPassport } from './accounts/passport';
 import { accountsRouter } from './accounts/accounts.routes';
 import { adminRouter } from './accounts/admin.routes';
 import { homeRouter } from './home/home.routes';
+import { createHomeService } from './home/home.service';
 import { manageCatalogRouter } from './catalog/manage.routes';
 import { catalogRouter } from './catalog/catalog.routes';
 import { createCatalogService } from './catalog/catalog.service';
@@ -41,6 +42,8 @@ import { certificatesRouter } from './certificates/certificates.routes';
 import { createCertificatePrinting } from './certificates/certificate-printing.service';
 import { createRateLimits } from './http/rate-limit';
 import { certificateTemplateRouter } from './certificates/template.routes';
+import { createReportsService } from './reports/reports.service';
+import { reportsRouter } from './reports/reports.routes';
 
 export type AppDeps = { config: Config; db: Database; databaseUrl: string; logger: Logger; mailer: Mailer };
 export type App = {
@@ -74,6 +77,7 @@ export function createApp(deps: AppDeps): App {
   const certificates = createCertificatesService({ db, config, attendance, templates: certificateTemplates });
   const certificatePrinting = createCertificatePrinting({ db, config, catalog, templates: certificateTemplates });
   const rateLimits = createRateLimits(db);
+  const home = createHomeService(db, attendance);
 
   const app = express();
   app.set('trust proxy', config.trustProxy);
@@ -103,7 +107,7 @@ export function createApp(deps: AppDeps): App {
   app.use(localeMiddleware, pageRenderer, viewLocals(config), flashLocal, csrf.tokenLocal);
   app.use(csrf.protection);
 
-  app.use(homeRouter());
+  app.use(homeRouter(home));
   app.use(accountsRouter(rateLimits, accounts, organisations, passport));
   app.use(adminRouter(userAdmin, organisations));
   app.use(manageCatalogRouter(manageCatalog));
@@ -113,6 +117,7 @@ export function createApp(deps: AppDeps): App {
   app.use(attendanceRouter(attendance, rateLimits, config));
   app.use(certificatesRouter(rateLimits, certificates, certificatePrinting));
   app.use(certificateTemplateRouter(certificateTemplates));
+  app.use(reportsRouter(createReportsService(db)));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger, config));

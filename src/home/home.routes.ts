@@ -1,8 +1,11 @@
 import { Router, type Request, type Response } from 'express';
+import { createHomeHandlers } from './home.handlers';
+import type { HomeService } from './home.service';
 
-export function homeRouter(): Router {
+export function homeRouter(home: HomeService): Router {
+  const handlers = createHomeHandlers(home);
   const router = Router();
-  router.get('/', (req: Request, res: Response) => res.renderPage('home/index', { title: req.t('home.title') }));
+  router.get('/', handlers.index);
   router.get('/impressum', (req: Request, res: Response) => res.renderPage('home/imprint', { title: req.t('home.imprint.title') }));
   router.get('/datenschutz', (req: Request, res: Response) => res.renderPage('home/privacy', { title: req.t('home.privacy.title') }));
   return router;
