@@ -42,6 +42,8 @@ import { certificatesRouter } from './certificates/certificates.routes';
 import { createCertificatePrinting } from './certificates/certificate-printing.service';
 import { createRateLimits } from './http/rate-limit';
 import { certificateTemplateRouter } from './certificates/template.routes';
+import { createReportsService } from './reports/reports.service';
+import { reportsRouter } from './reports/reports.routes';
 
 export type AppDeps = { config: Config; db: Database; databaseUrl: string; logger: Logger; mailer: Mailer };
 export type App = {
@@ -115,6 +117,7 @@ export function createApp(deps: AppDeps): App {
   app.use(attendanceRouter(attendance, rateLimits, config));
   app.use(certificatesRouter(rateLimits, certificates, certificatePrinting));
   app.use(certificateTemplateRouter(certificateTemplates));
+  app.use(reportsRouter(createReportsService(db)));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger, config));

@@ -21,9 +21,11 @@ export type Permission =
   /** The list of organisations people register with. */
   | 'organisations.manage'
   /** Accounts and roles. */
-  | 'accounts.administer';
+  | 'accounts.administer'
+  /** Funder reports and their files (figures of every offering and person). */
+  | 'reports.view';
 
-const COORDINATION: Permission[] = ['catalog.manage', 'enrollment.manage', 'attendance.manageAll', 'certificates.manage', 'materials.manageAll', 'organisations.manage'];
+const COORDINATION: Permission[] = ['catalog.manage', 'enrollment.manage', 'attendance.manageAll', 'certificates.manage', 'materials.manageAll', 'organisations.manage', 'reports.view'];
 
 const PERMISSIONS_BY_ROLE: Record<Role, readonly Permission[]> = {
   participant: [],

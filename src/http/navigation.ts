@@ -14,6 +14,7 @@ const items: NavigationItem[] = [
   { href: '/manage/programmes', labelKey: 'nav.manageProgrammes', roles: ['coordinator', 'admin'] },
   { href: '/manage/offerings', labelKey: 'nav.manageOfferings', roles: ['coordinator', 'admin'] },
   { href: '/admin/organisations', labelKey: 'nav.organisations', roles: ['coordinator', 'admin'] },
+  { href: '/reports', labelKey: 'reports.nav', roles: ['coordinator', 'admin'] },
   { href: '/admin/users', labelKey: 'nav.users', roles: ['admin'] },
   { href: '/account', labelKey: 'nav.account', roles: ['participant', 'trainer', 'coordinator', 'admin'] },
 ];

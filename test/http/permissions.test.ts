@@ -226,6 +226,7 @@ const routes: RouteRow[] = [
     expect: onlyFor(MAINTAINERS, 303, 'POST'),
   },
   { method: 'POST', path: '/manage/offerings/:id/capacity', params: (f) => ({ id: f.offering.id }), body: () => ({ capacity: '25' }), expect: onlyFor(MAINTAINERS, 303, 'POST') },
+  { method: 'GET', path: '/manage/offerings/:id/enrollments/:enrollmentId/move', params: (f, visitor) => ({ id: f.offering.id, enrollmentId: f.managed[visitor].confirmed }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
   {
     method: 'POST',
     path: '/manage/offerings/:id/enrollments/:enrollmentId/move',
@@ -519,6 +520,15 @@ const routes: RouteRow[] = [
   { method: 'POST', path: '/manage/programmes/:id/certificate', params: (f) => ({ id: f.series.id }), body: (_f, visitor) => ({ title: `Zertifikat (${visitor})` }), expect: onlyFor(MAINTAINERS, 303, 'POST') },
   { method: 'GET', path: '/manage/programmes/:id/certificate/preview.pdf', params: (f) => ({ id: f.series.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
   { method: 'GET', path: '/manage/certificate-images/:imageId', params: (f) => ({ imageId: f.certificates.logoImageId }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+
+  // reports
+  { method: 'GET', path: '/reports', expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/reports/funder', expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/reports/funder.csv', expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/reports/funder.xlsx', expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/reports/trainers', expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/reports/trainers.csv', expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/reports/trainers.xlsx', expect: onlyFor(MAINTAINERS, 200, 'GET') },
 ];
 
 async function createFixtures(db: Database, config: Config): Promise<Fixtures> {

@@ -1,0 +1,19 @@
+import { Router } from 'express';
+import { requireRole } from '../http/guards';
+import { createReportsHandlers } from './reports.handlers';
+import type { ReportsService } from './reports.service';
+
+/** Funder reports for coordination; the service checks `reports.view` itself. */
+export function reportsRouter(reports: ReportsService): Router {
+  const handlers = createReportsHandlers(reports);
+  const coordinator = requireRole('coordinator', 'admin');
+  const router = Router();
+  router.get('/reports', coordinator, handlers.chooser);
+  router.get('/reports/funder', coordinator, handlers.funder);
+  router.get('/reports/funder.csv', coordinator, handlers.funderFile);
+  router.get('/reports/funder.xlsx', coordinator, handlers.funderFile);
+  router.get('/reports/trainers', coordinator, handlers.trainers);
+  router.get('/reports/trainers.csv', coordinator, handlers.trainerFile);
+  router.get('/reports/trainers.xlsx', coordinator, handlers.trainerFile);
+  return router;
+}
