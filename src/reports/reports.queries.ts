@@ -19,7 +19,9 @@ export type Period = { from: Date; until: Date; programmeId: number | null };
 const intArray = (values: readonly number[]) => `{${values.map((value) => String(Math.trunc(value))).join(',')}}`;
 const textArray = (values: readonly string[]) => `{${values.map((value) => `"${value.replace(/["\\]/g, '')}"`).join(',')}}`;
 
-const SESSIONS_IN_PERIOD = `SELECT * FROM catalog_session_schedule
+const SESSIONS_IN_PERIOD = `SELECT session_id, offering_id, offering_title, programme_id, programme_title, module_id, module_position, module_title,
+         teaching_units, starts_at, ends_at
+    FROM catalog_session_schedule
    WHERE offering_status = 'published' AND starts_at >= :from AND starts_at < :until
      AND (:programmeId::int IS NULL OR programme_id = :programmeId::int)`;
 
@@ -188,7 +190,8 @@ export type DeliveredRow = { user_id: number; session_id: number; offering_title
 export async function selectDelivered(db: Db, period: Period, trainerIds: number[]): Promise<DeliveredRow[]> {
   if (trainerIds.length === 0) return [];
   const { rows } = await db.raw<{ rows: DeliveredRow[] }>(
-    `SELECT d.* FROM (${DELIVERED}) d WHERE d.user_id = ANY(:trainerIds::int[]) ORDER BY d.starts_at, d.session_id`,
+    `SELECT d.user_id, d.session_id, d.offering_title, d.programme_title, d.starts_at, d.ends_at, d.teaching_units, d.minutes
+       FROM (${DELIVERED}) d WHERE d.user_id = ANY(:trainerIds::int[]) ORDER BY d.starts_at, d.session_id`,
     { ...periodBindings(period), trainerIds: intArray(trainerIds) },
   );
   return rows;
