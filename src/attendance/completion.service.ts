@@ -117,7 +117,7 @@ export function createCompletionService(db: Database, now: () => Date) {
         window = lastPage;
         people = await matrixQueries.selectMatrixPeople(db, offeringId, { search, ...window });
       }
-      const records = await matrixQueries.selectRecordsInProgramme(db, offeringId, people.rows.map((person) => person.user_id));
+      const records = await matrixQueries.selectRecordsInProgramme(db, offeringId, people.rows.map((person) => person.user_id), moment);
       const sessions = sessionRows.filter((session) => session.in_offering);
       const planned = sessionRows.filter((session) => session.planned).map((row) => toPlanned({ ...row, session_id: row.id }));
       const statusOf = new Map<string, AttendanceStatus>();
@@ -125,7 +125,9 @@ export function createCompletionService(db: Database, now: () => Date) {
       for (const record of records) {
         if (record.offering_id === offeringId) statusOf.set(`${record.session_id}:${record.user_id}`, record.status);
         if (!countsAsAttended(record.status)) continue;
-        attendedBy.set(record.user_id, [...(attendedBy.get(record.user_id) ?? []), toAttended(record)]);
+        const attended = attendedBy.get(record.user_id);
+        if (attended) attended.push(toAttended(record));
+        else attendedBy.set(record.user_id, [toAttended(record)]);
       }
       const rows = people.rows.map((person) => ({
         person,

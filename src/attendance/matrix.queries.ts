@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { AttendanceStatus } from './attendance-rules';
+import { ATTENDED_STATUSES, type AttendanceStatus } from './attendance-rules';
 import { nameSearch } from './attendance.queries';
 import type { ModuleInfo, OfferingInfo, ProgrammeInfo } from './completion.queries';
 
@@ -8,7 +8,8 @@ type Db = Knex | Knex.Transaction;
 /*
  * The coordinator's attendance matrix, a page of people at a time: four statements, however
  * large the cohort or the programme's history (the offering with its programme and modules;
- * the sessions that matter; one page of people with the total; what those people attended).
+ * the sessions that matter; one page of people with the total; what those people attended),
+ * each returning only the rows the page shows or decides with.
  * The whole matrix for exports and certificates is read in completion.queries.ts.
  */
 
@@ -42,19 +43,30 @@ export type MatrixSessionRow = {
   planned: boolean;
 };
 
-/** The offering's sessions and the programme's sessions still planned after `moment`, in one list. */
+/**
+ * The offering's sessions (the columns) and, per module of the programme, the first session
+ * still planned after `moment` in a published offering (what decides whether a missed module
+ * can be made up): a dozen rows, however many cohorts the programme has run.
+ */
 export async function selectMatrixSessions(db: Db, offeringId: number, moment: Date): Promise<MatrixSessionRow[]> {
   const result = await db.raw<{ rows: MatrixSessionRow[] }>(
     `SELECT s.id, s.offering_id, o.title AS offering_title, s.starts_at, s.module_id, m.position AS module_position, m.title AS module_title,
-            (s.offering_id = ?) AS in_offering,
-            (o.status = 'published' AND s.starts_at > ?) AS planned
+            true AS in_offering, false AS planned
        FROM offering_sessions s
        JOIN offerings o ON o.id = s.offering_id
        LEFT JOIN modules m ON m.id = s.module_id
       WHERE s.offering_id = ?
-         OR (o.programme_id = (SELECT programme_id FROM offerings WHERE id = ?) AND o.status = 'published' AND s.starts_at > ?)
-      ORDER BY s.starts_at, s.id`,
-    [offeringId, moment, offeringId, offeringId, moment],
+     UNION ALL
+     SELECT * FROM (
+       SELECT DISTINCT ON (s.module_id) s.id, s.offering_id, o.title AS offering_title, s.starts_at, s.module_id, NULL::int AS module_position, NULL::text AS module_title,
+              false AS in_offering, true AS planned
+         FROM offering_sessions s
+         JOIN offerings o ON o.id = s.offering_id
+        WHERE o.programme_id = (SELECT programme_id FROM offerings WHERE id = ?) AND o.status = 'published' AND s.starts_at > ? AND s.module_id IS NOT NULL
+        ORDER BY s.module_id, s.starts_at, s.id
+     ) first_planned
+     ORDER BY starts_at, id`,
+    [offeringId, offeringId, moment],
   );
   return result.rows;
 }
@@ -91,19 +103,29 @@ export async function selectMatrixPeople(db: Db, offeringId: number, filter: { s
 export type ProgrammeRecordRow = { user_id: number; session_id: number; offering_id: number; module_id: number | null; starts_at: Date; status: AttendanceStatus };
 
 /**
- * Everything recorded for these people in the offering's programme, any cohort: the cells of
- * this offering and what counts towards completion (a module made up in another cohort).
+ * What these people have recorded that the matrix needs: every record in this offering (its
+ * cells; workshops complete here) and, for the programme's other cohorts, the first session
+ * attended per module (a module made up elsewhere). A few rows per person, however long their history.
  */
-export async function selectRecordsInProgramme(db: Db, offeringId: number, userIds: number[]): Promise<ProgrammeRecordRow[]> {
+export async function selectRecordsInProgramme(db: Db, offeringId: number, userIds: number[], moment: Date): Promise<ProgrammeRecordRow[]> {
   if (userIds.length === 0) return [];
   const result = await db.raw<{ rows: ProgrammeRecordRow[] }>(
     `SELECT a.user_id, a.session_id, s.offering_id, s.module_id, s.starts_at, a.status
        FROM attendance_records a
        JOIN offering_sessions s ON s.id = a.session_id
-       JOIN offerings o ON o.id = s.offering_id
-      WHERE a.user_id = ANY(?::int[])
-        AND o.programme_id = (SELECT programme_id FROM offerings WHERE id = ?)`,
-    [userIds, offeringId],
+      WHERE a.user_id = ANY(?::int[]) AND s.offering_id = ?
+     UNION ALL
+     SELECT * FROM (
+       SELECT DISTINCT ON (a.user_id, s.module_id) a.user_id, a.session_id, s.offering_id, s.module_id, s.starts_at, a.status
+         FROM attendance_records a
+         JOIN offering_sessions s ON s.id = a.session_id
+         JOIN offerings o ON o.id = s.offering_id
+        WHERE a.user_id = ANY(?::int[]) AND s.offering_id <> ? AND s.module_id IS NOT NULL
+          AND o.programme_id = (SELECT programme_id FROM offerings WHERE id = ?)
+          AND a.status = ANY(?::text[]) AND s.starts_at <= ?
+        ORDER BY a.user_id, s.module_id, s.starts_at
+     ) made_up_elsewhere`,
+    [userIds, offeringId, userIds, offeringId, offeringId, [...ATTENDED_STATUSES], moment],
   );
   return result.rows;
 }

@@ -41,19 +41,20 @@ export async function selectRoster(db: Db, sessionId: number): Promise<RosterRow
  * comes back, so a page past the end still tells the total. What was recorded and open
  * excuses are looked up for the page's people only.
  */
-export async function selectRosterPage(db: Db, sessionId: number, filter: { search?: string; limit: number; offset: number }): Promise<{ rows: RosterRow[]; total: number }> {
+export type RollCallRow = Omit<RosterRow, 'department' | 'recorded_at'>;
+
+export async function selectRosterPage(db: Db, sessionId: number, filter: { search?: string; limit: number; offset: number }): Promise<{ rows: RollCallRow[]; total: number }> {
   const search = filter.search ? nameSearch(filter.search) : undefined;
-  const result = await db.raw<{ rows: (RosterRow & { total: number })[] }>(
+  const result = await db.raw<{ rows: (RollCallRow & { total: number })[] }>(
     `WITH matching AS (
-       SELECT u.id AS user_id, u.first_name, u.last_name, org.name AS organisation_name, u.department
+       SELECT u.id AS user_id, u.first_name, u.last_name, org.name AS organisation_name
          FROM offering_sessions s
          JOIN enrollments e ON e.offering_id = s.offering_id AND e.status = 'confirmed'
          JOIN users u ON u.id = e.user_id
          LEFT JOIN organisations org ON org.id = u.organisation_id
         WHERE s.id = ?${search ? ` AND ${search.sql}` : ''}
      )
-     SELECT counted.total, page.user_id, page.first_name, page.last_name, page.organisation_name, page.department,
-            a.status, a.recorded_at,
+     SELECT counted.total, page.user_id, page.first_name, page.last_name, page.organisation_name, a.status,
             (SELECT x.id FROM excuses x WHERE x.session_id = ? AND x.user_id = page.user_id AND x.status = 'submitted' LIMIT 1) AS open_excuse_id
        FROM (SELECT count(*)::int AS total FROM matching) counted
        LEFT JOIN LATERAL (
