@@ -92,8 +92,8 @@ const notEndedOfferingIds = (db: Db, now: Date) => db('offering_sessions').disti
  * One page of published offerings that have not ended, soonest first, with their confirmed
  * seats (the enrollment domain's `confirmed_seats` view) and the total in the same statement.
  * The offerings not ended yet are gathered first (materialized, so the planner cannot start
- * from the whole history): their dates per offering by the index on offering_id, their seats
- * by the enrollments index; the filters then pick among those few.
+ * from the whole history) with their dates, by the index on offering_id; the filters then
+ * pick among those few, and the seats are counted for the page's offerings.
  */
 export async function selectCatalogPage(db: Db, filter: CatalogFilter): Promise<CatalogCardRow[]> {
   const open = db
@@ -103,7 +103,6 @@ export async function selectCatalogPage(db: Db, filter: CatalogFilter): Promise<
       `CROSS JOIN LATERAL (SELECT min(starts_at) AS first_session_at, max(ends_at) AS last_session_ends_at, count(*)::int AS session_count
          FROM offering_sessions WHERE offering_sessions.offering_id = open_ids.offering_id) AS bounds`,
     )
-    .joinRaw('CROSS JOIN LATERAL (SELECT count(*)::int AS confirmed FROM confirmed_seats WHERE confirmed_seats.offering_id = open_ids.offering_id) AS seats')
     .where('offerings.status', 'published')
     .select(
       'offerings.id',
@@ -118,9 +117,9 @@ export async function selectCatalogPage(db: Db, filter: CatalogFilter): Promise<
       'bounds.first_session_at',
       'bounds.last_session_ends_at',
       'bounds.session_count',
-      'seats.confirmed',
     );
-  const query = db
+  const confirmedOf = (alias: string) => `(SELECT count(*) FROM confirmed_seats WHERE confirmed_seats.offering_id = ${alias}.id)`;
+  const page = db
     .withMaterialized('open', open)
     .from('open')
     .join('programmes', 'programmes.id', 'open.programme_id')
@@ -138,18 +137,17 @@ export async function selectCatalogPage(db: Db, filter: CatalogFilter): Promise<
       'open.first_session_at',
       'open.last_session_ends_at',
       'open.session_count',
-      'open.confirmed',
       db.raw('count(*) OVER ()::int AS total'),
     )
     .orderBy([{ column: 'open.first_session_at' }, { column: 'open.id' }])
     .limit(filter.limit)
     .offset(filter.offset);
-  if (filter.kind) query.where('programmes.kind', filter.kind);
-  if (filter.programmeId) query.where('open.programme_id', filter.programmeId);
-  if (filter.freeOnly) query.whereRaw('open.confirmed < open.capacity');
+  if (filter.kind) page.where('programmes.kind', filter.kind);
+  if (filter.programmeId) page.where('open.programme_id', filter.programmeId);
+  if (filter.freeOnly) page.whereRaw(`${confirmedOf('open')} < open.capacity`);
   if (filter.month) {
     // A session in that calendar month as it is in Berlin: a range on starts_at, so the index answers it.
-    query.whereExists(
+    page.whereExists(
       db('offering_sessions')
         .select(db.raw('1'))
         .whereRaw('offering_sessions.offering_id = open.id')
@@ -157,7 +155,11 @@ export async function selectCatalogPage(db: Db, filter: CatalogFilter): Promise<
         .whereRaw("offering_sessions.starts_at < ((CAST(? AS timestamp) + interval '1 month') AT TIME ZONE 'Europe/Berlin')", [`${filter.month}-01`]),
     );
   }
-  return query;
+  // Seats are counted for the page's offerings only (and, to filter, for those that could be free).
+  return db
+    .from(page.as('page'))
+    .select('page.*', db.raw(`${confirmedOf('page')}::int AS confirmed`))
+    .orderBy([{ column: 'page.first_session_at' }, { column: 'page.id' }]);
 }
 
 export type CatalogProgrammeRow = { id: number; title: string; kind: ProgrammeKind; offering_count: number };
