@@ -43,7 +43,9 @@ import { createCertificatePrinting } from './certificates/certificate-printing.s
 import { createRateLimits } from './http/rate-limit';
 import { certificateTemplateRouter } from './certificates/template.routes';
 import { createReportsService } from './reports/reports.service';
-import { reportsRouter } from './reports/reports.routes';
+import { reportsRouter, startFiguresRouter } from './reports/reports.routes';
+import { createCoordinatorStart } from './reports/coordinator-start.service';
+import { createPeopleView } from './reports/people.service';
 
 export type AppDeps = { config: Config; db: Database; databaseUrl: string; logger: Logger; mailer: Mailer };
 export type App = {
@@ -118,6 +120,7 @@ export function createApp(deps: AppDeps): App {
   app.use(certificatesRouter(rateLimits, certificates, certificatePrinting));
   app.use(certificateTemplateRouter(certificateTemplates));
   app.use(reportsRouter(createReportsService(db)));
+  app.use(startFiguresRouter(createCoordinatorStart(db), createPeopleView(db)));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger, config));

@@ -1,5 +1,9 @@
 import { Router } from 'express';
 import { requireRole } from '../http/guards';
+import { createCoordinatorStartHandlers } from './coordinator-start.handlers';
+import type { CoordinatorStart } from './coordinator-start.service';
+import { createPeopleHandlers } from './people.handlers';
+import type { PeopleView } from './people.service';
 import { createReportsHandlers } from './reports.handlers';
 import type { ReportsService } from './reports.service';
 
@@ -15,5 +19,16 @@ export function reportsRouter(reports: ReportsService): Router {
   router.get('/reports/trainers', coordinator, handlers.trainers);
   router.get('/reports/trainers.csv', coordinator, handlers.trainerFile);
   router.get('/reports/trainers.xlsx', coordinator, handlers.trainerFile);
+  return router;
+}
+
+/** The coordinator's start-page figures on their own page, and the cross-offering person view; the services check `reports.view`. */
+export function startFiguresRouter(coordinatorStart: CoordinatorStart, people: PeopleView): Router {
+  const overview = createCoordinatorStartHandlers(coordinatorStart);
+  const peopleHandlers = createPeopleHandlers(people);
+  const coordinator = requireRole('coordinator', 'admin');
+  const router = Router();
+  router.get('/reports/overview', coordinator, overview.overview);
+  router.get('/reports/people', coordinator, peopleHandlers.list);
   return router;
 }

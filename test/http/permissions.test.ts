@@ -529,6 +529,8 @@ const routes: RouteRow[] = [
   { method: 'GET', path: '/reports/trainers', expect: onlyFor(MAINTAINERS, 200, 'GET') },
   { method: 'GET', path: '/reports/trainers.csv', expect: onlyFor(MAINTAINERS, 200, 'GET') },
   { method: 'GET', path: '/reports/trainers.xlsx', expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/reports/overview', expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/reports/people', expect: onlyFor(MAINTAINERS, 200, 'GET') },
 ];
 
 async function createFixtures(db: Database, config: Config): Promise<Fixtures> {

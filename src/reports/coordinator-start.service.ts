@@ -1,0 +1,146 @@
+import { fromZonedTime } from 'date-fns-tz';
+import { z } from 'zod';
+import { assertCan } from '../accounts/permissions';
+import type { SessionUser } from '../accounts/roles';
+import { ATTENDED_STATUSES } from '../attendance/attendance-rules';
+import { offeringCompleted, seriesProgress, type AttendedSession, type PlannedSession } from '../attendance/completion';
+import type { Database } from '../db/database';
+import { NotFound } from '../shared/errors';
+import { TIME_ZONE } from '../shared/format';
+import * as dashboard from './dashboard.queries';
+import { todayInBerlin } from './funder-report.service';
+import { selectProgrammes, type ProgrammeOutline } from './reports.queries';
+
+/** Organisations shown by name in the figures and the chart; the rest are summed as "others". */
+export const TOP_ORGANISATIONS = 10;
+/** People at risk listed on the start page (the count says how many there are in all). */
+export const AT_RISK_SHOWN = 10;
+
+const optionalText = z
+  .unknown()
+  .optional()
+  .transform((value) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined));
+
+/** The start page's GET filter: a calendar year (default: this year in Berlin) and optionally a programme. */
+export const startFilterSchema = z.object({
+  year: optionalText.refine((value) => value === undefined || (/^\d{4}$/.test(value) && Number(value) >= 2000 && Number(value) <= 2100), 'reports.start.errors.yearInvalid').transform((value) => (value ? Number(value) : null)),
+  programme: optionalText.refine((value) => value === undefined || /^[1-9]\d{0,8}$/.test(value), 'reports.start.errors.programmeInvalid').transform((value) => (value ? Number(value) : null)),
+});
+
+export type StartFilter = z.output<typeof startFilterSchema>;
+
+export type AtRiskPerson = { userId: number; firstName: string; lastName: string; offeringTitle: string; missingModules: string[] };
+
+export type CoordinatorFigures = {
+  year: number;
+  programmeId: number | null;
+  programmes: ProgrammeOutline[];
+  offerings: number;
+  enrollments: number;
+  waitlisted: number;
+  marks: number;
+  attendedMarks: number;
+  /** Attended marks per 100 marks, rounded to a whole percent; null without marks. */
+  attendanceRate: number | null;
+  completions: number;
+  certificates: number;
+  organisations: { name: string | null; participants: number; others: boolean }[];
+  months: { month: number; marks: number; attended: number; rate: number | null }[];
+  upcoming: dashboard.UpcomingSession[];
+  missingSheets: dashboard.MissingSheet[];
+  missingSheetCount: number;
+  atRisk: AtRiskPerson[];
+  atRiskCount: number;
+};
+
+export function percent(part: number, whole: number): number | null {
+  return whole === 0 ? null : Math.round((part / whole) * 100);
+}
+
+/** Ten organisations with the most participants by name, the rest as one "others" row. */
+export function topOrganisations(rows: dashboard.OrganisationCount[], shown = TOP_ORGANISATIONS): CoordinatorFigures['organisations'] {
+  const top = rows.slice(0, shown).map((row) => ({ name: row.name, participants: row.participants, others: false }));
+  const rest = rows.slice(shown).reduce((sum, row) => sum + row.participants, 0);
+  return rows.length > shown ? [...top, { name: null, participants: rest, others: true }] : top;
+}
+
+/**
+ * The coordinator's figures of a year and programme. Offerings, participants and
+ * completions mean what they mean in the funder report for the same calendar year
+ * (completions through the attendance domain's rules, completion.ts); three statements.
+ */
+export function createCoordinatorStart(db: Database, now: () => Date = () => new Date()) {
+  return {
+    async figures(user: SessionUser, filter: StartFilter): Promise<CoordinatorFigures> {
+      assertCan(user, 'reports.view');
+      const moment = now();
+      const year = filter.year ?? Number(todayInBerlin(moment).slice(0, 4));
+      const period: dashboard.DashboardPeriod = {
+        from: fromZonedTime(`${year}-01-01T00:00:00`, TIME_ZONE),
+        until: fromZonedTime(`${year + 1}-01-01T00:00:00`, TIME_ZONE),
+        programmeId: filter.programme,
+      };
+      const [programmes, figures, seats] = await Promise.all([
+        selectProgrammes(db),
+        dashboard.selectDashboardFigures(db, period, ATTENDED_STATUSES, moment),
+        dashboard.selectSeatsWithAttendance(db, period, ATTENDED_STATUSES, moment),
+      ]);
+      if (filter.programme !== null && !programmes.some((programme) => programme.programme_id === filter.programme)) throw new NotFound();
+      const { completions, atRisk } = completionsAndRisks(programmes, seats, figures.planned_modules, moment);
+      return {
+        year,
+        programmeId: filter.programme,
+        programmes,
+        offerings: figures.offerings,
+        enrollments: figures.enrollments,
+        waitlisted: figures.waitlisted,
+        marks: figures.marks,
+        attendedMarks: figures.attended_marks,
+        attendanceRate: percent(figures.attended_marks, figures.marks),
+        completions,
+        certificates: figures.certificates,
+        organisations: topOrganisations(figures.organisations),
+        months: Array.from({ length: 12 }, (_, index) => {
+          const row = figures.months.find((month) => month.month === index + 1);
+          return { month: index + 1, marks: row?.marks ?? 0, attended: row?.attended ?? 0, rate: row ? percent(row.attended, row.marks) : null };
+        }),
+        upcoming: figures.upcoming,
+        missingSheets: figures.missing_sheets,
+        missingSheetCount: figures.missing_sheet_count,
+        atRisk: atRisk.slice(0, AT_RISK_SHOWN),
+        atRiskCount: atRisk.length,
+      };
+    },
+  };
+}
+
+export type CoordinatorStart = ReturnType<typeof createCoordinatorStart>;
+
+/**
+ * Completions per seat as the funder report decides them, and who is at risk: confirmed in
+ * a series offering, not completed, and the rule can no longer be met with the sessions
+ * planned from now on in any published offering (a missed module has no make-up date left).
+ */
+export function completionsAndRisks(programmes: ProgrammeOutline[], seats: dashboard.SeatWithAttendance[], plannedModules: dashboard.PlannedModule[], moment: Date) {
+  const byId = new Map(programmes.map((programme) => [programme.programme_id, programme]));
+  // completion.ts only asks whether a module has a session from now on: one per module is enough.
+  const planned: PlannedSession[] = plannedModules.map((row) => ({ sessionId: 0, moduleId: row.module_id, offeringId: 0, offeringTitle: '', startsAt: new Date(row.starts_at) }));
+  let completions = 0;
+  const atRisk: AtRiskPerson[] = [];
+  for (const seat of seats) {
+    const programme = byId.get(seat.programme_id);
+    if (!programme) continue;
+    const attended: AttendedSession[] = seat.attended.map((session) => ({ moduleId: session.module_id, offeringId: session.offering_id, startsAt: new Date(session.starts_at) }));
+    if (programme.kind !== 'series') {
+      if (offeringCompleted(attended, seat.offering_id, moment)) completions += 1;
+      continue;
+    }
+    const progress = seriesProgress(programme.modules, { rule: programme.completion_rule, minModules: programme.completion_min_modules }, attended, planned, moment);
+    if (progress.completed) completions += 1;
+    else if (!progress.reachable) {
+      const missingModules = progress.modules.filter((module) => !module.doneAt && !module.nextSession).map((module) => module.title);
+      atRisk.push({ userId: seat.user_id, firstName: seat.first_name, lastName: seat.last_name, offeringTitle: seat.offering_title, missingModules });
+    }
+  }
+  return { completions, atRisk };
+}
