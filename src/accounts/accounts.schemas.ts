@@ -4,13 +4,13 @@ import { ORGANISATION_KINDS } from './organisations.queries';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from './password-policy';
 
 // Messages are translation keys; the form shows them in the visitor's language.
-const required = (max = 200) => z.string({ error: 'validation.required' }).trim().min(1, 'validation.required').max(max, 'validation.tooLong');
+const required = (max = 200) => z.string({ error: 'validation.required' }).trim().min(1, 'validation.required').max(max, 'validation.maxLength');
 
 const email = z
   .string({ error: 'validation.required' })
   .trim()
   .min(1, 'validation.required')
-  .max(254, 'validation.tooLong')
+  .max(254, 'validation.maxLength')
   .pipe(z.email('validation.email'));
 
 /**
@@ -21,7 +21,7 @@ const newPassword = z
   .string({ error: 'validation.required' })
   .min(1, 'validation.required')
   .min(PASSWORD_MIN_LENGTH, 'accounts.passwordPolicy.tooShort')
-  .max(PASSWORD_MAX_LENGTH, 'validation.tooLong');
+  .max(PASSWORD_MAX_LENGTH, 'validation.maxLength');
 
 /**
  * Names appear in mails and lists: letters (with umlauts and accents), spaces, hyphen,
@@ -34,11 +34,34 @@ const personName = required(60)
   .regex(NAME_PATTERN, 'accounts.validation.name')
   .refine((name) => !LOOKS_LIKE_ADDRESS.test(name), 'accounts.validation.name');
 
+/**
+ * The checks that compare fields of a password form, over the whole object. They run even
+ * when another field failed (zod skips an object's refinements after an aborting problem
+ * such as a missing checkbox), so the form names every problem at once: a password that
+ * is too short *and* does not match its confirmation shows both. The values may be
+ * unparsed here, hence the type checks.
+ */
+const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
+const WHATEVER_ELSE_FAILED = { when: () => true };
+
+function checkPasswordsMatch(form: { password?: unknown; passwordConfirm?: unknown }, context: z.RefinementCtx): void {
+  if (textOf(form.password) !== textOf(form.passwordConfirm)) context.addIssue({ code: 'custom', path: ['passwordConfirm'], message: 'validation.passwordMismatch' });
+}
+
+/** Registration has the name and address in the form, so guessability is checked here too (length is the field's own check). */
+function checkRegistrationPassword(form: Record<string, unknown>, context: z.RefinementCtx): void {
+  checkPasswordsMatch(form, context);
+  const password = textOf(form.password);
+  if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) return;
+  const problem = passwordProblem(password, [textOf(form.firstName), textOf(form.lastName), textOf(form.email)]);
+  if (problem) context.addIssue({ code: 'custom', path: ['password'], message: problem });
+}
+
 const idFromSelect = z.coerce.number({ error: 'validation.selectOne' }).int('validation.selectOne').positive('validation.selectOne');
 
 export const loginSchema = z.object({
   email: required(254),
-  password: z.string({ error: 'validation.required' }).min(1, 'validation.required').max(200, 'validation.tooLong'),
+  password: z.string({ error: 'validation.required' }).min(1, 'validation.required').max(200, 'validation.maxLength'),
 });
 
 export const registrationSchema = z
@@ -47,30 +70,26 @@ export const registrationSchema = z
     lastName: personName,
     email,
     organisationId: idFromSelect,
-    department: z.string().trim().max(200, 'validation.tooLong').optional().default(''),
+    department: z.string().trim().max(200, 'validation.maxLength').optional().default(''),
     password: newPassword,
     passwordConfirm: z.string().optional().default(''),
     privacyAccepted: z.literal('yes', { error: 'validation.privacyRequired' }),
   })
-  .refine((form) => form.password === form.passwordConfirm, { path: ['passwordConfirm'], message: 'validation.passwordMismatch' })
-  .superRefine((form, context) => {
-    const problem = passwordProblem(form.password, [form.firstName, form.lastName, form.email]);
-    if (problem) context.addIssue({ code: 'custom', path: ['password'], message: problem });
-  });
+  .superRefine(checkRegistrationPassword, WHATEVER_ELSE_FAILED);
 
 export const forgotPasswordSchema = z.object({ email });
 
 export const resetPasswordSchema = z
   .object({ password: newPassword, passwordConfirm: z.string().optional().default('') })
-  .refine((form) => form.password === form.passwordConfirm, { path: ['passwordConfirm'], message: 'validation.passwordMismatch' });
+  .superRefine(checkPasswordsMatch, WHATEVER_ELSE_FAILED);
 
 export const changePasswordSchema = z
   .object({
-    currentPassword: z.string({ error: 'validation.required' }).min(1, 'validation.required').max(200, 'validation.tooLong'),
+    currentPassword: z.string({ error: 'validation.required' }).min(1, 'validation.required').max(200, 'validation.maxLength'),
     password: newPassword,
     passwordConfirm: z.string().optional().default(''),
   })
-  .refine((form) => form.password === form.passwordConfirm, { path: ['passwordConfirm'], message: 'validation.passwordMismatch' });
+  .superRefine(checkPasswordsMatch, WHATEVER_ELSE_FAILED);
 
 export const languageSchema = z.object({ lang: z.enum(['de', 'en'], 'validation.selectOne'), returnTo: z.string().optional() });
 

@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
 import { recordAudit, type Actor } from '../audit/audit.service';
-import { composeMail } from '../mail/compose';
+import { composeMail, greetingNameOf } from '../mail/compose';
 import type { Outbox } from '../mail/outbox.service';
 import type { Locale } from '../i18n/i18n';
 import { Invalid } from '../shared/errors';
@@ -34,7 +34,7 @@ type MailUser = Pick<queries.UserRow, 'id' | 'email' | 'first_name' | 'last_name
  * register any address with any "first name", and that text must not reach the inbox of
  * the address' real owner in an official mail.
  */
-const greetingName = (user: MailUser) => (user.email_verified_at ? user.first_name : undefined);
+const greetingName = (user: MailUser) => (user.email_verified_at ? greetingNameOf({ firstName: user.first_name, lastName: user.last_name }) : undefined);
 
 /** Refuses a new password that is short or guessable, also from the person's own name and address. */
 function assertAcceptablePassword(password: string, user: Pick<MailUser, 'email' | 'first_name' | 'last_name'>): void {
@@ -237,10 +237,12 @@ export function createAccountsService({ db, outbox, config, logger }: AccountsDe
 
     async changePassword(userId: number, currentPassword: string, newPassword: string, currentSid: string, actor: Actor): Promise<void> {
       const user = await queries.findUserById(db, userId);
-      if (!user || !(await verifyPassword(user.password_hash, currentPassword))) {
-        throw new Invalid({ currentPassword: 'validation.currentPasswordWrong' });
-      }
-      assertAcceptablePassword(newPassword, user);
+      // Both problems at once: a wrong current password and a guessable new one.
+      const problems: Record<string, string> = {};
+      if (!user || !(await verifyPassword(user.password_hash, currentPassword))) problems.currentPassword = 'validation.currentPasswordWrong';
+      const weakness = user ? passwordProblem(newPassword, [user.first_name, user.last_name, user.email]) : undefined;
+      if (weakness) problems.password = weakness;
+      if (!user || Object.keys(problems).length > 0) throw new Invalid(problems);
       const passwordHash = await hashPassword(newPassword);
       await db.transaction(async (trx) => {
         await queries.updateUser(trx, userId, { password_hash: passwordHash });

@@ -9,7 +9,7 @@ export type OrganisationRow = { id: number; name: string; kind: OrganisationKind
 export type OrganisationWithCount = OrganisationRow & { member_count: number };
 
 export async function selectActiveOrganisations(db: Db): Promise<OrganisationRow[]> {
-  return db('organisations').select('id', 'name', 'kind', 'active').where('active', true).orderBy('name');
+  return db('organisations').select('id', 'name', 'kind', 'active').where('active', true).orderByRaw('name COLLATE german, id');
 }
 
 export async function selectOrganisationsWithCounts(db: Db): Promise<OrganisationWithCount[]> {
@@ -18,7 +18,7 @@ export async function selectOrganisationsWithCounts(db: Db): Promise<Organisatio
     .select('organisations.id', 'organisations.name', 'organisations.kind', 'organisations.active')
     .count({ member_count: 'users.id' })
     .groupBy('organisations.id')
-    .orderBy('organisations.name');
+    .orderByRaw('organisations.name COLLATE german, organisations.id');
   return rows as unknown as OrganisationWithCount[];
 }
 

@@ -3,7 +3,7 @@ import type { Database } from '../db/database';
 import { recordAudit } from '../audit/audit.service';
 import type { Actor } from '../audit/audit.service';
 import type { ScheduledJob } from '../jobs/jobs';
-import { composeMail } from '../mail/compose';
+import { composeMail, greetingNameOf } from '../mail/compose';
 import type { Outbox } from '../mail/outbox.service';
 import * as queries from './accounts.queries';
 import { newSecretToken } from './tokens';
@@ -35,7 +35,7 @@ export function createPasswordResetRequests({ db, outbox, config }: { db: Databa
       const mail = await composeMail(user.email, user.locale, {
         key: 'mail.passwordReset',
         // Only a proven address is greeted by name (anybody can register any address with any name).
-        params: { name: user.email_verified_at ? user.first_name : undefined, minutes: config.passwordResetTtlMinutes, region: config.region.name },
+        params: { name: user.email_verified_at ? greetingNameOf({ firstName: user.first_name, lastName: user.last_name }) : undefined, minutes: config.passwordResetTtlMinutes, region: config.region.name },
         actionUrl: `${config.baseUrl}/password/reset/${token}`,
       });
       await outbox.queue(trx, [mail]);

@@ -21,7 +21,25 @@ export function createEnrollmentHandlers(enrollment: EnrollmentService, calendar
       res.redirect(303, `/offerings/${offeringId}`);
     },
 
+    /** The confirmation page: what happens to the seat, then the button that really cancels. */
+    async cancelPage(req: Request, res: Response): Promise<void> {
+      const cancellation = await enrollment.ownCancellation(userOf(req), idParam(req));
+      res.renderPage('enrollment/cancel', {
+        title: req.t('enrollment.cancel.title'),
+        cancellation,
+        returnTo: safeReturnPath(req.query.returnTo, `/offerings/${cancellation.offeringId}`),
+      });
+    },
+
     async cancel(req: Request, res: Response): Promise<void> {
+      // A cancel button without the confirmation (e.g. on the offering page) leads to the confirmation page first.
+      if (req.body?.confirm !== 'yes') {
+        // Refused at once (404, 409) when cancelling is not possible any more.
+        await enrollment.ownCancellation(userOf(req), idParam(req));
+        const returnTo = safeReturnPath(req.body?.returnTo, '');
+        res.redirect(303, `/enrollments/${idParam(req)}/cancel${returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : ''}`);
+        return;
+      }
       await enrollment.cancelOwn(userOf(req), idParam(req), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'enrollment.flash.cancelled' });
       res.redirect(303, safeReturnPath(req.body?.returnTo, '/my/dates'));

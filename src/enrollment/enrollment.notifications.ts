@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../config';
 import { contactsOf } from '../accounts/contacts.service';
 import { INVITATION_TTL_DAYS } from '../accounts/invitations.service';
-import { composeMail } from '../mail/compose';
+import { composeMail, greetingNameOf } from '../mail/compose';
 import type { OutgoingMail } from '../mail/mailer';
 import type { Outbox } from '../mail/outbox.service';
 
@@ -34,7 +34,7 @@ export function createEnrollmentNotifier(outbox: Outbox, config: Config) {
       mails.push(
         await composeMail(contact.email, contact.locale, {
           key: invitation ? `bulk.mail.invitation.${notice.kind}` : `mail.enrollment.${notice.kind}`,
-          params: { name: contact.firstName, offering: notice.offeringTitle, position: notice.position, region: config.region.name, days: INVITATION_TTL_DAYS },
+          params: { name: greetingNameOf(contact), offering: notice.offeringTitle, position: notice.position, region: config.region.name, days: INVITATION_TTL_DAYS },
           actionUrl: invitation ? `${config.baseUrl}/invitation/${invitation}` : `${config.baseUrl}/offerings/${notice.offeringId}`,
         }),
       );

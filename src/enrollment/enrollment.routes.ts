@@ -20,6 +20,7 @@ export function enrollmentRouter(catalog: CatalogService, enrollment: Enrollment
   const router = Router();
   router.get('/offerings/:id/calendar.ics', handlers.offeringIcs);
   router.post('/offerings/:id/enroll', requireLogin, handlers.enroll);
+  router.get('/enrollments/:id/cancel', requireLogin, handlers.cancelPage);
   router.post('/enrollments/:id/cancel', requireLogin, handlers.cancel);
   router.get('/my/dates', requireLogin, handlers.myDates);
   router.post('/my/calendar-feed', requireLogin, handlers.createFeed);

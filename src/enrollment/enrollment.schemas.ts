@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { pageNumber } from '../shared/paging';
 
 export const enrollByHandSchema = z.object({
-  email: z.string({ error: 'validation.required' }).trim().min(1, 'validation.required').max(254, 'validation.tooLong').pipe(z.email('validation.email')),
+  email: z.string({ error: 'validation.required' }).trim().min(1, 'validation.required').max(254, 'validation.maxLength').pipe(z.email('validation.email')),
 });
 
 export const moveSchema = z.object({

@@ -22,6 +22,8 @@ export const ENROLLMENTS_PER_PAGE = 50;
 
 type Deps = { db: Database; notify: EnrollmentNotifier; offerings: OfferingsForSeats; now?: () => Date };
 
+export type OwnCancellation = { enrollmentId: number; offeringId: number; offeringTitle: string; status: 'pending' | 'confirmed' | 'waitlisted'; waiting: number };
+
 export type EnrollOutcome = { enrollmentId: number; status: queries.EnrollmentStatus; position: number | null };
 
 /** Why a participant cannot enroll, for each state of registration but "open". */
@@ -57,6 +59,22 @@ export function createEnrollmentService({ db, notify, offerings, now = () => new
           notices: [{ kind, userId: user.id, offeringId, offeringTitle: offering.title, position: position ?? undefined }],
         };
       });
+    },
+
+    /**
+     * What the confirmation page before a participant's own cancellation shows: the same
+     * checks as `cancelOwn`, so the page is only offered while cancelling is still possible,
+     * and how many wait for the seat that becomes free.
+     */
+    async ownCancellation(user: SessionUser, enrollmentId: number): Promise<OwnCancellation> {
+      const enrollment = await queries.findEnrollment(db, enrollmentId);
+      if (!enrollment || enrollment.user_id !== user.id) throw new NotFound();
+      if (!queries.ACTIVE_STATUSES.includes(enrollment.status)) throw new Conflict('enrollment.errors.notActive');
+      const offering = await offerings.find(db, enrollment.offering_id);
+      if (!offering) throw new NotFound();
+      if (!mayCancelOwnEnrollment(offering, now())) throw new Conflict('enrollment.errors.deadlinePassed');
+      const waiting = enrollment.status === 'confirmed' ? await queries.countWaitlisted(db, offering.id) : 0;
+      return { enrollmentId, offeringId: offering.id, offeringTitle: offering.title, status: enrollment.status as OwnCancellation['status'], waiting };
     },
 
     /** Participants cancel their own enrollment until the cancellation deadline (or the first session). */

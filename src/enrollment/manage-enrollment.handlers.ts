@@ -6,10 +6,10 @@ import type { CatalogService } from '../catalog/catalog.service';
 import type { ManageCatalogService } from '../catalog/manage.service';
 import { setFlash } from '../http/flash';
 import { formData, type FormPage } from '../http/forms';
-import { NotFound } from '../shared/errors';
+import { Invalid, NotFound } from '../shared/errors';
 import type { EnrollmentService } from './enrollment.service';
 import { LIST_STATUSES, listFilterSchema, type capacitySchema, type enrollByHandSchema, type moveSchema } from './enrollment.schemas';
-import { listParams, listPath, listQuery } from './manage-enrollment.view';
+import { listParams, listPath, listQuery, openMoveTargets } from './manage-enrollment.view';
 
 export function createManageEnrollmentHandlers(enrollment: EnrollmentService, catalog: CatalogService, offerings: Pick<ManageCatalogService, 'changeCapacity'>) {
   const offeringOrNotFound = async (offeringId: number) => {
@@ -39,7 +39,8 @@ export function createManageEnrollmentHandlers(enrollment: EnrollmentService, ca
       const offeringId = idParam(req);
       const filter = listFilterSchema.parse(req.query);
       const [person, offering] = await Promise.all([enrollment.enrollmentToMove(userOf(req), offeringId, idParam(req, 'enrollmentId')), offeringOrNotFound(offeringId)]);
-      const targets = await catalog.otherOfferingsOfProgramme(offering.programme_id, offeringId);
+      const candidates = await catalog.otherOfferingsOfProgramme(offering.programme_id, offeringId);
+      const targets = openMoveTargets(candidates, await catalog.sessionsOfOfferings(candidates.map((target) => target.id)), new Date());
       return { offering, person, targets, query: listQuery(filter), backPath: listPath(offeringId, filter) };
     },
   };
@@ -93,6 +94,9 @@ export function createManageEnrollmentHandlers(enrollment: EnrollmentService, ca
     async move(req: Request, res: Response): Promise<void> {
       const offeringId = idParam(req);
       const { targetOfferingId } = formData<z.output<typeof moveSchema>>(res);
+      // The page offers no offering that is over; a hand-made request for one is refused the same way.
+      const targetSessions = await catalog.sessionsOfOfferings([targetOfferingId]);
+      if (openMoveTargets([{ id: targetOfferingId, status: 'open' }], targetSessions, new Date()).length === 0) throw new Invalid({ targetOfferingId: 'enrollment.errors.targetEnded' });
       const outcome = await enrollment.move(userOf(req), offeringId, idParam(req, 'enrollmentId'), targetOfferingId, actorOf(req));
       setFlash(req, { type: 'success', messageKey: `enrollment.manage.moved.${outcome.status}`, params: { position: outcome.position } });
       // The move form is posted to its own URL with the list's filter in the query.

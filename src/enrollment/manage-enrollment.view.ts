@@ -21,3 +21,14 @@ export function listQuery(filter: ListState): string {
 export function listPath(offeringId: number, filter: ListState): string {
   return `/manage/offerings/${offeringId}/enrollments${listQuery(filter)}`;
 }
+
+/**
+ * The offerings a person can be moved to: none that was cancelled and none whose last
+ * session is over ("Umbuchen nach" is about dates still ahead). An offering without sessions
+ * yet is still being planned and stays a choice.
+ */
+export function openMoveTargets<T extends { id: number; status: string }>(targets: T[], sessions: { offering_id: number; ends_at: Date }[], now: Date): T[] {
+  const lastEnd = new Map<number, number>();
+  for (const session of sessions) lastEnd.set(session.offering_id, Math.max(lastEnd.get(session.offering_id) ?? 0, session.ends_at.getTime()));
+  return targets.filter((target) => target.status !== 'cancelled' && (lastEnd.get(target.id) ?? Infinity) >= now.getTime());
+}

@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { contactsOf } from '../accounts/contacts.service';
 import { formatDate, formatTime } from '../shared/format';
-import { composeMail } from '../mail/compose';
+import { composeMail, greetingNameOf } from '../mail/compose';
 import type { Mailer, OutgoingMail } from '../mail/mailer';
 import { createOutbox } from '../mail/outbox.service';
 import { claimDueReminders } from './enrollment.queries';
@@ -32,7 +32,7 @@ export function createReminderService(db: Database, mailer: Mailer, config: Conf
             await composeMail(contact.email, contact.locale, {
               key: 'mail.enrollment.reminder',
               params: {
-                name: contact.firstName,
+                name: greetingNameOf(contact),
                 offering: reminder.offering_title,
                 session: reminder.module_title ? `${reminder.programme_title}: ${reminder.module_title}` : reminder.programme_title,
                 date: formatDate(reminder.starts_at, contact.locale),

@@ -39,7 +39,7 @@ export function validateForm<S extends z.ZodType>(schema: S, page: FormPage) {
     // needs them to re-render a page like /admin/organisations/:id after `Invalid`.
     res.locals.formParams = req.params;
     const result = parseForm(schema, req.body);
-    if (!result.ok) return renderFormPage(req, res, page, result.errors, keptInput(req.body));
+    if (!result.ok) return renderFormPage(req, res, page, result.errors, keptInput(req.body), result.errorParams);
     res.locals.formData = result.data;
     next();
   };

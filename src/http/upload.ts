@@ -209,7 +209,7 @@ export function createUpload<T = undefined>(options: UploadOptions<T>) {
     return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
       const parsed = schema ? parseForm(schema, req.body) : undefined;
       const errors: FieldErrors = parsed && !parsed.ok ? { ...parsed.errors } : {};
-      const params: Record<string, Record<string, unknown>> = {};
+      const params: Record<string, Record<string, unknown>> = parsed && !parsed.ok ? { ...parsed.errorParams } : {};
       const uploads = receivedUploads(res);
       const requiredField = options.fileFields[0]!;
       if (options.required && !uploads.some((file) => file.field === requiredField)) errors[requiredField] = messageKey('required');

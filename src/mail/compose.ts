@@ -13,6 +13,14 @@ type MailContent = {
 };
 
 /**
+ * The name a mail greets with: first and last name, as the formal "Sie" of the greeting
+ * asks for ("Guten Tag Claudia Weißbach,"), not the first name alone.
+ */
+export function greetingNameOf(person: { firstName: string; lastName: string }): string {
+  return [person.firstName, person.lastName].map((part) => part.trim()).filter(Boolean).join(' ');
+}
+
+/**
  * Every mail has the same shape (greeting, paragraphs, optional button, closing) and
  * both a plain-text and an HTML part, in the recipient's language.
  */

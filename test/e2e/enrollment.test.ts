@@ -34,6 +34,9 @@ describe('enrollment in the browser', () => {
 
     // The first person cancels; the waiting person gets the seat and an e-mail.
     await b.follow(() => b.page.getByRole('button', { name: 'Von diesem Angebot abmelden' }).click());
+    // A confirmation page first says what happens to the seat.
+    await expect(b.page.getByRole('main').innerText()).resolves.toContain('geht an die erste Person auf der Warteliste');
+    await b.follow(() => b.page.getByRole('button', { name: 'Ja, abmelden' }).click());
     await expect(b.page.getByRole('status').first().innerText()).resolves.toContain('Sie sind abgemeldet.');
     await b.visit(`/offerings/${offering.id}`, secondPage);
     await expect(secondPage.getByRole('main').innerText()).resolves.toContain('Ihr Platz ist bestätigt.');

@@ -105,8 +105,8 @@ describe('"Meine Termine" and calendar feeds', () => {
       const response = await agent.get('/my/dates');
       expect(response.status).toBe(200);
       expect(upcomingRows(response.text)).toEqual([
-        [`25.11.${nextYear}`, '09:30–16:00 Uhr', 'Kommunales Konfliktmanagement – Theorie und Praxis: Modul 1', 'Landratsamt, Saal 1'],
-        [`10.06.${nextYear + 1}`, '09:30–16:00 Uhr', 'Kommunales Konfliktmanagement – Theorie und Praxis: Modul 2', 'Rathaus Ahornfeld, Sitzungssaal'],
+        [`25.11.${nextYear}`, '09:30–16:00 Uhr', 'Durchgang 2027: Modul 1', 'Landratsamt, Saal 1'],
+        [`10.06.${nextYear + 1}`, '09:30–16:00 Uhr', 'Durchgang 2027: Modul 2', 'Rathaus Ahornfeld, Sitzungssaal'],
       ]);
       expect(response.text).toContain(`href="/offerings/${cohort.id}"`);
       const items = enrollmentItems(response.text);
@@ -134,7 +134,7 @@ describe('"Meine Termine" and calendar feeds', () => {
       const agent = await loginAs(ctx.app, trainer);
       const response = await agent.get('/my/dates');
       expect(upcomingRows(response.text)).toEqual([
-        [`10.06.${nextYear + 1}`, '09:30–16:00 Uhr', 'Kommunales Konfliktmanagement – Theorie und Praxis: Modul 2 (als Referent:in)', 'Rathaus Ahornfeld, Sitzungssaal'],
+        [`10.06.${nextYear + 1}`, '09:30–16:00 Uhr', 'Durchgang 2027: Modul 2 (als Referent:in)', 'Rathaus Ahornfeld, Sitzungssaal'],
       ]);
       expect(textOf(response.text)).toContain('Sie haben sich noch zu keinem Angebot angemeldet.');
     });
@@ -147,8 +147,8 @@ describe('"Meine Termine" and calendar feeds', () => {
 
       const agent = await loginAs(ctx.app, trainer);
       expect(upcomingRows((await agent.get('/my/dates')).text)).toEqual([
-        [`25.11.${nextYear}`, '09:30–16:00 Uhr', 'Kommunales Konfliktmanagement – Theorie und Praxis: Modul 1', 'Landratsamt, Saal 1'],
-        [`10.06.${nextYear + 1}`, '09:30–16:00 Uhr', 'Kommunales Konfliktmanagement – Theorie und Praxis: Modul 2 (als Referent:in)', 'Rathaus Ahornfeld, Sitzungssaal'],
+        [`25.11.${nextYear}`, '09:30–16:00 Uhr', 'Durchgang 2027: Modul 1', 'Landratsamt, Saal 1'],
+        [`10.06.${nextYear + 1}`, '09:30–16:00 Uhr', 'Durchgang 2027: Modul 2 (als Referent:in)', 'Rathaus Ahornfeld, Sitzungssaal'],
       ]);
     });
 

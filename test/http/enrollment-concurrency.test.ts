@@ -70,7 +70,7 @@ describe('enrollment under parallel requests', () => {
     const cancelled = await Promise.all(
       cancellers.map(({ agent, token, user }) => {
         const enrollment = before.find((row) => row.user_id === user.id)!;
-        return agent.post(`/enrollments/${enrollment.id}/cancel`).type('form').send({ _csrf: token });
+        return agent.post(`/enrollments/${enrollment.id}/cancel`).type('form').send({ _csrf: token, confirm: 'yes' });
       }),
     );
     expect(cancelled.every((response) => response.status === 303)).toBe(true);

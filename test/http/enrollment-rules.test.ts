@@ -178,7 +178,7 @@ describe('enrollment rules', () => {
       const { user, agent } = await participant();
       await enroll(agent, offering.id);
       const first = await enrollmentOf(user.id, offering.id);
-      expect((await submitForm(agent, '/', `/enrollments/${first.id}/cancel`, {})).status).toBe(303);
+      expect((await submitForm(agent, '/', `/enrollments/${first.id}/cancel`, { confirm: 'yes' })).status).toBe(303);
 
       expect((await enroll(agent, offering.id)).status).toBe(303);
       const rows = await ctx.db('enrollments').where({ user_id: user.id, offering_id: offering.id }).orderBy('id');
@@ -300,7 +300,15 @@ describe('enrollment rules', () => {
 
       const detail = await holder.agent.get(`/offerings/${offering.id}`);
       expect(detail.text).toContain(`action="/enrollments/${enrollment.id}/cancel"`);
-      const response = await submitForm(holder.agent, `/offerings/${offering.id}`, `/enrollments/${enrollment.id}/cancel`, { returnTo: `/offerings/${offering.id}` });
+      // The button on the offering page leads to a confirmation page first, which says what happens to the seat.
+      const asked = await submitForm(holder.agent, `/offerings/${offering.id}`, `/enrollments/${enrollment.id}/cancel`, { returnTo: `/offerings/${offering.id}` });
+      expect(asked.status).toBe(303);
+      expect(asked.headers.location).toBe(`/enrollments/${enrollment.id}/cancel?returnTo=${encodeURIComponent(`/offerings/${offering.id}`)}`);
+      expect((await enrollmentOf(holder.user.id, offering.id)).status).toBe('confirmed');
+      const confirmPage = textOf((await holder.agent.get(asked.headers.location!)).text);
+      expect(confirmPage).toContain('Von diesem Angebot abmelden?');
+      expect(confirmPage).toContain('Ihr Platz wird frei und geht an die erste Person auf der Warteliste');
+      const response = await submitForm(holder.agent, asked.headers.location!, `/enrollments/${enrollment.id}/cancel`, { confirm: 'yes', returnTo: `/offerings/${offering.id}` });
       expect(response.status).toBe(303);
       expect(response.headers.location).toBe(`/offerings/${offering.id}`);
       const after = textOf((await holder.agent.get(`/offerings/${offering.id}`)).text);
@@ -330,7 +338,7 @@ describe('enrollment rules', () => {
       await ctx.deliverMail();
       ctx.mailbox.length = 0;
 
-      expect((await submitForm(firstWaiting.agent, '/', `/enrollments/${enrollment.id}/cancel`, {})).status).toBe(303);
+      expect((await submitForm(firstWaiting.agent, '/', `/enrollments/${enrollment.id}/cancel`, { confirm: 'yes' })).status).toBe(303);
       expect((await enrollmentOf(holder.user.id, offering.id)).status).toBe('confirmed');
       expect((await enrollmentOf(secondWaiting.user.id, offering.id)).status).toBe('waitlisted');
       await ctx.deliverMail();
@@ -385,9 +393,9 @@ describe('enrollment rules', () => {
       expect(await submitForm(stranger.agent, '/', '/enrollments/999999/cancel', {}).then((response) => response.status)).toBe(404);
       expect(await enrollmentsTable()).toEqual(before);
 
-      expect((await submitForm(owner.agent, '/', `/enrollments/${enrollment.id}/cancel`, {})).status).toBe(303);
+      expect((await submitForm(owner.agent, '/', `/enrollments/${enrollment.id}/cancel`, { confirm: 'yes' })).status).toBe(303);
       const cancelledState = await enrollmentsTable();
-      const again = await submitForm(owner.agent, '/', `/enrollments/${enrollment.id}/cancel`, {});
+      const again = await submitForm(owner.agent, '/', `/enrollments/${enrollment.id}/cancel`, { confirm: 'yes' });
       expect(again.status).toBe(409);
       expect(textOf(again.text)).toContain('Diese Anmeldung ist nicht mehr aktiv.');
       expect(await enrollmentsTable()).toEqual(cancelledState);
@@ -400,7 +408,7 @@ describe('enrollment rules', () => {
       const { user, agent } = await participant();
       await enroll(agent, offering.id);
       const enrollment = await enrollmentOf(user.id, offering.id);
-      const response = await submitForm(agent, '/', `/enrollments/${enrollment.id}/cancel`, { returnTo: '//evil.example/phish' });
+      const response = await submitForm(agent, '/', `/enrollments/${enrollment.id}/cancel`, { confirm: 'yes', returnTo: '//evil.example/phish' });
       expect(response.status).toBe(303);
       expect(response.headers.location).toBe('/my/dates');
     });

@@ -55,7 +55,7 @@ describe('login throttling', () => {
 
   it('slows down after five failures, locks after ten (even the right password), tells the holder once, and opens again after 15 minutes', async () => {
     freezeClock();
-    const user = await createUser(ctx.db, { firstName: 'Lena' });
+    const user = await createUser(ctx.db, { firstName: 'Lena', lastName: 'Özdemir' });
     const statuses = await failTenTimes(user.email);
     // Five immediate answers, then every further try first has to wait.
     expect(statuses).toEqual([422, 422, 422, 422, 422, 429, 422, 429, 422, 429, 422, 429, 422, 429, 422]);
@@ -71,7 +71,7 @@ describe('login throttling', () => {
     expect((await login(user.email, user.password)).status).toBe(429);
     await ctx.deliverMail();
     expect(ctx.mailbox.map((mail) => `${mail.to} | ${mail.subject}`)).toEqual([`${user.email} | Anmeldung vorübergehend gesperrt`]);
-    expect(ctx.mailbox[0]!.text).toContain('Guten Tag Lena,');
+    expect(ctx.mailbox[0]!.text).toContain('Guten Tag Lena Özdemir,');
     expect(ctx.mailbox[0]!.text).toContain('10-mal hintereinander ein falsches Passwort');
     expect(ctx.mailbox[0]!.text).toContain('http://campus.test/password/forgot');
 
@@ -81,11 +81,11 @@ describe('login throttling', () => {
 
   it('writes the lock mail in the holder’s language', async () => {
     freezeClock();
-    const user = await createUser(ctx.db, { firstName: 'Grace', locale: 'en' });
+    const user = await createUser(ctx.db, { firstName: 'Grace', lastName: 'Hopper', locale: 'en' });
     await failTenTimes(user.email);
     await ctx.deliverMail();
     expect(ctx.mailbox.map((mail) => mail.subject)).toEqual(['Login temporarily locked']);
-    expect(ctx.mailbox[0]!.text).toContain('Dear Grace,');
+    expect(ctx.mailbox[0]!.text).toContain('Dear Grace Hopper,');
   });
 
   it('throttles an unknown address exactly like a known one (no hint which accounts exist)', async () => {

@@ -72,7 +72,7 @@ describe('language', () => {
   });
 
   it("uses a logged-in person's saved language on every device, also for their e-mails", async () => {
-    const user = await createUser(ctx.db, { firstName: 'Grace' });
+    const user = await createUser(ctx.db, { firstName: 'Grace', lastName: 'Hopper' });
     const agent = await loginAs(ctx.app, user);
     expect(htmlLang((await agent.get('/account')).text)).toBe('de');
     const save = await submitForm(agent, '/account', '/account/language', { lang: 'en' });
@@ -89,7 +89,7 @@ describe('language', () => {
     await submitForm(newAgent(ctx.app), '/password/forgot', '/password/forgot', { email: user.email });
     await ctx.deliverMail();
     expect(ctx.mailbox.at(-1)?.subject).toBe('Reset your password');
-    expect(ctx.mailbox.at(-1)?.text).toContain('Dear Grace,');
+    expect(ctx.mailbox.at(-1)?.text).toContain('Dear Grace Hopper,');
   });
 
   it("lets this device's choice win over the account's language", async () => {

@@ -35,7 +35,7 @@ describe('forgotten password', () => {
   }
 
   it('answers a known and an unknown address identically; only the known one gets a mail', async () => {
-    const user = await createUser(ctx.db, { firstName: 'Tobias' });
+    const user = await createUser(ctx.db, { firstName: 'Tobias', lastName: 'Weißbach' });
     const known = await requestReset(user.email.toUpperCase());
     const unknown = await requestReset('niemand@gemeinde.example');
     for (const response of [known, unknown]) {
@@ -48,7 +48,7 @@ describe('forgotten password', () => {
 
     expect(ctx.mailbox).toHaveLength(1);
     expect(ctx.mailbox[0]).toMatchObject({ to: user.email, subject: 'Passwort zurücksetzen' });
-    expect(ctx.mailbox[0]?.text).toContain('Guten Tag Tobias,');
+    expect(ctx.mailbox[0]?.text).toContain('Guten Tag Tobias Weißbach,');
     expect(ctx.mailbox[0]?.text).toContain('60 Minuten');
     expect(linkIn(ctx.mailbox[0])).toMatch(/^\/password\/reset\/[\w-]{20,}$/);
     const requested = await ctx.db('audit_events').where({ action: 'password_reset.requested' });

@@ -207,6 +207,12 @@ const routes: RouteRow[] = [
   { method: 'POST', path: '/offerings/:id/enroll', params: (f) => ({ id: f.offering.id }), expect: onlyFor(LOGGED_IN, 303, 'POST') },
   // Only the person enrolled may cancel; for everybody else the enrollment does not exist.
   {
+    method: 'GET',
+    path: '/enrollments/:id/cancel',
+    params: (f) => ({ id: f.participantEnrollment.id }),
+    expect: { anonymous: LOGIN, participant: 200, trainer: 404, coordinator: 404, admin: 404 },
+  },
+  {
     method: 'POST',
     path: '/enrollments/:id/cancel',
     params: (f) => ({ id: f.participantEnrollment.id }),

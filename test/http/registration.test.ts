@@ -199,7 +199,7 @@ describe('self-registration', () => {
     ] as const) {
       const response = await register(newAgent(ctx.app), await registrationForm({ [field]: value }));
       expect(response.status).toBe(422);
-      expect(fieldErrorText(response.text, field)).toBe(value.length > 60 ? 'Die Eingabe ist zu lang.' : message);
+      expect(fieldErrorText(response.text, field)).toBe(value.length > 60 ? 'Höchstens 60 Zeichen.' : message);
       expect(inputValue(response.text, 'email')).toBe('jana.koehler@beispielburg.example');
     }
     expect(await ctx.db('users')).toHaveLength(0);
