@@ -43,6 +43,8 @@ import { createCertificatePrinting } from './certificates/certificate-printing.s
 import { createRateLimits } from './http/rate-limit';
 import { certificateTemplateRouter } from './certificates/template.routes';
 import { createReportsService } from './reports/reports.service';
+import { trainingRecordRouter } from './reports/reports.routes';
+import { createTrainingRecordService } from './reports/training-record.service';
 import { reportsRouter, startFiguresRouter } from './reports/reports.routes';
 import { createCoordinatorStart } from './reports/coordinator-start.service';
 import { createPeopleView } from './reports/people.service';
@@ -120,6 +122,7 @@ export function createApp(deps: AppDeps): App {
   app.use(certificatesRouter(rateLimits, certificates, certificatePrinting));
   app.use(certificateTemplateRouter(certificateTemplates));
   app.use(reportsRouter(createReportsService(db)));
+  app.use(trainingRecordRouter(createTrainingRecordService(db, config)));
   app.use(startFiguresRouter(createCoordinatorStart(db), createPeopleView(db)));
 
   app.use(notFoundHandler);

@@ -1,11 +1,13 @@
 import { Router } from 'express';
-import { requireRole } from '../http/guards';
+import { requireLogin, requireRole } from '../http/guards';
 import { createCoordinatorStartHandlers } from './coordinator-start.handlers';
 import type { CoordinatorStart } from './coordinator-start.service';
 import { createPeopleHandlers } from './people.handlers';
 import type { PeopleView } from './people.service';
 import { createReportsHandlers } from './reports.handlers';
 import type { ReportsService } from './reports.service';
+import { createTrainingRecordHandlers } from './training-record.handlers';
+import type { TrainingRecordService } from './training-record.service';
 
 /** Funder reports for coordination; the service checks `reports.view` itself. */
 export function reportsRouter(reports: ReportsService): Router {
@@ -30,5 +32,14 @@ export function startFiguresRouter(coordinatorStart: CoordinatorStart, people: P
   const router = Router();
   router.get('/reports/overview', coordinator, overview.overview);
   router.get('/reports/people', coordinator, peopleHandlers.list);
+  return router;
+}
+
+/** The training record: everybody's own, and anybody's for coordination (the service checks `reports.view` and audits). */
+export function trainingRecordRouter(trainingRecords: TrainingRecordService): Router {
+  const handlers = createTrainingRecordHandlers(trainingRecords);
+  const router = Router();
+  router.get('/my/training-record.pdf', requireLogin, handlers.mine);
+  router.get('/reports/people/:userId/training-record.pdf', requireRole('coordinator', 'admin'), handlers.forPerson);
   return router;
 }

@@ -535,6 +535,9 @@ const routes: RouteRow[] = [
   { method: 'GET', path: '/reports/trainers', expect: onlyFor(MAINTAINERS, 200, 'GET') },
   { method: 'GET', path: '/reports/trainers.csv', expect: onlyFor(MAINTAINERS, 200, 'GET') },
   { method: 'GET', path: '/reports/trainers.xlsx', expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  // The training record: everybody their own, coordination anybody's.
+  { method: 'GET', path: '/my/training-record.pdf', expect: onlyFor(LOGGED_IN, 200, 'GET') },
+  { method: 'GET', path: '/reports/people/:userId/training-record.pdf', params: (f) => ({ userId: f.users.participant.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
   { method: 'GET', path: '/reports/overview', expect: onlyFor(MAINTAINERS, 200, 'GET') },
   { method: 'GET', path: '/reports/people', expect: onlyFor(MAINTAINERS, 200, 'GET') },
 ];
