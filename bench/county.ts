@@ -5,7 +5,7 @@ import { startBenchServer, type BenchDatabase } from './lib/bench-databases';
 import { countyPages, type CountyPage, type Who } from './lib/county-pages';
 import { BENCH_PASSWORD, COUNTY, SMALL_DISTRICT, countRows, seedDistrict, type DistrictSize, type SeededDistrict } from './lib/county-seed';
 import { loginAt } from './lib/harness';
-import { load, settle, startProcess, type LoadResult, type ServerProcess } from './lib/processes';
+import { cpuMsOf, load, postgresProcesses, settle, startProcess, type LoadResult, type ServerProcess } from './lib/processes';
 
 /**
  * Issue 11's county-scale benchmark: seeds a county and a small district (set-based SQL,
@@ -84,6 +84,8 @@ async function main(): Promise<void> {
     const small = await seed(server, SMALL_DISTRICT);
     const county = await seed(server, COUNTY);
 
+    // PostgreSQL's CPU per page view counts too: the app could look cheap by pushing work into the database.
+    const databaseCpu = server.postmasterPid ? () => cpuMsOf(postgresProcesses(server.postmasterPid!)) : undefined;
     const before = await measureBare();
 
     const smallFacts = new Map<number, ViewFacts>();
@@ -110,7 +112,7 @@ async function main(): Promise<void> {
         await settle(countyApp);
         const facts = await viewFacts(countyApp, page, headers[page.who]);
         const seconds = secondsFor(facts.viewMs);
-        const result = facts.status < 400 ? await load(countyApp, page.path, headers[page.who], seconds) : undefined;
+        const result = facts.status < 400 ? await load(countyApp, page.path, headers[page.who], seconds, databaseCpu) : undefined;
         const row: Row = { page, facts, small: smallFacts.get(index)!, result, seconds };
         rows.push(row);
         console.log(`${page.label}: ${facts.bytes} bytes, ${result ? `${result.requestsPerSecond.toFixed(1)} req/s` : `HTTP ${facts.status}`}`);
@@ -176,11 +178,23 @@ function formatRow(row: Row, baseline: LoadResult): string {
   const { page, facts, small, result, seconds } = row;
   const sql = `${small.statements} / ${facts.statements}`;
   const size = facts.status < 400 ? kb(facts.bytes) : `HTTP ${facts.status}`;
-  if (!result) return `| ${page.label} | ${size} | – | – | – | – | ${sql} | – | page fails |`;
-  if (result.requests === 0) return `| ${page.label} | ${size} | none completed in ${seconds} s | 0 % | > ${seconds} s | > ${seconds} s | ${sql} | ${(result.peakRss / MB).toFixed(0)} MB | all |`;
+  if (!result) return `| ${page.label} | ${size} | – | – | – | – | – | – | ${sql} | – | page fails |`;
+  if (result.requests === 0) return `| ${page.label} | ${size} | none completed in ${seconds} s | 0 % | > ${seconds} s | > ${seconds} s | – | – | ${sql} | ${(result.peakRss / MB).toFixed(0)} MB | all |`;
   const failed = result.failures ? ` (${result.failures})` : '';
   const misses = missedTargets(row, baseline);
-  return `| ${page.label} | ${size} | ${result.requestsPerSecond.toFixed(1)}${failed}${seconds > SECONDS_PER_PAGE ? ` (${seconds} s)` : ''} | ${percent(result.requestsPerSecond, baseline.requestsPerSecond)} | ${result.p50} ms | ${result.p99} ms | ${sql} | ${(result.peakRss / MB).toFixed(0)} MB | ${misses.join(', ') || 'none'} |`;
+  return `| ${page.label} | ${size} | ${result.requestsPerSecond.toFixed(1)}${failed}${seconds > SECONDS_PER_PAGE ? ` (${seconds} s)` : ''} | ${percent(result.requestsPerSecond, baseline.requestsPerSecond)} | ${result.p50} ms | ${result.p99} ms | ${cpuPerView(result)} | ${cpuShare(result, baseline)} | ${sql} | ${(result.peakRss / MB).toFixed(0)} MB | ${misses.join(', ') || 'none'} |`;
+}
+
+/** "1.9 + 0.8 ms": CPU one view costs in the app and in PostgreSQL. */
+function cpuPerView(result: LoadResult): string {
+  const database = result.databaseCpuMsPerRequest === undefined ? '' : ` + ${result.databaseCpuMsPerRequest.toFixed(1)}`;
+  return `${result.appCpuMsPerRequest.toFixed(1)}${database} ms`;
+}
+
+/** The bare page's CPU per view as a share of this page's (app and PostgreSQL): unlike req/s, barely moved by other load. */
+function cpuShare(result: LoadResult, baseline: LoadResult): string {
+  const total = result.appCpuMsPerRequest + (result.databaseCpuMsPerRequest ?? 0);
+  return total > 0 ? percent(baseline.appCpuMsPerRequest, total) : '–';
 }
 
 /** Issue 11's targets this page misses in this run. */
@@ -220,14 +234,17 @@ function renderReport(run: { small: District; county: District; bare: [Bare, Bar
     `- Bare baseline (Express 5 + EJS, ${kb(bare[0].bytes)} page with layout and a 50-row table from memory, own process): ` +
       `before the pages ${bareLine(bare[0])}; after the pages ${bareLine(bare[1])}. The ratios are to the faster of the two, ` +
       `**${baseline.requestsPerSecond.toFixed(0)} req/s** (other work on the machine only slows it down).`,
+    `- CPU: user + system time of the app process (and of PostgreSQL's processes) during the page's run, divided by the views completed;`,
+    `  the bare page costs ${baseline.appCpuMsPerRequest.toFixed(2)} ms per view. "CPU of bare / CPU of page" is the req/s ratio the page would reach if CPU were all`,
+    '  that limits it, independent of other load on the machine.',
     `- App server RSS right after start: ${(idleRss / MB).toFixed(0)} MB; the RSS column is the peak while that page was under load.`,
     '- SQL: statements one page view sends (session store and Knex, BEGIN/COMMIT included), small district / county;',
     '  counted in the server process by wrapping pg\'s `Client#query` (bench/lib/counting-serve.ts), the fewer of two warm views.',
     `- The app's warnings and errors during the run (its log at level warn): ${serverWarnings || 'none'}.`,
     `- Session rows (\`http_sessions\`) in the county database: ${sessionRows.before} before the pages were loaded, ${sessionRows.after} after (the three logins of the bench included).`,
     '',
-    '| page | size | req/s | of bare | p50 | p99 | SQL small / county | RSS peak | targets missed |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| page | size | req/s | of bare | p50 | p99 | CPU / view (app + PostgreSQL) | CPU of bare / CPU of page | SQL small / county | RSS peak | targets missed |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((row) => formatRow(row, baseline)),
     '',
     'Targets of issue 11 (the last column): anonymous pages ≥ 50 % of the bare baseline, logged-in pages ≥ 35 % (the four',

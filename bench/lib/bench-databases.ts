@@ -16,6 +16,7 @@ export async function startBenchServer() {
   const runId = `${process.pid}_${Date.now().toString(36)}`;
   let adminUrl: string;
   let stopEmbedded: (() => Promise<void>) | undefined;
+  let postmasterPid: number | undefined;
   if (process.env.DATABASE_URL) {
     const url = new URL(process.env.DATABASE_URL);
     url.pathname = '/postgres';
@@ -25,6 +26,8 @@ export async function startBenchServer() {
     const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres', ephemeral: true });
     adminUrl = embedded.url;
     stopEmbedded = embedded.stop;
+    // The first line of postmaster.pid is the server's process id: its CPU is measured per page.
+    postmasterPid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   }
   const created: BenchDatabase[] = [];
   const admin = async (sql: string) => {
@@ -56,5 +59,7 @@ export async function startBenchServer() {
       fs.rmSync(path.resolve(__dirname, '..', '..', 'var', `bench-uploads-${runId}`), { recursive: true, force: true });
     },
     runId,
+    /** The embedded server's postmaster (undefined on DATABASE_URL, whose processes may be shared). */
+    postmasterPid,
   };
 }

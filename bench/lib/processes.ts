@@ -8,6 +8,8 @@ export type ServerProcess = {
   baseUrl: string;
   pid: number;
   rss: () => number;
+  /** CPU time the process has used so far (user + system), in ms. */
+  cpuMs: () => number;
   /** Statements sent so far (only for the counting app server). */
   statements: () => Promise<number>;
   stop: () => Promise<void>;
@@ -36,6 +38,7 @@ export async function startProcess(script: string, env: Record<string, string> =
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     pid,
+    cpuMs: () => cpuMsOf([pid]),
     rss: () => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
     statements: () =>
       new Promise((resolve) => {
@@ -53,15 +56,64 @@ export async function startProcess(script: string, env: Record<string, string> =
   };
 }
 
-export type LoadResult = { requestsPerSecond: number; p50: number; p99: number; requests: number; failures: string; peakRss: number };
+export type LoadResult = {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  failures: string;
+  peakRss: number;
+  /** CPU per completed request, in ms: the app process, and PostgreSQL (when its processes are known). */
+  appCpuMsPerRequest: number;
+  databaseCpuMsPerRequest: number | undefined;
+};
+
+/** Linux reports CPU time in clock ticks of 10 ms (USER_HZ = 100 on every common kernel). */
+const MS_PER_TICK = 10;
+
+/** CPU time (user + system) the given processes have used so far, in ms; a process that has ended counts 0. */
+export function cpuMsOf(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks * MS_PER_TICK;
+}
+
+/** A PostgreSQL server's processes: the postmaster and its children (one backend per connection). */
+export function postgresProcesses(postmasterPid: number): number[] {
+  const children = fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return /^PPid:\s+(\d+)$/m.exec(fs.readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1] === String(postmasterPid);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+  return [postmasterPid, ...children];
+}
 
 /** autocannon against one page on 127.0.0.1, sampling the server's RSS while it runs. */
-export async function load(server: ServerProcess, pagePath: string, headers: Record<string, string>, seconds: number): Promise<LoadResult> {
+export async function load(server: ServerProcess, pagePath: string, headers: Record<string, string>, seconds: number, databaseCpuMs?: () => number): Promise<LoadResult> {
   let peakRss = server.rss();
+  const appCpuBefore = server.cpuMs();
+  const databaseCpuBefore = databaseCpuMs?.();
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, server.rss())), 100);
   try {
     const result = await autocannon({ url: `${server.baseUrl}${pagePath}`, connections: 16, duration: seconds, timeout: 60, headers });
+    const completed = Math.max(1, result.requests.total);
     return {
+      appCpuMsPerRequest: (server.cpuMs() - appCpuBefore) / completed,
+      databaseCpuMsPerRequest: databaseCpuMs && databaseCpuBefore !== undefined ? (databaseCpuMs() - databaseCpuBefore) / completed : undefined,
       requestsPerSecond: result.requests.total / seconds,
       p50: result.latency.p50,
       p99: result.latency.p99,
