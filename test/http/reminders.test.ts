@@ -48,6 +48,11 @@ describe('session reminders', () => {
       expect(all.map((mail) => mail.to).sort()).toEqual(confirmed.map((user) => user.email).sort());
       expect(all[0]!.subject).toMatch(/^Erinnerung: /);
       expect(all[0]!.text).toMatch(/\d{2}\.\d{2}\.\d{4} um \d{2}:\d{2} Uhr/);
+      // Greeted by full name, as the formal "Sie" asks for.
+      for (const mail of all) {
+        const person = confirmed.find((user) => user.email === mail.to)!;
+        expect(mail.text).toContain(`Guten Tag ${person.firstName} ${person.lastName},`);
+      }
       // A later run finds nothing left to send.
       expect(await a.sendDueReminders()).toBe(0);
     } finally {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/http/logger';
-import { composeMail } from '../../src/mail/compose';
+import { composeMail, greetingNameOf } from '../../src/mail/compose';
 import { createMailer } from '../../src/mail/mailer';
 
 describe('mailer without SMTP_URL', () => {
@@ -73,6 +73,17 @@ describe('mailer without SMTP_URL', () => {
     expect(html).toMatch(/^text\/html/);
     expect(html).toContain('<p>Guten Tag Erika,</p>');
     expect(html).toContain('href="http://campus.test/password/reset/abc"');
+  });
+});
+
+describe('greeting', () => {
+  it('greets with first and last name, matching the formal "Sie"', async () => {
+    const name = greetingNameOf({ firstName: ' Claudia ', lastName: 'Weißbach' });
+    expect(name).toBe('Claudia Weißbach');
+    const mail = await composeMail('claudia@gemeinde.example', 'de', { key: 'mail.passwordReset', params: { name, minutes: 60, region: 'Landkreis Musterland' } });
+    expect(mail.text).toContain('Guten Tag Claudia Weißbach,');
+    const neutral = await composeMail('claudia@gemeinde.example', 'de', { key: 'mail.passwordReset', params: { minutes: 60, region: 'Landkreis Musterland' } });
+    expect(neutral.text).toContain('Guten Tag,');
   });
 });
 
