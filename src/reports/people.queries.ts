@@ -98,7 +98,8 @@ export type OrganisationOption = { organisation_id: number; organisation_name: s
 /** The organisations people belong to, for the filter, in German order. */
 export async function selectPeopleOrganisations(db: Db): Promise<OrganisationOption[]> {
   const { rows } = await db.raw<{ rows: OrganisationOption[] }>(
-    `SELECT DISTINCT organisation_id, organisation_name FROM accounts_people WHERE organisation_id IS NOT NULL
+    `SELECT organisation_id, organisation_name FROM accounts_people WHERE organisation_id IS NOT NULL
+      GROUP BY organisation_id, organisation_name
       ORDER BY organisation_name COLLATE german, organisation_id`,
   );
   return rows;
