@@ -33,6 +33,8 @@ const COLUMNS = [
   { key: 'units', width: 28, align: 'right' },
   { key: 'place', width: CONTENT_WIDTH - 62 - 112 - 92 - 104 - 28, align: 'left' },
 ] as const;
+/** TH cells head their column (/Scope /Column): pdfkit writes `scope`, its type definitions do not list it yet. */
+const COLUMN_HEADER = { scope: 'Column' } as unknown as PDFKit.Mixins.StructureElementOptions;
 const COLUMN_X = COLUMNS.reduce<number[]>((xs, column, index) => [...xs, index === 0 ? MARGIN : xs[index - 1]! + COLUMNS[index - 1]!.width], []);
 
 function artifact(doc: PDFKit.PDFDocument, type: 'Layout' | 'Pagination', draw: () => void): void {
@@ -170,7 +172,7 @@ function drawDates(doc: PDFKit.PDFDocument, root: PDFKit.PDFStructureElement, re
     } else {
       const tr = doc.struct('TR');
       table.add(tr);
-      drawCells(titles, y, (_index, draw) => tr.add(doc.struct('TH', draw)));
+      drawCells(titles, y, (_index, draw) => tr.add(doc.struct('TH', COLUMN_HEADER, draw)));
       tr.end();
     }
     y += height;

@@ -82,6 +82,9 @@ describe('training record (Fortbildungsnachweis)', () => {
     );
     expect(response.headers['cache-control']).toBe('no-store');
     expect(info.Title).toBe('Fortbildungsnachweis – Jürgen Öztürk');
+    // Tagged for screen readers: a structure tree in German with a table whose header cells head their columns.
+    const raw = (response.body as Buffer).toString('latin1');
+    for (const marker of ['/StructTreeRoot', '/Lang (de-DE)', '/S /Document', '/S /H1', '/S /Table', '/S /TH', '/Scope /Column', '/S /TD']) expect(raw).toContain(marker);
 
     const record = flat(text);
     expect(record).toContain('Fortbildungsnachweis');
