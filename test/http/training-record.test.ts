@@ -102,6 +102,8 @@ describe('training record (Fortbildungsnachweis)', () => {
     expect(record).toContain('2. Modul 2');
     expect(record).toContain('Durchgang Frühjahr');
     expect(record).toContain('Workshop Würzburg');
+    // Workshops teach no module: no teaching units, shown as "–" rather than 0.
+    expect(record).toMatch(/Workshop Würzburg – – Rathaus Würzburg/);
     // Excused, absent, unrecorded, future and another person's dates are not attended dates.
     for (const absent of ['Raum Excused', 'Raum Absent', 'Raum Unrecorded', 'Raum Future', 'Workshop Zukunft', '3. Modul 3']) expect(record).not.toContain(absent);
     // 8 (module 1) + 6 (module 2) + 0 + 0 (workshops teach no module).
