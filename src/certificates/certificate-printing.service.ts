@@ -13,7 +13,7 @@ import type { CertificateTemplateService } from './template.service';
 export type PrintedOffering = { id: number; title: string; programme_title: string };
 
 /** Certificates read per query while streaming: memory stays flat however large the offering. */
-const BATCH = 25;
+const BATCH = 10;
 
 /** A name for a file inside the ZIP: letters (umlauts too), digits and dashes. */
 function zipEntryName(name: string): string {

@@ -292,7 +292,7 @@ function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
   });
 }
 
-const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+const HIGH_WATER_BYTES = 1024 * 1024;
 
 /**
  * Many certificates as one document, page by page: snapshots come in batches, each page

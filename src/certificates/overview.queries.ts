@@ -41,19 +41,22 @@ export type AttendedByPerson = { user_id: number; module_id: number | null; offe
 /**
  * What the confirmed people of an offering attended (statuses that count, sessions begun by
  * `moment`): for a series any cohort of the programme, otherwise this offering. One row per
- * person, module and offering with its first date: all the completion rules look at. The
- * same selection as attendance's completion for issuing (completion.queries.ts).
+ * person and module with its first date: all the completion rules look at (a series counts
+ * modules in any cohort; anything else has only this offering in scope). The same selection
+ * as attendance's completion for issuing (completion.queries.ts).
  */
 export async function selectAttendedOfConfirmed(db: Db, offering: { id: number; programme_id: number; kind: string }, attendedStatuses: readonly string[], moment: Date): Promise<AttendedByPerson[]> {
   const scope = offering.kind === 'series' ? { sql: 'o.programme_id = ?', binding: offering.programme_id } : { sql: 's.offering_id = ?', binding: offering.id };
+  // The people's ids as one array: their attendance is then read by the user_id index
+  // (a few dozen rows each), not by scanning every attendance row of the county.
   const { rows } = await db.raw<{ rows: AttendedByPerson[] }>(
-    `SELECT a.user_id, s.module_id, s.offering_id, min(s.starts_at) AS starts_at
-       FROM confirmed_seats cs
-       JOIN attendance_records a ON a.user_id = cs.user_id
+    `SELECT a.user_id, s.module_id, min(s.offering_id) AS offering_id, min(s.starts_at) AS starts_at
+       FROM attendance_records a
        JOIN offering_sessions s ON s.id = a.session_id
        JOIN offerings o ON o.id = s.offering_id
-      WHERE cs.offering_id = ? AND a.status = ANY(?::text[]) AND s.starts_at <= ? AND ${scope.sql}
-      GROUP BY a.user_id, s.module_id, s.offering_id`,
+      WHERE a.user_id = ANY (ARRAY(SELECT cs.user_id FROM confirmed_seats cs WHERE cs.offering_id = ?))
+        AND a.status = ANY(?::text[]) AND s.starts_at <= ? AND ${scope.sql}
+      GROUP BY a.user_id, s.module_id`,
     [offering.id, arrayLiteral(attendedStatuses), moment, scope.binding],
   );
   return rows;
@@ -70,7 +73,9 @@ export type OverviewScope = { offeringId: number; subjectKey: string; completedU
  */
 function peopleWith(scope: OverviewScope): { sql: string; bindings: Knex.RawBinding[] } {
   return {
-    sql: `WITH people AS (
+    // Materialized: the offering's few hundred people are gathered first and sorted, rather than walking
+    // the name index over every user of the county to find them (which grows with the page number).
+    sql: `WITH people AS MATERIALIZED (
       SELECT u.id AS user_id, u.first_name, u.last_name, u.organisation_id,
              v.id AS valid_id, v.serial AS valid_serial, v.issued_at AS valid_issued_at,
              EXISTS (SELECT 1 FROM certificates r WHERE r.user_id = u.id AND r.subject_key = ? AND r.status = 'revoked') AS has_revoked,
