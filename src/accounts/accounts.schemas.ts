@@ -44,17 +44,20 @@ const personName = required(60)
 const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
 const WHATEVER_ELSE_FAILED = { when: () => true };
 
-function checkPasswordsMatch(form: { password?: unknown; passwordConfirm?: unknown }, context: z.RefinementCtx): void {
-  if (textOf(form.password) !== textOf(form.passwordConfirm)) context.addIssue({ code: 'custom', path: ['passwordConfirm'], message: 'validation.passwordMismatch' });
-}
-
-/** Registration has the name and address in the form, so guessability is checked here too (length is the field's own check). */
-function checkRegistrationPassword(form: Record<string, unknown>, context: z.RefinementCtx): void {
-  checkPasswordsMatch(form, context);
-  const password = textOf(form.password);
-  if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) return;
-  const problem = passwordProblem(password, [textOf(form.firstName), textOf(form.lastName), textOf(form.email)]);
-  if (problem) context.addIssue({ code: 'custom', path: ['password'], message: problem });
+/**
+ * The new password: does it match its confirmation, and is it guessable? Guessability is
+ * checked with what the form itself knows (registration: name and address); the services
+ * check again with the stored name, so a form without those fields still shows a common
+ * password together with a wrong confirmation. Length is the field's own check.
+ */
+function checkNewPassword(personalFields: string[]) {
+  return (form: Record<string, unknown>, context: z.RefinementCtx): void => {
+    const password = textOf(form.password);
+    if (password !== textOf(form.passwordConfirm)) context.addIssue({ code: 'custom', path: ['passwordConfirm'], message: 'validation.passwordMismatch' });
+    if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) return;
+    const problem = passwordProblem(password, personalFields.map((field) => textOf(form[field])));
+    if (problem) context.addIssue({ code: 'custom', path: ['password'], message: problem });
+  };
 }
 
 const idFromSelect = z.coerce.number({ error: 'validation.selectOne' }).int('validation.selectOne').positive('validation.selectOne');
@@ -75,13 +78,13 @@ export const registrationSchema = z
     passwordConfirm: z.string().optional().default(''),
     privacyAccepted: z.literal('yes', { error: 'validation.privacyRequired' }),
   })
-  .superRefine(checkRegistrationPassword, WHATEVER_ELSE_FAILED);
+  .superRefine(checkNewPassword(['firstName', 'lastName', 'email']), WHATEVER_ELSE_FAILED);
 
 export const forgotPasswordSchema = z.object({ email });
 
 export const resetPasswordSchema = z
   .object({ password: newPassword, passwordConfirm: z.string().optional().default('') })
-  .superRefine(checkPasswordsMatch, WHATEVER_ELSE_FAILED);
+  .superRefine(checkNewPassword([]), WHATEVER_ELSE_FAILED);
 
 export const changePasswordSchema = z
   .object({
@@ -89,7 +92,7 @@ export const changePasswordSchema = z
     password: newPassword,
     passwordConfirm: z.string().optional().default(''),
   })
-  .superRefine(checkPasswordsMatch, WHATEVER_ELSE_FAILED);
+  .superRefine(checkNewPassword([]), WHATEVER_ELSE_FAILED);
 
 export const languageSchema = z.object({ lang: z.enum(['de', 'en'], 'validation.selectOne'), returnTo: z.string().optional() });
 

@@ -173,21 +173,26 @@ describe('rough edges of enrollment, mail and account forms', () => {
       expect(response.status).toBe(422);
       expect(fieldErrorText(response.text, 'password')).toBe('Das Passwort muss mindestens 12 Zeichen lang sein.');
       expect(fieldErrorText(response.text, 'passwordConfirm')).toBe('Die Passwörter stimmen nicht überein.');
+
+      const common = await submitForm(agent, link, link, { password: 'passwort1234', passwordConfirm: 'passwort12345' });
+      expect(common.status).toBe(422);
+      expect(fieldErrorText(common.text, 'password')).toBe('Dieses Passwort ist zu verbreitet und wird bei Angriffen als Erstes ausprobiert. Bitte wählen Sie ein anderes.');
+      expect(fieldErrorText(common.text, 'passwordConfirm')).toBe('Die Passwörter stimmen nicht überein.');
     });
 
     it('reports every problem of the account page’s password form at once', async () => {
-      const { agent } = await participant({ firstName: 'Jana', lastName: 'Köhler' });
+      const { agent } = await participant({ firstName: 'Jana', lastName: 'Quarzfeldt' });
       const short = await submitForm(agent, '/account', '/account/password', { currentPassword: 'falsch', password: 'kurz', passwordConfirm: 'anders' });
       expect(short.status).toBe(422);
       expect(fieldErrorText(short.text, 'password')).toBe('Das Passwort muss mindestens 12 Zeichen lang sein.');
       expect(fieldErrorText(short.text, 'passwordConfirm')).toBe('Die Passwörter stimmen nicht überein.');
 
-      // The service's own checks, too: a wrong current password and a guessable new one.
-      const guessable = 'passwort1234';
+      // The service's own checks, too: a wrong current password and a new one made of the person's name.
+      const guessable = 'JanaQuarzfeldt2026';
       const both = await submitForm(agent, '/account', '/account/password', { currentPassword: 'falsch-falsch', password: guessable, passwordConfirm: guessable });
       expect(both.status).toBe(422);
       expect(fieldErrorText(both.text, 'currentPassword')).toBe('Das aktuelle Passwort ist nicht korrekt.');
-      expect(fieldErrorText(both.text, 'password')).toBe('Dieses Passwort ist zu verbreitet und wird bei Angriffen als Erstes ausprobiert. Bitte wählen Sie ein anderes.');
+      expect(fieldErrorText(both.text, 'password')).toBe('Das Passwort ähnelt Ihrem Namen oder Ihrer E-Mail-Adresse. Bitte wählen Sie ein anderes.');
     });
 
     it('registration names a missing consent and a wrong confirmation together', async () => {
