@@ -1,4 +1,4 @@
-import { BAR_COLOUR, TEXT_COLOUR, TEXT_ON_BAR, columns, contrastRatio, horizontalBars, scaleMax } from '../../src/reports/charts';
+import { BAR_COLOUR, TEXT_COLOUR, TEXT_ON_BAR, columns, contrastRatio, horizontalBars, scaleMax, shortLabel } from '../../src/reports/charts';
 
 const item = (label: string, value: number | null) => ({ label, value, valueText: value === null ? '–' : String(value) });
 
@@ -22,6 +22,13 @@ describe('chart geometry', () => {
     expect(chart.columns.map((column) => column.labelX)).toEqual([50, 150, 250]);
     expect(chart.columnWidth).toBe(70);
     expect(chart.columns[0]!.x).toBe(15);
+  });
+
+  it('cuts long labels with an ellipsis and keeps short ones', () => {
+    expect(shortLabel('Stadt Änderstadt')).toBe('Stadt Änderstadt');
+    expect(shortLabel('Landratsamt Musterland, Fachbereich Ordnung', 20)).toBe('Landratsamt Musterl…');
+    expect([...shortLabel('Ä'.repeat(40))]).toHaveLength(28);
+    expect(horizontalBars([item('Verwaltungsgemeinschaft Obere Saale-Orla', 3)]).bars[0]!.shownLabel).toBe('Verwaltungsgemeinschaft Obe…');
   });
 
   it('never divides by zero', () => {
