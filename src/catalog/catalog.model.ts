@@ -7,6 +7,11 @@ export const COMPLETION_RULES = ['all', 'min'] as const;
 export type CompletionRule = (typeof COMPLETION_RULES)[number];
 export const OFFERING_STATUSES = ['draft', 'published', 'cancelled'] as const;
 export type OfferingStatus = (typeof OFFERING_STATUSES)[number];
+/** Participant list of an offering: one list per day for everybody, or one sheet per person (nobody sees who else came). */
+export const SIGN_IN_SHEET_MODES = ['shared', 'per_person'] as const;
+export type SignInSheetMode = (typeof SIGN_IN_SHEET_MODES)[number];
+/** The funder's project title is printed as typed; the funding approvals we know stay well below this. */
+export const FUNDER_PROJECT_TITLE_MAX = 300;
 /** Where an offering stands in time, by its sessions: not begun (or no dates yet), running, or over. */
 export const OFFERING_PERIODS = ['current', 'upcoming', 'running', 'past', 'all'] as const;
 export type OfferingPeriod = (typeof OFFERING_PERIODS)[number];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseBerlinLocal } from '../shared/format';
 import { pageNumber } from '../shared/paging';
-import { CERTIFICATE_KINDS, COMPLETION_RULES, OFFERING_PERIODS, OFFERING_STATUS_CHOICES, PROGRAMME_KINDS } from './catalog.model';
+import { CERTIFICATE_KINDS, COMPLETION_RULES, FUNDER_PROJECT_TITLE_MAX, OFFERING_PERIODS, OFFERING_STATUS_CHOICES, PROGRAMME_KINDS, SIGN_IN_SHEET_MODES } from './catalog.model';
 
 // Messages are translation keys; the form shows them in the visitor's language.
 const required = (max = 200) => z.string({ error: 'validation.required' }).trim().min(1, 'validation.required').max(max, 'validation.tooLong');
@@ -123,6 +123,8 @@ export const programmeSchema = z
     completionRule: z.enum(COMPLETION_RULES, 'validation.selectOne').optional().default('all'),
     completionMinModules: optionalWholeNumber(1, 'validation.atLeastOne'),
     active: yesNo,
+    // Its own message names the limit: the title has to match the approval, so shortening it is the coordinator's call.
+    funderProjectTitle: z.string().trim().max(FUNDER_PROJECT_TITLE_MAX, 'manage.programmes.errors.funderProjectTitleTooLong').optional(),
   })
   .refine((form) => form.kind !== 'series' || form.completionRule !== 'min' || form.completionMinModules !== null, {
     path: ['completionMinModules'],
@@ -146,6 +148,8 @@ const offeringFields = {
   cancellationDeadline: optionalBerlinDateTime,
   location: required(300),
   requiresApproval: yesNo,
+  // Absent (a form or client that predates the option) keeps what the offering has.
+  signInSheetMode: z.enum(SIGN_IN_SHEET_MODES, 'validation.selectOne').optional(),
 };
 
 const registrationWindowIsOpen = (form: { registrationOpensAt: Date; registrationClosesAt: Date }) => form.registrationClosesAt > form.registrationOpensAt;

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { OfferingStatus, ProgrammeKind } from './catalog.model';
+import type { OfferingStatus, ProgrammeKind, SignInSheetMode } from './catalog.model';
 import { sessionBounds } from './catalog.queries';
 
 type Db = Knex | Knex.Transaction;
@@ -18,9 +18,11 @@ export type OfferingRow = {
   location: string;
   requires_approval: boolean;
   status: OfferingStatus;
+  sign_in_sheet_mode: SignInSheetMode;
 };
 
-export type OfferingChanges = Omit<OfferingRow, 'id' | 'programme_id' | 'status'>;
+/** Without a mode the offering keeps its own (new offerings get the column's default, one shared list). */
+export type OfferingChanges = Omit<OfferingRow, 'id' | 'programme_id' | 'status' | 'sign_in_sheet_mode'> & { sign_in_sheet_mode?: SignInSheetMode };
 
 export type OfferingListRow = OfferingRow & {
   programme_title: string;
@@ -42,6 +44,7 @@ const offeringColumns = [
   'offerings.location',
   'offerings.requires_approval',
   'offerings.status',
+  'offerings.sign_in_sheet_mode',
 ];
 
 export type OfferingFilter = { programmeId?: number; status?: OfferingStatus };

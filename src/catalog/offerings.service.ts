@@ -25,6 +25,7 @@ function offeringChanges(input: OfferingInput): queries.OfferingChanges {
     cancellation_deadline: input.cancellationDeadline,
     location: input.location,
     requires_approval: input.requiresApproval,
+    ...(input.signInSheetMode ? { sign_in_sheet_mode: input.signInSheetMode } : {}),
   };
 }
 
@@ -48,6 +49,7 @@ const offeringSnapshot = (offering: queries.OfferingChanges) => ({
   cancellationDeadline: offering.cancellation_deadline?.toISOString() ?? null,
   location: offering.location,
   requiresApproval: offering.requires_approval,
+  signInSheetMode: offering.sign_in_sheet_mode,
 });
 
 export async function lockOfferingOrNotFound(trx: Knex.Transaction, offeringId: number): Promise<queries.OfferingRow> {

@@ -15,6 +15,8 @@ export type ProgrammeRow = {
   completion_rule: CompletionRule;
   completion_min_modules: number | null;
   active: boolean;
+  /** As in the funding approval, for the participant lists; '' when not given. */
+  funder_project_title: string;
 };
 
 export type ProgrammeListRow = ProgrammeRow & { module_count: number; offering_count: number };
@@ -31,6 +33,7 @@ const programmeColumns = [
   'programmes.completion_rule',
   'programmes.completion_min_modules',
   'programmes.active',
+  'programmes.funder_project_title',
 ];
 
 export async function selectProgrammes(db: Db): Promise<ProgrammeListRow[]> {

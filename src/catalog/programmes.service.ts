@@ -20,6 +20,7 @@ function programmeChanges(input: ProgrammeInput): queries.ProgrammeChanges {
     completion_rule: minimum ? 'min' : 'all',
     completion_min_modules: minimum ? input.completionMinModules : null,
     active: input.active,
+    funder_project_title: input.funderProjectTitle ?? '',
   };
 }
 
