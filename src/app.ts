@@ -47,6 +47,7 @@ import { trainingRecordRouter } from './reports/reports.routes';
 import { createTrainingRecordService } from './reports/training-record.service';
 import { reportsRouter, startFiguresRouter } from './reports/reports.routes';
 import { createCoordinatorStart } from './reports/coordinator-start.service';
+import { startFiguresSection } from './reports/coordinator-start.handlers';
 import { createPeopleView } from './reports/people.service';
 
 export type AppDeps = { config: Config; db: Database; databaseUrl: string; logger: Logger; mailer: Mailer };
@@ -111,7 +112,8 @@ export function createApp(deps: AppDeps): App {
   app.use(localeMiddleware, pageRenderer, viewLocals(config), flashLocal, csrf.tokenLocal);
   app.use(csrf.protection);
 
-  app.use(homeRouter(home));
+  const coordinatorStart = createCoordinatorStart(db);
+  app.use(homeRouter(home, startFiguresSection(coordinatorStart)));
   app.use(accountsRouter(rateLimits, accounts, organisations, passport));
   app.use(adminRouter(userAdmin, organisations));
   app.use(manageCatalogRouter(manageCatalog));
@@ -123,7 +125,7 @@ export function createApp(deps: AppDeps): App {
   app.use(certificateTemplateRouter(certificateTemplates));
   app.use(reportsRouter(createReportsService(db)));
   app.use(trainingRecordRouter(createTrainingRecordService(db, config)));
-  app.use(startFiguresRouter(createCoordinatorStart(db), createPeopleView(db)));
+  app.use(startFiguresRouter(coordinatorStart, createPeopleView(db)));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger, config));

@@ -95,7 +95,9 @@ export async function startBenchApp(): Promise<BenchApp> {
 /** Logs in through the real form of the app at `baseUrl`; returns the session cookie. */
 export async function loginAt(baseUrl: string, email: string, password: string): Promise<string> {
   const page = await fetch(`${baseUrl}/login`, { headers: { 'x-forwarded-proto': 'https' } });
-  const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0]!;
+  // The form token's cookie; after the login also the session's: a browser sends both.
+  const cookiesOf = (response: Response) => response.headers.getSetCookie().map((header) => header.split(';')[0]!);
+  const cookie = cookiesOf(page).join('; ');
   const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
   const response = await fetch(`${baseUrl}/login`, {
     method: 'POST',
@@ -104,7 +106,8 @@ export async function loginAt(baseUrl: string, email: string, password: string):
     body: new URLSearchParams({ email, password, _csrf: token }).toString(),
   });
   if (response.status !== 303) throw new Error(`bench login failed: ${response.status}`);
-  return (response.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const jar = new Map([...cookiesOf(page), ...cookiesOf(response)].map((pair) => [pair.split('=')[0]!, pair] as const));
+  return [...jar.values()].join('; ');
 }
 
 /** Mean and percentiles of repeated timings, in milliseconds. */

@@ -128,6 +128,20 @@ describe('coordinator figures (/reports/overview)', () => {
     expect(response.text).toContain('href="/reports/people?q=Paul%20P%C3%BCtz"');
   });
 
+  it('shows the same figures on the coordinator\'s start page, whose form comes back to it', async () => {
+    const start = await agent.get('/?year=2025');
+    expect(start.status).toBe(200);
+    expect(figuresOn(start.text)).toEqual(figuresOn((await agent.get('/reports/overview?year=2025')).text));
+    expect(start.text).toContain('<form method="get" action="/"');
+    expect(textOf(start.text)).toContain('Ihre Arbeitsbereiche');
+    const refused = await agent.get('/?year=zwanzig');
+    expect(refused.status).toBe(422);
+    expect(errorSummaryText(refused.text)).not.toBe('');
+    expect(inputValue(refused.text, 'year')).toBe('zwanzig');
+    // The figures cost the start page a fixed handful of statements, session and user included.
+    expect(await countQueries(ctx.db, () => agent.get('/?year=2025').expect(200))).toBeLessThanOrEqual(6);
+  });
+
   it('means the same as the funder report for the same calendar year', async () => {
     const funder = await agent.get('/reports/funder?from=2025-01-01&to=2025-12-31');
     const totals = Object.fromEntries([...funder.text.matchAll(/data-total="(\w+)">(\d+)</g)].map((match) => [match[1]!, match[2]!]));
