@@ -118,6 +118,9 @@ describe('training record (Fortbildungsnachweis)', () => {
 
   it('coordinators produce it for anybody, audited; unknown people are 404; participants get only their own', async () => {
     const { person, other, coordinator } = await history();
+    // Reached from the person view, next to the person's name.
+    const people = await coordinator.get(`/reports/people?q=${encodeURIComponent('Öztürk')}`).expect(200);
+    expect(people.text).toContain(`href="/reports/people/${person.id}/training-record.pdf"`);
     const { text } = await pdfText(coordinator, `/reports/people/${person.id}/training-record.pdf`);
     expect(flat(text)).toContain('Jürgen Öztürk');
     expect(flat(text)).toContain('Termine insgesamt: 4');
@@ -131,6 +134,7 @@ describe('training record (Fortbildungsnachweis)', () => {
 
     const participant = await loginAs(ctx.app, other);
     await download(participant, `/reports/people/${person.id}/training-record.pdf`).expect(403);
+    expect((await participant.get('/my/certificates').expect(200)).text).toContain('href="/my/training-record.pdf"');
     const own = flat((await pdfText(participant, '/my/training-record.pdf')).text);
     expect(own).toContain('Ida Brandt');
     expect(own).toContain('Raum Excused');
