@@ -13,6 +13,7 @@ import { peopleFilterSchema } from './attendance.schemas';
 import { createCheckInHandlers } from './check-in.handlers';
 import { createCompletionHandlers } from './completion.handlers';
 import { createExcusesHandlers } from './excuses.handlers';
+import { createParticipantListHandlers } from './participant-list.handlers';
 import { createRollCallHandlers } from './roll-call.handlers';
 import { rollCallLabels, rollCallUrl } from './attendance.view';
 
@@ -81,7 +82,8 @@ export function createAttendanceHandlers(attendance: AttendanceService, config: 
 
   return {
     pages,
-    ...createRollCallHandlers(attendance, config),
+    ...createRollCallHandlers(attendance),
+    ...createParticipantListHandlers(attendance, config),
     ...checkIn,
     ...excuses,
     ...createCompletionHandlers(attendance),

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { berlinDayText, dayProofSql } from './participant-list.queries';
 
 type Db = Knex | Knex.Transaction;
 
@@ -38,6 +39,10 @@ export type SessionContext = {
   module_title: string | null;
   trainer_ids: number[];
   trainer_names: string[];
+  /** YYYY-MM-DD in Europe/Berlin: the day whose participant list this session is on. */
+  berlin_day: string;
+  /** A signed sheet was uploaded for this session's day (any session of the offering that day). */
+  day_proof: boolean;
 };
 
 export async function selectSessionContext(db: Db, sessionId: number): Promise<SessionContext | undefined> {
@@ -46,7 +51,8 @@ export async function selectSessionContext(db: Db, sessionId: number): Promise<S
             o.status AS offering_status, p.id AS programme_id, p.title AS programme_title, p.kind AS programme_kind,
             m.id AS module_id, m.position AS module_position, m.title AS module_title,
             coalesce(array_agg(u.id ORDER BY u.last_name) FILTER (WHERE u.id IS NOT NULL), '{}') AS trainer_ids,
-            coalesce(array_agg(u.first_name || ' ' || u.last_name ORDER BY u.last_name) FILTER (WHERE u.id IS NOT NULL), '{}') AS trainer_names
+            coalesce(array_agg(u.first_name || ' ' || u.last_name ORDER BY u.last_name) FILTER (WHERE u.id IS NOT NULL), '{}') AS trainer_names,
+            ${berlinDayText('s')} AS berlin_day, ${dayProofSql('s')} AS day_proof
        FROM offering_sessions s
        JOIN offerings o ON o.id = s.offering_id
        JOIN programmes p ON p.id = o.programme_id

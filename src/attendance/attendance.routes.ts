@@ -35,6 +35,7 @@ export function attendanceRouter(attendance: AttendanceService, rateLimits: Rate
   router.post('/attendance/sessions/:id/check-in/open', staff, handlers.openCheckIn);
   router.post('/attendance/sessions/:id/check-in/close', staff, handlers.closeCheckIn);
   router.get('/attendance/sessions/:id/sheet.pdf', staff, handlers.signInSheet);
+  router.get('/attendance/offerings/:id/days/:date/sheet.pdf', staff, handlers.dayParticipantList);
   router.post('/attendance/sessions/:id/signed-sheets', staff, handlers.checkMayUploadSheet, handlers.sheetUpload.receive, handlers.sheetUpload.validate(), handlers.uploadSignedSheet);
   router.get('/attendance/signed-sheets/:id', staff, handlers.downloadSignedSheet);
   router.get('/check-in', requireLogin, showForm(pages.checkIn));

@@ -12,6 +12,7 @@ import * as queries from './attendance.queries';
 import { createCheckInService } from './check-in.service';
 import { createCompletionService } from './completion.service';
 import { createExcusesService } from './excuses.service';
+import { createParticipantListService } from './participant-list.service';
 import { createRollCallService } from './roll-call.service';
 import { isStaffOf, sessionForStaff as staffSession } from './session-access';
 
@@ -61,6 +62,7 @@ export function createAttendanceService(db: Database, config: Config, now: () =>
     ...createCheckInService(db, config, now),
     ...excuses,
     ...completion,
+    ...createParticipantListService(db),
 
     /** A person's progress and excuses across all programmes, for coordinators. */
     async personHistory(user: SessionUser, userId: number) {

@@ -118,7 +118,8 @@ export function createCompletionService(db: Database, now: () => Date) {
         people = await matrixQueries.selectMatrixPeople(db, offeringId, { search, ...window });
       }
       const records = await matrixQueries.selectRecordsInProgramme(db, offeringId, people.rows.map((person) => person.user_id), moment);
-      const sessions = sessionRows.filter((session) => session.in_offering);
+      // `ended`: from then on the day's signed list is due as proof.
+      const sessions = sessionRows.filter((session) => session.in_offering).map((session) => ({ ...session, ended: session.ends_at <= moment }));
       const planned = sessionRows.filter((session) => session.planned).map((row) => toPlanned({ ...row, session_id: row.id }));
       const statusOf = new Map<string, AttendanceStatus>();
       const attendedBy = new Map<number, AttendedSession[]>();

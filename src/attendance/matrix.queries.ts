@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { ATTENDED_STATUSES, type AttendanceStatus } from './attendance-rules';
 import { nameSearch } from './attendance.queries';
+import { berlinDayText, dayProofSql } from './participant-list.queries';
 import type { ModuleInfo, OfferingInfo, ProgrammeInfo } from './completion.queries';
 
 type Db = Knex | Knex.Transaction;
@@ -34,6 +35,7 @@ export type MatrixSessionRow = {
   offering_id: number;
   offering_title: string;
   starts_at: Date;
+  ends_at: Date;
   module_id: number | null;
   module_position: number | null;
   module_title: string | null;
@@ -41,6 +43,9 @@ export type MatrixSessionRow = {
   in_offering: boolean;
   /** Still to come in a published offering of the programme: where a module can still be attended. */
   planned: boolean;
+  /** YYYY-MM-DD (Berlin) and whether a signed sheet proves that day; null and false for planned ones. */
+  berlin_day: string | null;
+  day_proof: boolean;
 };
 
 /**
@@ -50,16 +55,16 @@ export type MatrixSessionRow = {
  */
 export async function selectMatrixSessions(db: Db, offeringId: number, moment: Date): Promise<MatrixSessionRow[]> {
   const result = await db.raw<{ rows: MatrixSessionRow[] }>(
-    `SELECT s.id, s.offering_id, o.title AS offering_title, s.starts_at, s.module_id, m.position AS module_position, m.title AS module_title,
-            true AS in_offering, false AS planned
+    `SELECT s.id, s.offering_id, o.title AS offering_title, s.starts_at, s.ends_at, s.module_id, m.position AS module_position, m.title AS module_title,
+            true AS in_offering, false AS planned, ${berlinDayText('s')} AS berlin_day, ${dayProofSql('s')} AS day_proof
        FROM offering_sessions s
        JOIN offerings o ON o.id = s.offering_id
        LEFT JOIN modules m ON m.id = s.module_id
       WHERE s.offering_id = ?
      UNION ALL
      SELECT * FROM (
-       SELECT DISTINCT ON (s.module_id) s.id, s.offering_id, o.title AS offering_title, s.starts_at, s.module_id, NULL::int AS module_position, NULL::text AS module_title,
-              false AS in_offering, true AS planned
+       SELECT DISTINCT ON (s.module_id) s.id, s.offering_id, o.title AS offering_title, s.starts_at, s.ends_at, s.module_id, NULL::int AS module_position, NULL::text AS module_title,
+              false AS in_offering, true AS planned, NULL::text AS berlin_day, false AS day_proof
          FROM offering_sessions s
          JOIN offerings o ON o.id = s.offering_id
         WHERE o.programme_id = (SELECT programme_id FROM offerings WHERE id = ?) AND o.status = 'published' AND s.starts_at > ? AND s.module_id IS NOT NULL

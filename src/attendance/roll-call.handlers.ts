@@ -2,21 +2,14 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { actorOf } from '../audit/audit.service';
 import { idParam, userOf } from '../http/request';
-import type { Config } from '../config';
 import { setFlash } from '../http/flash';
 import { formData } from '../http/forms';
-import { formatDate } from '../shared/format';
 import { peopleFilterSchema, type rollCallSchema } from './attendance.schemas';
 import type { AttendanceService } from './attendance.service';
-import { contentDisposition } from '../shared/files';
-import { renderSignInSheet } from './sign-in-sheet.pdf';
 import { rollCallUrl } from './attendance.view';
 
-/** Empty rows at the end of the paper list for people who come without a seat. */
-export const WALK_IN_ROWS = 5;
-
-/** The staff's sessions, saving the roll call and printing the sign-in sheet (the page itself is in attendance.handlers.ts). */
-export function createRollCallHandlers(attendance: AttendanceService, config: Config) {
+/** The staff's sessions and saving the roll call (the page itself is in attendance.handlers.ts, the printed list in participant-list.handlers.ts). */
+export function createRollCallHandlers(attendance: AttendanceService) {
   return {
     async overview(req: Request, res: Response): Promise<void> {
       const sessions = await attendance.sessionsForStaff(userOf(req));
@@ -31,31 +24,6 @@ export function createRollCallHandlers(attendance: AttendanceService, config: Co
       const filter = peopleFilterSchema.parse(req.query);
       const next = (req.body as Record<string, unknown>).then === 'next';
       res.redirect(303, rollCallUrl(sessionId, { q: filter.q, page: next ? filter.page + 1 : filter.page }));
-    },
-
-    async signInSheet(req: Request, res: Response): Promise<void> {
-      const { session, roster } = await attendance.rollCall(userOf(req), idParam(req));
-      const doc = renderSignInSheet(
-        {
-          programmeTitle: session.programme_title,
-          offeringTitle: session.offering_title,
-          moduleTitle: session.module_title ? `${session.module_position}. ${session.module_title}` : null,
-          startsAt: session.starts_at,
-          endsAt: session.ends_at,
-          location: session.location || session.offering_location,
-          trainers: session.trainer_names,
-          fundingLine: config.region.fundingLine,
-          regionName: config.region.name,
-          people: roster.map((row) => ({ name: `${row.last_name}, ${row.first_name}`, organisation: [row.organisation_name, row.department].filter(Boolean).join(' – ') })),
-          walkInRows: WALK_IN_ROWS,
-        },
-        req.t,
-        req.locale,
-      );
-      res.type('application/pdf');
-      res.setHeader('Content-Disposition', contentDisposition('inline', `teilnehmendenliste-${formatDate(session.starts_at).replace(/\./g, '-')}-${session.id}.pdf`));
-      doc.pipe(res);
-      doc.end();
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { AttendanceStatus } from './attendance-rules';
 import { nameSearch } from './attendance.queries';
+import { berlinDayText, dayProofSql } from './participant-list.queries';
 
 type Db = Knex | Knex.Transaction;
 
@@ -128,7 +129,7 @@ export async function upsertRollCall(
   return result.rows;
 }
 
-export type StaffSession = { id: number; starts_at: Date; ends_at: Date; module_id: number | null; module_position: number | null; module_title: string | null; offering_id: number; offering_title: string; programme_title: string };
+export type StaffSession = { id: number; starts_at: Date; ends_at: Date; module_id: number | null; module_position: number | null; module_title: string | null; offering_id: number; offering_title: string; programme_title: string; berlin_day: string; day_proof: boolean };
 
 export async function selectSessionsForStaff(db: Db, userId: number | null, from: Date): Promise<StaffSession[]> {
   const query = db('offering_sessions as s')
@@ -138,6 +139,7 @@ export async function selectSessionsForStaff(db: Db, userId: number | null, from
     .where('o.status', 'published')
     .where('s.ends_at', '>=', from)
     .select('s.id', 's.starts_at', 's.ends_at', 's.module_id', 'm.position as module_position', 'm.title as module_title', 'o.id as offering_id', 'o.title as offering_title', 'p.title as programme_title')
+    .select(db.raw(`${berlinDayText('s')} AS berlin_day, ${dayProofSql('s')} AS day_proof`))
     .orderBy('s.starts_at')
     .limit(200);
   if (userId !== null) query.whereExists(db('session_trainers as st').select(db.raw('1')).whereRaw('st.session_id = s.id').where('st.user_id', userId));

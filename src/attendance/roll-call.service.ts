@@ -23,7 +23,10 @@ export function createRollCallService(db: Database, now: () => Date) {
   return {
     async sessionsForStaff(user: SessionUser) {
       if (!isCoordinator(user) && user.role !== 'trainer') throw new Forbidden();
-      return queries.selectSessionsForStaff(db, isCoordinator(user) ? null : user.id, new Date(now().getTime() - OVERVIEW_DAYS_BACK * 24 * 60 * 60 * 1000));
+      const moment = now();
+      const sessions = await queries.selectSessionsForStaff(db, isCoordinator(user) ? null : user.id, new Date(moment.getTime() - OVERVIEW_DAYS_BACK * 24 * 60 * 60 * 1000));
+      // `ended`: from then on the day's signed list is due as proof.
+      return sessions.map((session) => ({ ...session, ended: session.ends_at <= moment }));
     },
 
     /**

@@ -47,6 +47,8 @@ type Fixtures = {
   series: { id: number; moduleIds: number[] };
   /** A published offering with open registration that none of the visitors is enrolled in; its one session is taught by the trainer visitor. */
   offering: { id: number; sessionId: number };
+  /** The Berlin day (YYYY-MM-DD) of `offering`'s session: its participant list. */
+  offeringDay: string;
   /** Another published offering of the same programme, not taught by the trainer visitor. */
   otherOffering: { id: number; sessionId: number };
   /** The participant's own confirmed enrollment (in otherOffering). */
@@ -455,6 +457,8 @@ const routes: RouteRow[] = [
   { method: 'POST', path: '/attendance/sessions/:id/check-in/open', params: (f) => ({ id: f.runningSession.id }), expect: onlyFor(STAFF, 303, 'POST') },
   { method: 'POST', path: '/attendance/sessions/:id/check-in/close', params: (f) => ({ id: f.runningSession.id }), expect: onlyFor(STAFF, 303, 'POST') },
   { method: 'GET', path: '/attendance/sessions/:id/sheet.pdf', params: (f) => ({ id: f.offering.sessionId }), expect: onlyFor(STAFF, 200, 'GET') },
+  // The participant list of the day of `offering`'s session (taught by the trainer visitor).
+  { method: 'GET', path: '/attendance/offerings/:id/days/:date/sheet.pdf', params: (f) => ({ id: f.offering.id, date: f.offeringDay }), expect: onlyFor(STAFF, 200, 'GET') },
   {
     method: 'POST',
     path: '/attendance/sessions/:id/signed-sheets',
@@ -667,6 +671,7 @@ async function createFixtures(db: Database, config: Config): Promise<Fixtures> {
     programme,
     series: { id: series.id, moduleIds: series.modules.map((module) => module.id) },
     offering: { id: offering.id, sessionId: offering.sessionIds[0]! },
+    offeringDay: new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin' }).format(((await db('offering_sessions').where('id', offering.sessionIds[0]!).first('starts_at')) as { starts_at: Date }).starts_at),
     otherOffering: { id: otherOffering.id, sessionId: otherOffering.sessionIds[0]! },
     participantEnrollment,
     managed,
