@@ -63,7 +63,7 @@ describe('participant lists that meet the funder’s rules', () => {
     expect(response.headers['content-type']).toBe('application/pdf');
     const pdf = await readPdf(response.body as Buffer);
     // Long header lines wrap; what is read aloud is the same.
-    return { ...pdf, flat: pdf.text.replace(/\s+/g, ' ') };
+    return { ...pdf, flat: pdf.text.replace(/\s+/g, ' '), raw: (response.body as Buffer).toString('latin1') };
   }
 
   it('prints one list per day: each with only its date, the funder’s project title and the names in German order', async () => {
@@ -76,6 +76,8 @@ describe('participant lists that meet the funder’s rules', () => {
     expect(first.text).toContain('10.03.2026, 09:00–12:00 Uhr, 13:00–16:00 Uhr');
     expect(first.text).toContain('Landratsamt, Saal 1; Landratsamt, Saal 2');
     expect(first.text).not.toContain('11.03.2026');
+    // Tagged: a structure tree (heading, table with header cells) a screen reader follows, in German.
+    for (const marker of ['/StructTreeRoot', '/MarkInfo', '/H1', '/Table', '/TH', '/TD', '/Lang (de-DE)']) expect(first.raw).toContain(marker);
     expect(first.text).toContain('Seite 1 von 1');
     const positions = IN_GERMAN_ORDER.map((name) => first.text.indexOf(name));
     expect(positions.every((position) => position >= 0)).toBe(true);
