@@ -4,7 +4,7 @@ import type { Database } from '../db/database';
 import { Forbidden, Invalid } from '../shared/errors';
 import { lastPageWindow, pageOf, pageWindow } from '../shared/paging';
 import { selectSignedSheets } from './attendance.queries';
-import { countsAsAttended, type AttendanceStatus } from './attendance-rules';
+import type { AttendanceStatus } from './attendance-rules';
 import * as queries from './roll-call.queries';
 import { isRollCallOpen, rollCallOpensAt } from './roll-call-window';
 import { isCoordinator, sessionForStaff } from './session-access';
@@ -49,20 +49,6 @@ export function createRollCallService(db: Database, now: () => Date) {
         session,
         roster: pageOf(found.rows, found.total, window),
         signedSheets,
-        open: isRollCallOpen(session, now()),
-        opensAt: rollCallOpensAt(session),
-      };
-    },
-
-    /** The whole list with what was recorded (the printed sign-in sheet). */
-    async rollCall(user: SessionUser, sessionId: number) {
-      const session = await sessionForStaff(db, user, sessionId);
-      const rows = await queries.selectRoster(db, sessionId);
-      const roster = rows.map((row) => ({ ...row, attended: countsAsAttended(row.status) }));
-      return {
-        session,
-        roster,
-        attendedCount: roster.filter((row) => row.attended).length,
         open: isRollCallOpen(session, now()),
         opensAt: rollCallOpensAt(session),
       };
