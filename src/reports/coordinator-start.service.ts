@@ -1,5 +1,6 @@
 import { fromZonedTime } from 'date-fns-tz';
 import { z } from 'zod';
+import { sessionsMissingProof, type MissingProof } from '../attendance/proof';
 import { assertCan } from '../accounts/permissions';
 import type { SessionUser } from '../accounts/roles';
 import { ATTENDED_STATUSES } from '../attendance/attendance-rules';
@@ -15,6 +16,7 @@ import { selectProgrammes, type ProgrammeOutline } from './reports.queries';
 export const TOP_ORGANISATIONS = 10;
 /** People at risk listed on the start page (the count says how many there are in all). */
 export const AT_RISK_SHOWN = 10;
+export const MISSING_PROOFS_SHOWN = 10;
 
 const optionalText = z
   .unknown()
@@ -47,7 +49,7 @@ export type CoordinatorFigures = {
   organisations: { name: string | null; participants: number; others: boolean }[];
   months: { month: number; marks: number; attended: number; rate: number | null }[];
   upcoming: dashboard.UpcomingSession[];
-  missingSheets: dashboard.MissingSheet[];
+  missingSheets: MissingProof[];
   missingSheetCount: number;
   atRisk: AtRiskPerson[];
   atRiskCount: number;
@@ -80,10 +82,12 @@ export function createCoordinatorStart(db: Database, now: () => Date = () => new
         until: fromZonedTime(`${year + 1}-01-01T00:00:00`, TIME_ZONE),
         programmeId: filter.programme,
       };
-      const [programmes, figures, seats] = await Promise.all([
+      const [programmes, figures, seats, missingProofs] = await Promise.all([
         selectProgrammes(db),
         dashboard.selectDashboardFigures(db, period, ATTENDED_STATUSES, moment),
         dashboard.selectSeatsWithAttendance(db, period, ATTENDED_STATUSES, moment),
+        // One signed list proves every session of its offering and day: the attendance domain's rule.
+        sessionsMissingProof(db, { moment, from: period.from, until: period.until, programmeId: period.programmeId ?? undefined, limit: MISSING_PROOFS_SHOWN }),
       ]);
       if (filter.programme !== null && !programmes.some((programme) => programme.programme_id === filter.programme)) throw new NotFound();
       const { completions, atRisk } = completionsAndRisks(programmes, seats, figures.planned_modules, moment);
@@ -105,8 +109,8 @@ export function createCoordinatorStart(db: Database, now: () => Date = () => new
           return { month: index + 1, marks: row?.marks ?? 0, attended: row?.attended ?? 0, rate: row ? percent(row.attended, row.marks) : null };
         }),
         upcoming: figures.upcoming,
-        missingSheets: figures.missing_sheets,
-        missingSheetCount: figures.missing_sheet_count,
+        missingSheets: missingProofs.sessions,
+        missingSheetCount: missingProofs.total,
         atRisk: atRisk.slice(0, AT_RISK_SHOWN),
         atRiskCount: atRisk.length,
       };

@@ -35,7 +35,6 @@ export type UpcomingSession = {
   location: string | null;
   free_seats: number;
 };
-export type MissingSheet = { session_id: number; offering_id: number; offering_title: string; module_title: string | null; starts_at: string; ends_at: string };
 export type PlannedModule = { module_id: number; starts_at: string };
 
 export type DashboardFigures = {
@@ -48,8 +47,6 @@ export type DashboardFigures = {
   organisations: OrganisationCount[];
   months: MonthMarks[];
   upcoming: UpcomingSession[];
-  missing_sheets: MissingSheet[];
-  missing_sheet_count: number;
   planned_modules: PlannedModule[];
 };
 
@@ -57,8 +54,7 @@ export type DashboardFigures = {
  * Everything but completions in one row. Marks count only for sessions begun by `moment`
  * and only of people confirmed in the session's offering (as the funder report's
  * attendance per session). Upcoming sessions: from `moment` on, within the period, with a
- * seat left. Missing proofs: sessions of the period that ended by `moment` without an
- * uploaded signed sheet, oldest first. Planned modules: per module of a series, the next
+ * seat left. (Missing proofs are the attendance domain's rule: `sessionsMissingProof`.) Planned modules: per module of a series, the next
  * session from `moment` on in any published offering, for the make-up rule.
  */
 export async function selectDashboardFigures(db: Db, period: DashboardPeriod, attended: readonly AttendanceStatus[], moment: Date): Promise<DashboardFigures> {
@@ -70,10 +66,7 @@ export async function selectDashboardFigures(db: Db, period: DashboardPeriod, at
                       FROM sessions s
                       JOIN attendance_marks a ON a.session_id = s.session_id
                       JOIN seats ON seats.offering_id = s.offering_id AND seats.user_id = a.user_id
-                     WHERE s.starts_at <= :moment),
-          missing AS (SELECT s.session_id, s.offering_id, s.offering_title, s.module_title, s.starts_at, s.ends_at
-                        FROM sessions s
-                       WHERE s.ends_at <= :moment AND NOT EXISTS (SELECT 1 FROM attendance_sheet_proofs p WHERE p.session_id = s.session_id))
+                     WHERE s.starts_at <= :moment)
      SELECT (SELECT count(*) FROM offerings)::int AS offerings,
             (SELECT count(*) FROM seats)::int AS enrollments,
             (SELECT count(*) FROM waitlist_positions w WHERE w.offering_id IN (SELECT offering_id FROM offerings))::int AS waitlisted,
@@ -97,9 +90,6 @@ export async function selectDashboardFigures(db: Db, period: DashboardPeriod, at
                       WHERE s.starts_at > :moment
                         AND o.capacity > (SELECT count(*) FROM confirmed_seats c WHERE c.offering_id = s.offering_id)
                       ORDER BY s.starts_at, s.session_id LIMIT 5) x) AS upcoming,
-            (SELECT coalesce(json_agg(x ORDER BY x.starts_at, x.session_id), '[]')
-               FROM (SELECT * FROM missing ORDER BY starts_at, session_id LIMIT 10) x) AS missing_sheets,
-            (SELECT count(*) FROM missing)::int AS missing_sheet_count,
             (SELECT coalesce(json_agg(json_build_object('module_id', x.module_id, 'starts_at', x.starts_at)), '[]')
                FROM (SELECT module_id, min(starts_at) AS starts_at
                        FROM catalog_session_schedule
