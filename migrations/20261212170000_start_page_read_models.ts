@@ -9,8 +9,6 @@ import type { Knex } from 'knex';
  *   status (confirmed and waitlisted alone are `confirmed_seats` and `waitlist_positions`).
  * - `certificates_issued` (certificates): the valid certificates (revoked and superseded
  *   ones are no longer issued) with their programme, offering and day of issue.
- * - `attendance_sheet_proofs` (attendance): per session, how many signed sheets were
- *   uploaded and when last: a session with a row here has its proof.
  * - `catalog_offering_capacity` (catalog): an offering's capacity, for free seats.
  * - `accounts_directory` (accounts): a person's name, e-mail, role and organisation, what
  *   a coordinator searches by; `search_text` is the expression the trigram index
@@ -23,10 +21,6 @@ export async function up(knex: Knex): Promise<void> {
     SELECT id AS certificate_id, user_id, programme_id, offering_id, kind, issued_at
       FROM certificates
      WHERE status = 'valid'`);
-  await knex.raw(`CREATE VIEW attendance_sheet_proofs AS
-    SELECT session_id, count(*)::int AS sheet_count, max(uploaded_at) AS last_uploaded_at
-      FROM signed_sheets
-     GROUP BY session_id`);
   await knex.raw(`CREATE VIEW catalog_offering_capacity AS
     SELECT id AS offering_id, programme_id, status, capacity FROM offerings`);
   await knex.raw(`CREATE VIEW accounts_directory AS
@@ -40,7 +34,6 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('DROP VIEW IF EXISTS accounts_directory');
   await knex.raw('DROP VIEW IF EXISTS catalog_offering_capacity');
-  await knex.raw('DROP VIEW IF EXISTS attendance_sheet_proofs');
   await knex.raw('DROP VIEW IF EXISTS certificates_issued');
   await knex.raw('DROP VIEW IF EXISTS enrollment_statuses');
 }
