@@ -49,6 +49,8 @@ import { reportsRouter, startFiguresRouter } from './reports/reports.routes';
 import { createCoordinatorStart } from './reports/coordinator-start.service';
 import { startFiguresSection } from './reports/coordinator-start.handlers';
 import { createPeopleView } from './reports/people.service';
+import { createAuditLog } from './audit/audit.service';
+import { auditRouter } from './audit/audit.routes';
 
 export type AppDeps = { config: Config; db: Database; databaseUrl: string; logger: Logger; mailer: Mailer };
 export type App = {
@@ -126,6 +128,7 @@ export function createApp(deps: AppDeps): App {
   app.use(reportsRouter(createReportsService(db)));
   app.use(trainingRecordRouter(createTrainingRecordService(db, config)));
   app.use(startFiguresRouter(coordinatorStart, createPeopleView(db)));
+  app.use(auditRouter(createAuditLog(db)));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger, config));

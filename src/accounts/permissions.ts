@@ -23,7 +23,9 @@ export type Permission =
   /** Accounts and roles. */
   | 'accounts.administer'
   /** Funder reports and their files (figures of every offering and person). */
-  | 'reports.view';
+  | 'reports.view'
+  /** The audit trail: who did what to whom, from where (administration only). */
+  | 'audit.view';
 
 const COORDINATION: Permission[] = ['catalog.manage', 'enrollment.manage', 'attendance.manageAll', 'certificates.manage', 'materials.manageAll', 'organisations.manage', 'reports.view'];
 
@@ -31,7 +33,7 @@ const PERMISSIONS_BY_ROLE: Record<Role, readonly Permission[]> = {
   participant: [],
   trainer: [],
   coordinator: COORDINATION,
-  admin: [...COORDINATION, 'accounts.administer'],
+  admin: [...COORDINATION, 'accounts.administer', 'audit.view'],
 };
 
 export function can(user: SessionUser | undefined | null, permission: Permission): user is SessionUser {

@@ -16,6 +16,7 @@ const items: NavigationItem[] = [
   { href: '/admin/organisations', labelKey: 'nav.organisations', roles: ['coordinator', 'admin'] },
   { href: '/reports', labelKey: 'reports.nav', roles: ['coordinator', 'admin'] },
   { href: '/admin/users', labelKey: 'nav.users', roles: ['admin'] },
+  { href: '/admin/audit', labelKey: 'audit.nav', roles: ['admin'] },
   { href: '/account', labelKey: 'nav.account', roles: ['participant', 'trainer', 'coordinator', 'admin'] },
 ];
 
