@@ -1,0 +1,76 @@
+/**
+ * The categories of personal data the app keeps and how long (the Löschkonzept, issue 13),
+ * written once: the privacy notice (/datenschutz) and the record of processing
+ * (/admin/processing) are generated from this list, so neither can promise a deletion the
+ * rules do not make. Purpose, data, recipients and legal basis of each category are texts in
+ * `privacy.processing.categories.<key>` (de/en); the periods here are the defaults the issue
+ * names. The nightly retention job applies the same periods (its rules should read them here).
+ */
+
+/** How long a category is kept; the notice words it, `retentionText` below. */
+export type RetentionPeriod =
+  | { kind: 'untilExpiry' }
+  | { kind: 'hours'; count: number }
+  | { kind: 'days'; count: number }
+  /** Funder duty: counted from the end of the year in which the offering ended. */
+  | { kind: 'yearsAfterOfferingYear'; count: number }
+  /** Counted from the last login; only when no record of the person is still under retention. */
+  | { kind: 'yearsWithoutLogin'; count: number }
+  | { kind: 'session'; idleHours: number; absoluteHours: number };
+
+/** What happens when the period is over. */
+export type RetentionAction = 'delete' | 'anonymise' | 'shorten';
+
+export type DataCategory = { key: string; retention: RetentionPeriod; action: RetentionAction };
+
+export const DATA_CATEGORIES: readonly DataCategory[] = Object.freeze([
+  { key: 'accounts', retention: { kind: 'yearsWithoutLogin', count: 3 }, action: 'anonymise' },
+  { key: 'unverifiedRegistrations', retention: { kind: 'days', count: 7 }, action: 'delete' },
+  { key: 'fundingRecords', retention: { kind: 'yearsAfterOfferingYear', count: 5 }, action: 'delete' },
+  { key: 'auditTrail', retention: { kind: 'days', count: 30 }, action: 'shorten' },
+  { key: 'tokens', retention: { kind: 'untilExpiry' }, action: 'delete' },
+  { key: 'sessions', retention: { kind: 'session', idleHours: 2, absoluteHours: 12 }, action: 'delete' },
+  { key: 'rateLimits', retention: { kind: 'hours', count: 24 }, action: 'delete' },
+  { key: 'outgoingMails', retention: { kind: 'days', count: 30 }, action: 'delete' },
+  { key: 'mailFiles', retention: { kind: 'days', count: 30 }, action: 'delete' },
+] satisfies DataCategory[]);
+
+type Translate = (key: string, options?: Record<string, unknown>) => string;
+
+/** "7 Tage", "5 Jahre nach Ende des Jahres, in dem der Durchgang endete", … in the reader's language. */
+export function retentionText(t: Translate, period: RetentionPeriod): string {
+  const key = `privacy.processing.retention.${period.kind}`;
+  if (period.kind === 'session') return t(key, { idle: period.idleHours, absolute: period.absoluteHours });
+  if (period.kind === 'untilExpiry') return t(key);
+  return t(key, { count: period.count });
+}
+
+/** A category as the notice and the record show it: every text looked up once. */
+export type DescribedCategory = {
+  key: string;
+  name: string;
+  purpose: string;
+  dataSubjects: string;
+  data: string;
+  recipients: string;
+  legalBasis: string;
+  retention: string;
+  action: string;
+};
+
+export function describeCategories(t: Translate, categories: readonly DataCategory[] = DATA_CATEGORIES): DescribedCategory[] {
+  return categories.map((category) => {
+    const text = (field: string) => t(`privacy.processing.categories.${category.key}.${field}`);
+    return {
+      key: category.key,
+      name: text('name'),
+      purpose: text('purpose'),
+      dataSubjects: text('dataSubjects'),
+      data: text('data'),
+      recipients: text('recipients'),
+      legalBasis: text('legalBasis'),
+      retention: retentionText(t, category.retention),
+      action: t(`privacy.processing.actions.${category.action}`),
+    };
+  });
+}
