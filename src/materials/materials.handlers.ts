@@ -14,6 +14,7 @@ import { sendStoredFile } from './download';
 import type { MaterialStorage } from './storage';
 import { receivedUpload, type ReceivedUpload } from '../http/upload';
 import type { ReceivedFile } from './materials.service';
+import { pageNumber } from '../shared/paging';
 
 
 /** A file the upload pipeline streamed into the storage, as the service takes it. */
@@ -51,7 +52,7 @@ export function createMaterialsHandlers(materials: MaterialsService, storage: Ma
     managePage,
 
     async list(req: Request, res: Response): Promise<void> {
-      const page = await materials.offeringMaterials(req.user, idParam(req));
+      const page = await materials.offeringMaterials(req.user, idParam(req), pageNumber(req.query.page));
       res.renderPage('materials/list', {
         title: req.t('materials.list.title', { offering: page.offering.title }),
         ...page,

@@ -94,26 +94,55 @@ export type MaterialListRow = {
   uploaded_by: number;
 };
 
-/** Materials shown with an offering: those of its sessions and those of its programme's modules. */
-export async function selectMaterialsOfOffering(db: Db, offering: { id: number; programme_id: number }, visibilities: Visibility[]): Promise<MaterialListRow[]> {
-  if (visibilities.length === 0) return [];
-  const result = await db.raw<{ rows: MaterialListRow[] }>(
-    `SELECT m.id, m.module_id, m.session_id, m.title, m.description, m.visibility,
-            v.version, v.original_name, v.size_bytes, v.content_type, v.file_kind, v.uploaded_at, v.uploaded_by
-       FROM materials m
+/** A page of an offering's materials, with how many there are in all and where the page starts. */
+export type MaterialListPage = { rows: MaterialListRow[]; total: number; offset: number };
+
+/**
+ * Materials shown with an offering (those of its sessions and those of its programme's
+ * modules), a page at a time in the order the page groups them: by module (its own
+ * materials first, then those of its sessions by date), then the sessions without a module
+ * by date; within that, oldest upload first. One statement: the count, the page (an offset
+ * past the end shows the last page) and each listed material's current version.
+ */
+export async function selectMaterialsOfOffering(db: Db, offering: { id: number; programme_id: number }, visibilities: Visibility[], window: { limit: number; offset: number }): Promise<MaterialListPage> {
+  if (visibilities.length === 0) return { rows: [], total: 0, offset: 0 };
+  const result = await db.raw<{ rows: (MaterialListRow & { total: number; page_offset: number })[] }>(
+    `WITH shown AS (
+       SELECT m.id, m.created_at, gm.position AS group_position, gm.id AS group_module_id, s.starts_at AS session_starts_at, s.id AS session_id
+         FROM materials m
+         LEFT JOIN offering_sessions s ON s.id = m.session_id
+         LEFT JOIN modules gm ON gm.id = coalesce(m.module_id, s.module_id)
+        WHERE m.deleted_at IS NULL
+          AND m.visibility = ANY(:visibilities)
+          AND (s.offering_id = :offeringId OR m.module_id IN (SELECT id FROM modules WHERE programme_id = :programmeId))
+     ), counted AS (
+       SELECT count(*)::int AS total, LEAST(:offset::int, GREATEST(count(*)::int - 1, 0) / :limit::int * :limit::int) AS page_offset FROM shown
+     ), page AS (
+       SELECT shown.id,
+              row_number() OVER (ORDER BY group_position NULLS LAST, group_module_id,
+                                          CASE WHEN group_module_id IS NULL THEN session_starts_at END, CASE WHEN group_module_id IS NULL THEN session_id END,
+                                          session_starts_at NULLS FIRST, created_at, id) AS place
+         FROM shown
+        ORDER BY place
+        LIMIT :limit OFFSET (SELECT page_offset FROM counted)
+     )
+     SELECT m.id, m.module_id, m.session_id, m.title, m.description, m.visibility,
+            v.version, v.original_name, v.size_bytes, v.content_type, v.file_kind, v.uploaded_at, v.uploaded_by,
+            counted.total, counted.page_offset
+       FROM page
+       JOIN materials m ON m.id = page.id
+       CROSS JOIN counted
        JOIN LATERAL (SELECT version, original_name, size_bytes, content_type, file_kind, uploaded_at, uploaded_by
                        FROM material_versions
                       WHERE material_id = m.id
                       ORDER BY version DESC
                       LIMIT 1) v ON true
-      WHERE m.deleted_at IS NULL
-        AND m.visibility = ANY(:visibilities)
-        AND (m.session_id IN (SELECT id FROM offering_sessions WHERE offering_id = :offeringId)
-             OR m.module_id IN (SELECT id FROM modules WHERE programme_id = :programmeId))
-      ORDER BY m.created_at, m.id`,
-    { offeringId: offering.id, programmeId: offering.programme_id, visibilities },
+      ORDER BY page.place`,
+    { offeringId: offering.id, programmeId: offering.programme_id, visibilities, limit: window.limit, offset: window.offset },
   );
-  return result.rows;
+  const first = result.rows[0];
+  const rows = result.rows.map(({ total: _total, page_offset: _offset, ...row }) => row);
+  return { rows, total: first?.total ?? 0, offset: first?.page_offset ?? 0 };
 }
 
 export type MaterialAccess = {

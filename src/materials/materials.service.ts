@@ -11,6 +11,10 @@ import type { StoredFile } from './download';
 import * as queries from './materials.queries';
 import { assertCanView, audienceOf, canManage, markManageable, VISIBLE_TO } from './materials-access';
 import type { MaterialStorage } from './storage';
+import { pageOf, pageWindow } from '../shared/paging';
+
+/** Materials of an offering a page at a time: the list grows with every cohort of a series. */
+export const MATERIALS_PAGE_SIZE = 25;
 
 /** A file the upload middleware has streamed into the storage (not yet known to the database). */
 export type ReceivedFile = { storageKey: string; size: number; sha256: string; originalName: string };
@@ -121,9 +125,11 @@ export function createMaterialsService({ db, storage, logger, detectType = (stre
 
   return {
     /** The materials page of an offering: what the viewer may see, grouped later by the view. */
-    async offeringMaterials(viewer: SessionUser | undefined, offeringId: number) {
+    async offeringMaterials(viewer: SessionUser | undefined, offeringId: number, page = 1) {
       const { offering, audience } = await offeringFor(viewer, offeringId);
-      const [targets, materials] = await Promise.all([targetsOf(viewer, offering), queries.selectMaterialsOfOffering(db, offering, VISIBLE_TO[audience])]);
+      const window = pageWindow(page, MATERIALS_PAGE_SIZE);
+      const [targets, listed] = await Promise.all([targetsOf(viewer, offering), queries.selectMaterialsOfOffering(db, offering, VISIBLE_TO[audience], window)]);
+      const materials = listed.rows;
       // Read before this visit is recorded: what came after the previous visit is new.
       const previousVisit = viewer ? await queries.swapLastVisit(db, viewer.id, offering.id) : null;
       const manageableModules = new Set(targets.modules.filter((module) => module.manageable).map((module) => module.id));
@@ -134,6 +140,7 @@ export function createMaterialsService({ db, storage, logger, detectType = (stre
         modules: targets.modules,
         sessions: targets.sessions,
         canUpload: manageableModules.size > 0 || manageableSessions.size > 0,
+        pagination: pageOf(materials, listed.total, { ...window, page: listed.offset / MATERIALS_PAGE_SIZE + 1 }),
         materials: materials.map((material) => ({
           ...material,
           isNew: !!viewer && material.uploaded_by !== viewer.id && (!previousVisit || material.uploaded_at > previousVisit),

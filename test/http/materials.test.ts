@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +7,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { useTestApp, type TestContext } from '../support/app';
 import { createOffering, createProgramme } from '../support/catalog-factories';
+import { countQueries } from '../support/database';
 import { createUser } from '../support/factories';
 import { binaryParser, loginAs, textOf, type Agent } from '../support/http';
 
@@ -109,6 +110,24 @@ async function uploadAsTrainer(ctx: TestContext, series: Series, options: { targ
   const material = await ctx.db('materials').orderBy('id', 'desc').first();
   return { agent, materialId: material.id as number };
 }
+
+/** Materials written straight into the tables (a long list without a long upload loop), uploaded in the given order a minute apart. */
+async function insertMaterials(ctx: TestContext, uploader: number, items: { title: string; moduleId?: number; sessionId?: number }[], firstMinute = 0) {
+  const start = Date.parse('2026-09-01T08:00:00Z') + firstMinute * 60_000;
+  for (const [index, item] of items.entries()) {
+    const createdAt = new Date(start + index * 60_000);
+    const [row] = await ctx.db('materials')
+      .insert({ module_id: item.moduleId ?? null, session_id: item.sessionId ?? null, title: item.title, visibility: 'enrolled', created_by: uploader, created_at: createdAt })
+      .returning('id');
+    await ctx.db('material_versions').insert({
+      material_id: (row as { id: number }).id, version: 1, storage_key: randomBytes(16).toString('hex'), original_name: `${item.title}.pdf`, size_bytes: PDF.length,
+      sha256: sha256(PDF), content_type: 'application/pdf', file_kind: 'pdf', uploaded_by: uploader, uploaded_at: createdAt,
+    });
+  }
+}
+
+/** The titles of the materials a page lists, top to bottom. */
+const listedTitles = (html: string) => [...html.matchAll(/<span class="kern-body kern-body--bold">([^<]+)<\/span>/g)].map((match) => match[1]);
 
 describe('course materials', () => {
   const uploadDir = newUploadDir();
@@ -335,6 +354,46 @@ describe('course materials', () => {
 
       const asOtherTrainer = textOf((await (await loginAs(ctx.app, series.otherTrainer)).get(`/offerings/${series.cohort1.id}/materials`)).text);
       expect(asOtherTrainer).toContain('Ablaufplan für Referent:innen neu (neu seit Ihrem letzten Besuch) nur Referent:innen');
+    });
+  });
+
+  describe('a long list', () => {
+    it('pages by 25 in the order of its groups, with the same statements for a short and a long list', async () => {
+      const series = await seriesWithTwoCohorts(ctx);
+      const participant = await loginAs(ctx.app, series.participant);
+      const url = `/offerings/${series.cohort1.id}/materials`;
+      // Uploaded in an order unlike the page's: module 2 first, then the session of module 1, then module 1 itself.
+      const module2 = Array.from({ length: 30 }, (_, index) => ({ title: `Modul 2 Blatt ${String(index + 1).padStart(2, '0')}`, moduleId: series.module2.id }));
+      const session = Array.from({ length: 10 }, (_, index) => ({ title: `Termin 1 Foto ${String(index + 1).padStart(2, '0')}`, sessionId: series.cohort1.sessionIds[0]! }));
+      const module1 = Array.from({ length: 5 }, (_, index) => ({ title: `Modul 1 Folie ${index + 1}`, moduleId: series.module1.id }));
+      await insertMaterials(ctx, series.trainer.id, module2.slice(0, 2));
+      await participant.get(url); // the session's first request after login saves it once
+      const short = await countQueries(ctx.db, () => participant.get(url));
+      await insertMaterials(ctx, series.trainer.id, [...module2.slice(2), ...session, ...module1], 2);
+
+      let firstPage = '';
+      const long = await countQueries(ctx.db, async () => {
+        firstPage = (await participant.get(url)).text;
+      });
+      expect(long).toBe(short);
+      expect(long).toBeLessThanOrEqual(6);
+
+      // Module 1: its own materials, then its session's; then module 2.
+      const expected = [...module1, ...session, ...module2].map((item) => item.title);
+      expect(listedTitles(firstPage)).toEqual(expected.slice(0, 25));
+      expect(textOf(firstPage)).toContain('Seite 1 von 2');
+      const nextUrl = decodeURIComponent(/<a class="kern-link" rel="next" href="([^"]+)">/.exec(firstPage)?.[1] ?? '');
+      expect(nextUrl).toBe(`${url}?page=2`);
+      const second = (await participant.get(nextUrl)).text;
+      expect(listedTitles(second)).toEqual(expected.slice(25));
+      expect(textOf(second)).toContain('Modul 2: Modul 2'); // a group continued from the page before keeps its heading
+      // A page past the end shows the last one.
+      expect(listedTitles((await participant.get(`${url}?page=9`)).text)).toEqual(expected.slice(25));
+
+      // Staff see the same pages with their manage links.
+      const trainerPage = (await (await loginAs(ctx.app, series.trainer)).get(`${url}?page=1`)).text;
+      expect(listedTitles(trainerPage)).toEqual(expected.slice(0, 25));
+      expect(trainerPage).toContain('>Verwalten<');
     });
   });
 
