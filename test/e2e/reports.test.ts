@@ -1,5 +1,6 @@
 import { useBrowserApp } from '../support/browser';
 import { createReportsFixture } from '../http/reports.fixture';
+import { createUser } from '../support/factories';
 
 /** The coordinator's reporting work in Chromium, with axe on every page (issue 12). */
 describe('reports in the browser', () => {
@@ -29,5 +30,16 @@ describe('reports in the browser', () => {
     await expect(b.page.getByRole('rowheader', { name: /Pütz, Paul/ }).isVisible()).resolves.toBe(true);
 
     await b.visit('/reports/overview?year=2025');
+  });
+
+  it('an admin reads the audit trail', async () => {
+    const fixture = await createReportsFixture(b.db);
+    const admin = await createUser(b.db, { role: 'admin' });
+    await b.logIn(b.page, fixture.coordinator);
+    await b.visit('/');
+    await b.logIn(b.page, admin);
+    await b.visit('/admin/audit');
+    await expect(b.page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Protokoll');
+    await expect(b.page.getByRole('cell', { name: 'Angemeldet (Login)' }).first().isVisible()).resolves.toBe(true);
   });
 });
