@@ -12,6 +12,8 @@ import { startJobs } from './jobs/jobs';
 import { sessionPruningJob } from './accounts/session-store';
 import { createReminderService } from './enrollment/reminders.service';
 import { orphanCleanupJob } from './materials/materials.jobs';
+import { createRetentionService } from './privacy/retention.service';
+import { retentionJob } from './privacy/retention.job';
 
 /**
  * config → database → app → listen. On SIGTERM/SIGINT: stop taking requests, let the
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
       mailDeliveryJob({ db, mailer, logger }),
       passwordResetRequestsJob(createPasswordResetRequests({ db, outbox: built.outbox, config })),
       sessionPruningJob(db, logger),
+      retentionJob(createRetentionService({ db, config, logger })),
     ],
     logger,
   );

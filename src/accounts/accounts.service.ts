@@ -134,7 +134,9 @@ export function createAccountsService({ db, outbox, config, logger }: AccountsDe
     async authenticate(email: string, password: string, actor: Actor): Promise<LoginOutcome> {
       const allowed = await throttle.check(email, actor.ip);
       if (!allowed.allowed) {
-        await recordAudit(db, actor, { action: 'login.failed', after: { email: email.slice(0, 254), reason: 'throttled' } });
+        // What was typed stays out of the trail (it may be a password typed into the wrong field): the account, if any, is the subject.
+        const throttledUser = await queries.findUserByEmail(db, email);
+        await recordAudit(db, actor, { action: 'login.failed', subjectType: throttledUser ? 'user' : undefined, subjectId: throttledUser?.id, after: { reason: 'throttled' } });
         return { ok: false, reason: 'throttled', retryAfterSeconds: allowed.retryAfterSeconds };
       }
       const user = await queries.findUserByEmail(db, email);
@@ -163,7 +165,8 @@ export function createAccountsService({ db, outbox, config, logger }: AccountsDe
           action: 'login.failed',
           subjectType: user ? 'user' : undefined,
           subjectId: user?.id,
-          after: { email: email.slice(0, 254), reason: outcome.reason },
+          // Never what was typed: without an account it may be anything, even a password.
+          after: { reason: outcome.reason },
         });
         // Whoever knows the password may ask for a fresh link simply by logging in again.
         if (outcome.reason === 'unverified' && user) await queueVerificationMail(db, user);

@@ -25,7 +25,9 @@ export type Permission =
   /** Funder reports and their files (figures of every offering and person). */
   | 'reports.view'
   /** The audit trail: who did what to whom, from where (administration only). */
-  | 'audit.view';
+  | 'audit.view'
+  /** The Löschkonzept: retention rules, their runs, a run on demand (administration only). */
+  | 'privacy.manage';
 
 const COORDINATION: Permission[] = ['catalog.manage', 'enrollment.manage', 'attendance.manageAll', 'certificates.manage', 'materials.manageAll', 'organisations.manage', 'reports.view'];
 
@@ -33,7 +35,7 @@ const PERMISSIONS_BY_ROLE: Record<Role, readonly Permission[]> = {
   participant: [],
   trainer: [],
   coordinator: COORDINATION,
-  admin: [...COORDINATION, 'accounts.administer', 'audit.view'],
+  admin: [...COORDINATION, 'accounts.administer', 'audit.view', 'privacy.manage'],
 };
 
 export function can(user: SessionUser | undefined | null, permission: Permission): user is SessionUser {

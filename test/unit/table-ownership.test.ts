@@ -32,6 +32,7 @@ const OWNERS: Record<string, string> = {
   certificate_serial_counters: 'certificates',
   audit_events: 'audit',
   outgoing_mails: 'mail',
+  retention_runs: 'privacy',
   // Written by the accounts domain's session store, which also ends a person's sessions.
   http_sessions: 'accounts',
 };

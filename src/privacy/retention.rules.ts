@@ -1,0 +1,108 @@
+import { formatInTimeZone } from 'date-fns-tz';
+import { parseBerlinLocal, TIME_ZONE } from '../shared/format';
+
+/**
+ * The Löschkonzept as rules: which category is kept how long, what happens then, and the
+ * cut-off instants a run at `now` uses. Pure, so the page, the job and the tests share one
+ * reading of "7 days", "24 hours" and "5 years after the end of the year the offering ended".
+ * Category keys are those of `categories.ts` (privacy notice, record of processing).
+ */
+export type RetentionSettings = {
+  unverifiedDays: number;
+  rateLimitHours: number;
+  auditIpDays: number;
+  fundingYears: number;
+  inactiveAccountYears: number;
+  mailFileDays: number;
+};
+
+export const SENT_MAIL_DAYS = 30;
+export const FAILED_MAIL_DAYS = 90;
+
+/** What a run removes, in the order the job applies it (tokens before accounts, records before inactivity). */
+export const APPLIED_CATEGORIES = ['tokens', 'unverifiedRegistrations', 'rateLimits', 'auditTrail', 'fundingRecords', 'mailFiles'] as const;
+export type AppliedCategory = (typeof APPLIED_CATEGORIES)[number];
+/** Shown and counted, but applied elsewhere: the mail job (outbox) and D2's anonymisation. */
+export type ListedCategory = AppliedCategory | 'outgoingMails' | 'failedMails' | 'accounts';
+
+export type RetentionCounts = Partial<Record<ListedCategory, number>>;
+
+export type RetentionRule = {
+  category: ListedCategory;
+  /** Translation key and values of the period ("7 Tage"). */
+  period: { key: string; count?: number };
+  action: 'delete' | 'shorten' | 'anonymise';
+  /** Who applies it: this job, the mail job every minute, or nobody yet (reported as due). */
+  appliedBy: 'retentionJob' | 'mailJob' | 'reportedOnly';
+};
+
+export function retentionRules(settings: RetentionSettings): RetentionRule[] {
+  return [
+    { category: 'tokens', period: { key: 'immediately' }, action: 'delete', appliedBy: 'retentionJob' },
+    { category: 'unverifiedRegistrations', period: { key: 'days', count: settings.unverifiedDays }, action: 'delete', appliedBy: 'retentionJob' },
+    { category: 'rateLimits', period: { key: 'hours', count: settings.rateLimitHours }, action: 'delete', appliedBy: 'retentionJob' },
+    { category: 'auditTrail', period: { key: 'days', count: settings.auditIpDays }, action: 'shorten', appliedBy: 'retentionJob' },
+    { category: 'fundingRecords', period: { key: 'yearsAfterOfferingYear', count: settings.fundingYears }, action: 'delete', appliedBy: 'retentionJob' },
+    { category: 'mailFiles', period: { key: 'days', count: settings.mailFileDays }, action: 'delete', appliedBy: 'retentionJob' },
+    { category: 'outgoingMails', period: { key: 'days', count: SENT_MAIL_DAYS }, action: 'delete', appliedBy: 'mailJob' },
+    { category: 'failedMails', period: { key: 'days', count: FAILED_MAIL_DAYS }, action: 'delete', appliedBy: 'mailJob' },
+    { category: 'accounts', period: { key: 'yearsWithoutLogin', count: settings.inactiveAccountYears }, action: 'anonymise', appliedBy: 'reportedOnly' },
+  ];
+}
+
+export type RetentionCutoffs = {
+  /** Unverified accounts created before this are removed. */
+  unverifiedCreatedBefore: Date;
+  /** Tokens that expired before this (= now) or were used are removed. */
+  tokensExpiredBefore: Date;
+  /** Rate-limit rows whose expiry lies before this are removed. */
+  rateLimitsExpiredBefore: Date;
+  /** Audit entries before this get their IP address shortened. */
+  auditIpBefore: Date;
+  /** Records of offerings whose last session ended before this (1 January, Berlin) are removed. */
+  offeringsEndedBefore: Date;
+  /** Accounts without a login (or, never logged in, created) since this are due for anonymisation. */
+  inactiveSince: Date;
+  mailFilesBefore: Date;
+  sentMailsBefore: Date;
+  failedMailsBefore: Date;
+};
+
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** The calendar year in Berlin at `now`. */
+export function berlinYear(now: Date): number {
+  return Number(formatInTimeZone(now, TIME_ZONE, 'yyyy'));
+}
+
+/**
+ * Kept `years` after the end of the year in which the offering ended: an offering that ended
+ * in 2020 is kept through 31 December 2025 (5 years) and removed from 1 January 2026. So at
+ * `now`, offerings that ended before 1 January of (this year − years) are due.
+ */
+export function fundingCutoff(now: Date, years: number): Date {
+  return parseBerlinLocal(`${String(berlinYear(now) - years).padStart(4, '0')}-01-01T00:00`)!;
+}
+
+/** Calendar years back in Berlin (3 years before 29 February lands on 28 February). */
+function yearsBefore(now: Date, years: number): Date {
+  const date = new Date(now.getTime());
+  date.setUTCFullYear(date.getUTCFullYear() - years);
+  return date;
+}
+
+export function retentionCutoffs(now: Date, settings: RetentionSettings): RetentionCutoffs {
+  const ago = (ms: number) => new Date(now.getTime() - ms);
+  return {
+    unverifiedCreatedBefore: ago(settings.unverifiedDays * DAY_MS),
+    tokensExpiredBefore: now,
+    rateLimitsExpiredBefore: ago(settings.rateLimitHours * HOUR_MS),
+    auditIpBefore: ago(settings.auditIpDays * DAY_MS),
+    offeringsEndedBefore: fundingCutoff(now, settings.fundingYears),
+    inactiveSince: yearsBefore(now, settings.inactiveAccountYears),
+    mailFilesBefore: ago(settings.mailFileDays * DAY_MS),
+    sentMailsBefore: ago(SENT_MAIL_DAYS * DAY_MS),
+    failedMailsBefore: ago(FAILED_MAIL_DAYS * DAY_MS),
+  };
+}

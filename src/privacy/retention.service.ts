@@ -1,0 +1,126 @@
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Database } from '../db/database';
+import { assertCan } from '../accounts/permissions';
+import type { SessionUser } from '../accounts/roles';
+import * as accounts from '../accounts/retention';
+import * as attendance from '../attendance/retention';
+import { recordAudit, systemActor, type Actor } from '../audit/audit.service';
+import * as audit from '../audit/retention';
+import * as enrollment from '../enrollment/retention';
+import * as mail from '../mail/retention';
+import * as materials from '../materials/retention';
+import * as queries from './retention.queries';
+import { APPLIED_CATEGORIES, retentionCutoffs, retentionRules, type AppliedCategory, type RetentionCounts, type RetentionCutoffs } from './retention.rules';
+
+export type RetentionDeps = {
+  db: Database;
+  config: Config;
+  logger?: Logger;
+  /** Queues a run of the retention job (pg-boss, src/privacy/retention.job.ts). */
+  queueRun?: () => Promise<void>;
+  now?: () => Date;
+};
+
+/**
+ * The Löschkonzept applied: each category in its own transaction, by the domain that owns the
+ * rows (the privacy service only orders the work and records it), the counts written to
+ * retention_runs and, once per run, to the audit trail as `retention.applied` (counts only).
+ */
+export function createRetentionService({ db, config, logger, queueRun, now = () => new Date() }: RetentionDeps) {
+  const settings = config.retention;
+
+  const apply: Record<AppliedCategory, (trx: Knex.Transaction, cutoffs: RetentionCutoffs, at: Date) => Promise<number>> = {
+    tokens: (trx, cutoffs) => accounts.deleteSpentTokens(trx, cutoffs.tokensExpiredBefore),
+    unverifiedRegistrations: (trx, cutoffs, at) => accounts.deleteUnverifiedRegistrations(trx, cutoffs.unverifiedCreatedBefore, at),
+    rateLimits: (trx, cutoffs) => accounts.deleteExpiredRateLimits(trx, cutoffs.rateLimitsExpiredBefore),
+    auditTrail: (trx, cutoffs) => audit.shortenIpAddresses(trx, cutoffs.auditIpBefore),
+    fundingRecords: async (trx, cutoffs) => {
+      const offerings = queries.offeringsEndedBefore(trx, cutoffs.offeringsEndedBefore);
+      const removed = await attendance.deleteAttendanceOfOfferings(trx, offerings);
+      return removed + (await enrollment.deleteEnrollmentsOfOfferings(trx, offerings)) + (await materials.deleteVisitsOfOfferings(trx, offerings));
+    },
+    // Files, not rows: the transaction is unused, the order keeps the run's report in one shape.
+    mailFiles: (_trx, cutoffs) => mail.deleteOldMailFiles(config.mail.dir, cutoffs.mailFilesBefore),
+  };
+
+  return {
+    settings,
+    rules: () => retentionRules(settings),
+
+    /** One run: every rule in order, then the counts in retention_runs and the audit trail. */
+    async applyAll(): Promise<RetentionCounts> {
+      const startedAt = now();
+      const cutoffs = retentionCutoffs(startedAt, settings);
+      const runId = await queries.insertRun(db, startedAt);
+      const counts: RetentionCounts = {};
+      try {
+        for (const category of APPLIED_CATEGORIES) {
+          counts[category] = await db.transaction((trx) => apply[category](trx, cutoffs, startedAt));
+        }
+      } catch (error) {
+        // The database's message may quote a value; the run row keeps only what kind of error it was.
+        const kind = (error as { code?: string }).code ?? (error instanceof Error ? error.name : 'Error');
+        await queries.finishRun(db, runId, now(), counts, kind);
+        logger?.error({ err: error, counts }, 'retention run failed');
+        throw error;
+      }
+      await db.transaction(async (trx) => {
+        await queries.finishRun(trx, runId, now(), counts, null);
+        await recordAudit(trx, systemActor, { action: 'retention.applied', subjectType: 'retention_run', subjectId: runId, after: counts });
+      });
+      logger?.info({ counts }, 'retention applied');
+      return counts;
+    },
+
+    /** The admin page: rules, the last run, and what the next run would remove (one COUNT statement). */
+    async overview(user: SessionUser | undefined) {
+      assertCan(user, 'privacy.manage');
+      const at = now();
+      const cutoffs = retentionCutoffs(at, settings);
+      const offerings = queries.offeringsEndedBefore(db, cutoffs.offeringsEndedBefore);
+      const [lastRun, due, mailFiles] = await Promise.all([
+        queries.lastRun(db),
+        queries.countAll(db, {
+          tokens: accounts.countSpentTokens(db, cutoffs.tokensExpiredBefore),
+          unverifiedRegistrations: accounts.countUnverifiedRegistrations(db, cutoffs.unverifiedCreatedBefore, at),
+          rateLimits: accounts.countExpiredRateLimits(db, cutoffs.rateLimitsExpiredBefore),
+          auditTrail: audit.countIpAddressesToShorten(db, cutoffs.auditIpBefore),
+          attendance: attendance.countAttendanceOfOfferings(db, offerings),
+          enrollments: enrollment.countEnrollmentsOfOfferings(db, offerings),
+          visits: materials.countVisitsOfOfferings(db, offerings),
+          outgoingMails: mail.countSentMailsBefore(db, cutoffs.sentMailsBefore),
+          failedMails: mail.countFailedMailsBefore(db, cutoffs.failedMailsBefore),
+          accounts: queries.countInactiveWithoutRecords(db, accounts.inactiveAccountIds(db, cutoffs.inactiveSince), [
+            enrollment.usersWithEnrollments(db),
+            attendance.usersWithAttendance(db),
+          ]),
+        }),
+        mail.countOldMailFiles(config.mail.dir, cutoffs.mailFilesBefore),
+      ]);
+      const dueCounts: RetentionCounts = {
+        tokens: due.tokens,
+        unverifiedRegistrations: due.unverifiedRegistrations,
+        rateLimits: due.rateLimits,
+        auditTrail: due.auditTrail,
+        fundingRecords: (due.attendance ?? 0) + (due.enrollments ?? 0) + (due.visits ?? 0),
+        mailFiles,
+        outgoingMails: due.outgoingMails,
+        failedMails: due.failedMails,
+        accounts: due.accounts,
+      };
+      return { rules: retentionRules(settings), lastRun, due: dueCounts, fundingEndedBefore: cutoffs.offeringsEndedBefore };
+    },
+
+    /** "Jetzt ausführen": queues a run on the job queue (whichever instance takes it runs it). */
+    async requestRun(user: SessionUser | undefined, actor: Actor): Promise<void> {
+      assertCan(user, 'privacy.manage');
+      if (!queueRun) throw new Error('no job queue to run the retention job on');
+      await queueRun();
+      await recordAudit(db, actor, { action: 'retention.requested' });
+    },
+  };
+}
+
+export type RetentionService = ReturnType<typeof createRetentionService>;
