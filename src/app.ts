@@ -51,9 +51,10 @@ import { startFiguresSection } from './reports/coordinator-start.handlers';
 import { createPeopleView } from './reports/people.service';
 import { createAuditLog } from './audit/audit.service';
 import { auditRouter } from './audit/audit.routes';
-import { createRetentionService } from './privacy/retention.service';
-import { queueRetentionRun } from './privacy/retention.job';
-import { retentionRouter } from './privacy/retention.routes';
+import { createLegalService } from './home/legal.service';
+import { legalRouter } from './home/legal.routes';
+import { createProcessingRecords } from './privacy/processing.service';
+import { processingRouter } from './privacy/processing.routes';
 
 export type AppDeps = { config: Config; db: Database; databaseUrl: string; logger: Logger; mailer: Mailer };
 export type App = {
@@ -132,7 +133,8 @@ export function createApp(deps: AppDeps): App {
   app.use(trainingRecordRouter(createTrainingRecordService(db, config)));
   app.use(startFiguresRouter(coordinatorStart, createPeopleView(db)));
   app.use(auditRouter(createAuditLog(db)));
-  app.use(retentionRouter(createRetentionService({ db, config, logger, queueRun: queueRetentionRun(db) })));
+  app.use(legalRouter(createLegalService({ db, outbox, config, logger }), rateLimits));
+  app.use(processingRouter(createProcessingRecords(config)));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger, config));

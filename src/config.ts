@@ -40,14 +40,16 @@ const envSchema = z.object({
   SESSION_ABSOLUTE_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(12),
   SESSION_IDLE_MINUTES: z.coerce.number().min(1).max(24 * 60).default(120),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(25),
+  // Rechtliche Seiten (Datenschutz, Barrierefreiheit, Leichte Sprache, Verzeichnis von Verarbeitungstätigkeiten).
+  CONTROLLER_NAME: z.string().min(1).optional(),
+  CONTROLLER_ADDRESS: z.string().default(''),
+  CONTROLLER_CONTACT: z.string().default(''),
+  DATA_PROTECTION_OFFICER: z.string().default(''),
+  ACCESSIBILITY_STATEMENT_DATE: z.iso.date('must be a date YYYY-MM-DD').default('2026-12-02'),
+  ACCESSIBILITY_FEEDBACK_EMAIL: z.email('must be an e-mail address').optional(),
+  ACCESSIBILITY_ENFORCEMENT_URL: z.url().default('https://www.schlichtungsstelle-bgg.de'),
+  SIGN_LANGUAGE_VIDEO_URL: z.url().optional(),
   CERTIFICATE_SERIAL_PREFIX: z.string().regex(/^[A-Z][A-Z0-9]{0,9}$/, 'must be 1–10 capital letters or digits, starting with a letter').default('KKM'),
-  // Löschfristen (Löschkonzept): unbestätigte Registrierungen, Missbrauchszähler, IP-Adressen im Protokoll, Förderunterlagen, inaktive Konten, E-Mail-Dateien.
-  RETENTION_UNVERIFIED_DAYS: z.coerce.number().int().min(1).max(365).default(7),
-  RETENTION_RATE_LIMIT_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
-  RETENTION_AUDIT_IP_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
-  RETENTION_FUNDING_YEARS: z.coerce.number().int().min(1).max(30).default(5),
-  RETENTION_INACTIVE_ACCOUNT_YEARS: z.coerce.number().int().min(1).max(30).default(3),
-  RETENTION_MAIL_FILE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 export type Config = Readonly<{
@@ -60,7 +62,16 @@ export type Config = Readonly<{
   sessionSecret: string;
   trustProxy: string;
   mail: Readonly<{ smtpUrl: string | undefined; from: string; dir: string }>;
-  region: Readonly<{ name: string; projectName: string; fundingLine: string; imprintUrl: string; privacyUrl: string }>;
+  region: Readonly<{ name: string; projectName: string; fundingLine: string; imprintUrl: string; privacyUrl: string; signLanguageVideoUrl: string | undefined }>;
+  legal: Readonly<{
+    controllerName: string;
+    controllerAddress: string;
+    controllerContact: string;
+    dataProtectionOfficer: string;
+    accessibilityStatementDate: string;
+    accessibilityFeedbackEmail: string | undefined;
+    enforcementUrl: string;
+  }>;
   demoSeed: boolean;
   logLevel: string;
   passwordResetTtlMinutes: number;
@@ -69,8 +80,6 @@ export type Config = Readonly<{
   database: Readonly<{ timeouts: DatabaseTimeouts }>;
   sessions: Readonly<{ absoluteMs: number; idleMs: number }>;
   shutdownTimeoutMs: number;
-  /** Löschkonzept (src/privacy/retention.rules.ts): how long each category is kept. */
-  retention: Readonly<{ unverifiedDays: number; rateLimitHours: number; auditIpDays: number; fundingYears: number; inactiveAccountYears: number; mailFileDays: number }>;
 }>;
 
 export class ConfigError extends Error {}
@@ -105,6 +114,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       fundingLine: values.FUNDING_LINE,
       imprintUrl: values.IMPRINT_URL,
       privacyUrl: values.PRIVACY_URL,
+      signLanguageVideoUrl: values.SIGN_LANGUAGE_VIDEO_URL,
+    }),
+    legal: Object.freeze({
+      controllerName: values.CONTROLLER_NAME ?? values.REGION_NAME,
+      controllerAddress: values.CONTROLLER_ADDRESS,
+      controllerContact: values.CONTROLLER_CONTACT,
+      dataProtectionOfficer: values.DATA_PROTECTION_OFFICER,
+      accessibilityStatementDate: values.ACCESSIBILITY_STATEMENT_DATE,
+      accessibilityFeedbackEmail: values.ACCESSIBILITY_FEEDBACK_EMAIL,
+      enforcementUrl: values.ACCESSIBILITY_ENFORCEMENT_URL,
     }),
     demoSeed: values.DEMO_SEED ?? !isProduction,
     logLevel: values.LOG_LEVEL,
@@ -116,13 +135,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     sessions: Object.freeze({ absoluteMs: values.SESSION_ABSOLUTE_HOURS * 60 * 60 * 1000, idleMs: values.SESSION_IDLE_MINUTES * 60 * 1000 }),
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_SECONDS * 1000,
-    retention: Object.freeze({
-      unverifiedDays: values.RETENTION_UNVERIFIED_DAYS,
-      rateLimitHours: values.RETENTION_RATE_LIMIT_HOURS,
-      auditIpDays: values.RETENTION_AUDIT_IP_DAYS,
-      fundingYears: values.RETENTION_FUNDING_YEARS,
-      inactiveAccountYears: values.RETENTION_INACTIVE_ACCOUNT_YEARS,
-      mailFileDays: values.RETENTION_MAIL_FILE_DAYS,
-    }),
   });
 }

@@ -7,6 +7,6 @@ export function homeRouter(home: HomeService, staffFigures?: StaffFigures): Rout
   const router = Router();
   router.get('/', handlers.index);
   router.get('/impressum', (req: Request, res: Response) => res.renderPage('home/imprint', { title: req.t('home.imprint.title') }));
-  router.get('/datenschutz', (req: Request, res: Response) => res.renderPage('home/privacy', { title: req.t('home.privacy.title') }));
+  // The privacy notice and the other legal pages: legal.routes.ts.
   return router;
 }

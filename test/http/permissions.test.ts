@@ -136,6 +136,10 @@ const routes: RouteRow[] = [
   { method: 'GET', path: '/', expect: everyone(200) },
   { method: 'GET', path: '/impressum', expect: everyone(200) },
   { method: 'GET', path: '/datenschutz', expect: everyone(200) },
+  { method: 'GET', path: '/barrierefreiheit', expect: everyone(200) },
+  { method: 'POST', path: '/barrierefreiheit', body: () => ({ name: '', email: 'hinweis@gemeinde.example', message: 'Der Kontrast der Fußzeile ist zu schwach.' }), expect: everyone(303) },
+  { method: 'GET', path: '/barrierefreiheit/gesendet', expect: everyone(200) },
+  { method: 'GET', path: '/leichte-sprache', expect: everyone(200) },
   { method: 'GET', path: '/healthz', expect: everyone(200) },
 
   // accounts: login, registration, passwords, language
@@ -192,8 +196,8 @@ const routes: RouteRow[] = [
   { method: 'POST', path: '/admin/users/:id/deactivate', params: (f) => ({ id: f.otherUser.id }), expect: onlyFor(ADMINS, 303, 'POST') },
   { method: 'POST', path: '/admin/users/:id/reactivate', params: (f) => ({ id: f.otherUser.id }), expect: onlyFor(ADMINS, 303, 'POST') },
   { method: 'GET', path: '/admin/audit', expect: onlyFor(ADMINS, 200, 'GET') },
-  { method: 'GET', path: '/admin/retention', expect: onlyFor(ADMINS, 200, 'GET') },
-  { method: 'POST', path: '/admin/retention/run', expect: onlyFor(ADMINS, 303, 'POST') },
+  { method: 'GET', path: '/admin/processing', expect: onlyFor(ADMINS, 200, 'GET') },
+  { method: 'GET', path: '/admin/processing.pdf', expect: onlyFor(ADMINS, 200, 'GET') },
   { method: 'GET', path: '/admin/organisations', expect: onlyFor(MAINTAINERS, 200, 'GET') },
   { method: 'POST', path: '/admin/organisations', body: (_f, visitor) => ({ name: `Gemeinde Neuland (${visitor})`, kind: 'municipality' }), expect: onlyFor(MAINTAINERS, 303, 'POST') },
   { method: 'GET', path: '/admin/organisations/:id', params: (f) => ({ id: f.organisation.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
