@@ -55,6 +55,9 @@ import { createLegalService } from './home/legal.service';
 import { legalRouter } from './home/legal.routes';
 import { createProcessingRecords } from './privacy/processing.service';
 import { processingRouter } from './privacy/processing.routes';
+import { createRetentionService } from './privacy/retention.service';
+import { queueRetentionRun } from './privacy/retention.job';
+import { retentionRouter } from './privacy/retention.routes';
 
 export type AppDeps = { config: Config; db: Database; databaseUrl: string; logger: Logger; mailer: Mailer };
 export type App = {
@@ -135,6 +138,7 @@ export function createApp(deps: AppDeps): App {
   app.use(auditRouter(createAuditLog(db)));
   app.use(legalRouter(createLegalService({ db, outbox, config, logger }), rateLimits));
   app.use(processingRouter(createProcessingRecords(config)));
+  app.use(retentionRouter(createRetentionService({ db, config, logger, queueRun: queueRetentionRun(db) })));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger, config));

@@ -50,6 +50,13 @@ const envSchema = z.object({
   ACCESSIBILITY_ENFORCEMENT_URL: z.url().default('https://www.schlichtungsstelle-bgg.de'),
   SIGN_LANGUAGE_VIDEO_URL: z.url().optional(),
   CERTIFICATE_SERIAL_PREFIX: z.string().regex(/^[A-Z][A-Z0-9]{0,9}$/, 'must be 1–10 capital letters or digits, starting with a letter').default('KKM'),
+  // Löschfristen (Löschkonzept): unbestätigte Registrierungen, Missbrauchszähler, IP-Adressen im Protokoll, Förderunterlagen, inaktive Konten, E-Mail-Dateien.
+  RETENTION_UNVERIFIED_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  RETENTION_RATE_LIMIT_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  RETENTION_AUDIT_IP_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  RETENTION_FUNDING_YEARS: z.coerce.number().int().min(1).max(30).default(5),
+  RETENTION_INACTIVE_ACCOUNT_YEARS: z.coerce.number().int().min(1).max(30).default(3),
+  RETENTION_MAIL_FILE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 export type Config = Readonly<{
@@ -80,6 +87,8 @@ export type Config = Readonly<{
   database: Readonly<{ timeouts: DatabaseTimeouts }>;
   sessions: Readonly<{ absoluteMs: number; idleMs: number }>;
   shutdownTimeoutMs: number;
+  /** Löschkonzept (src/privacy/retention.rules.ts): how long each category is kept. */
+  retention: Readonly<{ unverifiedDays: number; rateLimitHours: number; auditIpDays: number; fundingYears: number; inactiveAccountYears: number; mailFileDays: number }>;
 }>;
 
 export class ConfigError extends Error {}
@@ -135,5 +144,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     sessions: Object.freeze({ absoluteMs: values.SESSION_ABSOLUTE_HOURS * 60 * 60 * 1000, idleMs: values.SESSION_IDLE_MINUTES * 60 * 1000 }),
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    retention: Object.freeze({
+      unverifiedDays: values.RETENTION_UNVERIFIED_DAYS,
+      rateLimitHours: values.RETENTION_RATE_LIMIT_HOURS,
+      auditIpDays: values.RETENTION_AUDIT_IP_DAYS,
+      fundingYears: values.RETENTION_FUNDING_YEARS,
+      inactiveAccountYears: values.RETENTION_INACTIVE_ACCOUNT_YEARS,
+      mailFileDays: values.RETENTION_MAIL_FILE_DAYS,
+    }),
   });
 }

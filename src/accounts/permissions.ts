@@ -26,7 +26,7 @@ export type Permission =
   | 'reports.view'
   /** The audit trail: who did what to whom, from where (administration only). */
   | 'audit.view'
-  /** Data protection: the Löschkonzept and the record of processing activities (administration only). */
+  /** The Löschkonzept: retention rules, their runs, a run on demand (administration only). */
   | 'privacy.manage';
 
 const COORDINATION: Permission[] = ['catalog.manage', 'enrollment.manage', 'attendance.manageAll', 'certificates.manage', 'materials.manageAll', 'organisations.manage', 'reports.view'];

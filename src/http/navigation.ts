@@ -18,6 +18,7 @@ const items: NavigationItem[] = [
   { href: '/admin/users', labelKey: 'nav.users', roles: ['admin'] },
   { href: '/admin/audit', labelKey: 'audit.nav', roles: ['admin'] },
   { href: '/admin/processing', labelKey: 'privacy.processing.nav', roles: ['admin'] },
+  { href: '/admin/retention', labelKey: 'privacy.retention.nav', roles: ['admin'] },
   { href: '/account', labelKey: 'nav.account', roles: ['participant', 'trainer', 'coordinator', 'admin'] },
 ];
 

@@ -198,6 +198,8 @@ const routes: RouteRow[] = [
   { method: 'GET', path: '/admin/audit', expect: onlyFor(ADMINS, 200, 'GET') },
   { method: 'GET', path: '/admin/processing', expect: onlyFor(ADMINS, 200, 'GET') },
   { method: 'GET', path: '/admin/processing.pdf', expect: onlyFor(ADMINS, 200, 'GET') },
+  { method: 'GET', path: '/admin/retention', expect: onlyFor(ADMINS, 200, 'GET') },
+  { method: 'POST', path: '/admin/retention/run', expect: onlyFor(ADMINS, 303, 'POST') },
   { method: 'GET', path: '/admin/organisations', expect: onlyFor(MAINTAINERS, 200, 'GET') },
   { method: 'POST', path: '/admin/organisations', body: (_f, visitor) => ({ name: `Gemeinde Neuland (${visitor})`, kind: 'municipality' }), expect: onlyFor(MAINTAINERS, 303, 'POST') },
   { method: 'GET', path: '/admin/organisations/:id', params: (f) => ({ id: f.organisation.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
