@@ -1,3 +1,4 @@
+import { subYears } from 'date-fns';
 import { formatInTimeZone } from 'date-fns-tz';
 import { parseBerlinLocal, TIME_ZONE } from '../shared/format';
 
@@ -85,12 +86,6 @@ export function fundingCutoff(now: Date, years: number): Date {
   return parseBerlinLocal(`${String(berlinYear(now) - years).padStart(4, '0')}-01-01T00:00`)!;
 }
 
-/** Calendar years back in Berlin (3 years before 29 February lands on 28 February). */
-function yearsBefore(now: Date, years: number): Date {
-  const date = new Date(now.getTime());
-  date.setUTCFullYear(date.getUTCFullYear() - years);
-  return date;
-}
 
 export function retentionCutoffs(now: Date, settings: RetentionSettings): RetentionCutoffs {
   const ago = (ms: number) => new Date(now.getTime() - ms);
@@ -100,7 +95,8 @@ export function retentionCutoffs(now: Date, settings: RetentionSettings): Retent
     rateLimitsExpiredBefore: ago(settings.rateLimitHours * HOUR_MS),
     auditIpBefore: ago(settings.auditIpDays * DAY_MS),
     offeringsEndedBefore: fundingCutoff(now, settings.fundingYears),
-    inactiveSince: yearsBefore(now, settings.inactiveAccountYears),
+    // Calendar years back: 3 years before 29 February is 28 February.
+    inactiveSince: subYears(now, settings.inactiveAccountYears),
     mailFilesBefore: ago(settings.mailFileDays * DAY_MS),
     sentMailsBefore: ago(SENT_MAIL_DAYS * DAY_MS),
     failedMailsBefore: ago(FAILED_MAIL_DAYS * DAY_MS),
