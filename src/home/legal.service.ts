@@ -5,7 +5,7 @@ import { translatorFor, type Translate } from '../i18n/i18n';
 import { composeMail, greetingNameOf } from '../mail/compose';
 import type { OutgoingMail } from '../mail/mailer';
 import type { Outbox } from '../mail/outbox.service';
-import { describeCategories } from '../privacy/categories';
+import { dataCategories, describeCategories } from '../privacy/categories';
 import { formatDate } from '../shared/format';
 import * as queries from './legal.queries';
 import type { AccessibilityFeedback } from './legal.schemas';
@@ -26,7 +26,7 @@ export function createLegalService({ db, outbox, config, logger }: LegalDeps) {
       return {
         controller: { name: legal.controllerName, address: legal.controllerAddress, contact: legal.controllerContact },
         dataProtectionOfficer: legal.dataProtectionOfficer,
-        categories: describeCategories(t as unknown as (key: string, options?: Record<string, unknown>) => string),
+        categories: describeCategories(t as unknown as (key: string, options?: Record<string, unknown>) => string, dataCategories(config)),
       };
     },
 

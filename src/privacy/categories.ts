@@ -3,9 +3,10 @@
  * written once: the privacy notice (/datenschutz) and the record of processing
  * (/admin/processing) are generated from this list, so neither can promise a deletion the
  * rules do not make. Purpose, data, recipients and legal basis of each category are texts in
- * `privacy.processing.categories.<key>` (de/en); the periods here are the defaults the issue
- * names. The nightly retention job applies the same periods (its rules should read them here).
+ * `privacy.processing.categories.<key>` (de/en); the periods come from the same settings the
+ * nightly retention job applies (config.retention, retention.rules.ts).
  */
+import { SENT_MAIL_DAYS, type RetentionSettings } from './retention.rules';
 
 /** How long a category is kept; the notice words it, `retentionText` below. */
 export type RetentionPeriod =
@@ -23,24 +24,38 @@ export type RetentionAction = 'delete' | 'anonymise' | 'shorten';
 
 export type DataCategory = { key: string; retention: RetentionPeriod; action: RetentionAction };
 
-export const DATA_CATEGORIES: readonly DataCategory[] = Object.freeze([
-  { key: 'accounts', retention: { kind: 'yearsWithoutLogin', count: 3 }, action: 'anonymise' },
-  { key: 'unverifiedRegistrations', retention: { kind: 'days', count: 7 }, action: 'delete' },
-  { key: 'fundingRecords', retention: { kind: 'yearsAfterOfferingYear', count: 5 }, action: 'delete' },
-  { key: 'auditTrail', retention: { kind: 'days', count: 30 }, action: 'shorten' },
-  { key: 'tokens', retention: { kind: 'untilExpiry' }, action: 'delete' },
-  { key: 'sessions', retention: { kind: 'session', idleHours: 2, absoluteHours: 12 }, action: 'delete' },
-  { key: 'rateLimits', retention: { kind: 'hours', count: 24 }, action: 'delete' },
-  { key: 'outgoingMails', retention: { kind: 'days', count: 30 }, action: 'delete' },
-  { key: 'mailFiles', retention: { kind: 'days', count: 30 }, action: 'delete' },
-] satisfies DataCategory[]);
+/** What the periods are read from: the retention settings (config.retention) and the session lifetimes. */
+export type CategorySettings = { retention: RetentionSettings; sessions: { absoluteMs: number; idleMs: number } };
+
+const HOUR_MS = 60 * 60 * 1000;
+const hours = (ms: number) => Math.round((ms / HOUR_MS) * 10) / 10;
+
+/**
+ * The categories with the periods this installation is configured with (the same settings the
+ * nightly retention job applies, retention.rules.ts), so the notice never states a default
+ * the installation changed.
+ */
+export function dataCategories(settings: CategorySettings): DataCategory[] {
+  const { retention, sessions } = settings;
+  return [
+    { key: 'accounts', retention: { kind: 'yearsWithoutLogin', count: retention.inactiveAccountYears }, action: 'anonymise' },
+    { key: 'unverifiedRegistrations', retention: { kind: 'days', count: retention.unverifiedDays }, action: 'delete' },
+    { key: 'fundingRecords', retention: { kind: 'yearsAfterOfferingYear', count: retention.fundingYears }, action: 'delete' },
+    { key: 'auditTrail', retention: { kind: 'days', count: retention.auditIpDays }, action: 'shorten' },
+    { key: 'tokens', retention: { kind: 'untilExpiry' }, action: 'delete' },
+    { key: 'sessions', retention: { kind: 'session', idleHours: hours(sessions.idleMs), absoluteHours: hours(sessions.absoluteMs) }, action: 'delete' },
+    { key: 'rateLimits', retention: { kind: 'hours', count: retention.rateLimitHours }, action: 'delete' },
+    { key: 'outgoingMails', retention: { kind: 'days', count: SENT_MAIL_DAYS }, action: 'delete' },
+    { key: 'mailFiles', retention: { kind: 'days', count: retention.mailFileDays }, action: 'delete' },
+  ];
+}
 
 type Translate = (key: string, options?: Record<string, unknown>) => string;
 
 /** "7 Tage", "5 Jahre nach Ende des Jahres, in dem der Durchgang endete", … in the reader's language. */
 export function retentionText(t: Translate, period: RetentionPeriod): string {
   const key = `privacy.processing.retention.${period.kind}`;
-  if (period.kind === 'session') return t(key, { idle: period.idleHours, absolute: period.absoluteHours });
+  if (period.kind === 'session') return t(key, { count: period.idleHours, absolute: period.absoluteHours });
   if (period.kind === 'untilExpiry') return t(key);
   return t(key, { count: period.count });
 }
@@ -58,7 +73,7 @@ export type DescribedCategory = {
   action: string;
 };
 
-export function describeCategories(t: Translate, categories: readonly DataCategory[] = DATA_CATEGORIES): DescribedCategory[] {
+export function describeCategories(t: Translate, categories: readonly DataCategory[]): DescribedCategory[] {
   return categories.map((category) => {
     const text = (field: string) => t(`privacy.processing.categories.${category.key}.${field}`);
     return {

@@ -2,7 +2,7 @@ import { assertCan } from '../accounts/permissions';
 import type { SessionUser } from '../accounts/roles';
 import type { Config } from '../config';
 import { translatorFor, type Locale } from '../i18n/i18n';
-import { describeCategories, type DescribedCategory } from './categories';
+import { dataCategories, describeCategories, type DescribedCategory } from './categories';
 
 export type ProcessingRecord = {
   regionName: string;
@@ -28,7 +28,7 @@ export function createProcessingRecords(config: Config, now: () => Date = () => 
         projectName: config.region.projectName,
         controller: { name: config.legal.controllerName, address: config.legal.controllerAddress, contact: config.legal.controllerContact },
         dataProtectionOfficer: config.legal.dataProtectionOfficer,
-        activities: describeCategories(t),
+        activities: describeCategories(t, dataCategories(config)),
         generatedAt: now(),
       };
     },

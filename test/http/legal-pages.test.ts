@@ -28,9 +28,12 @@ describe('legal pages with the texts an installation configures', () => {
     ACCESSIBILITY_ENFORCEMENT_URL: 'https://schlichtung.land.example/antrag',
     ACCESSIBILITY_FEEDBACK_EMAIL: 'barrierefreiheit@wartburgtal.example',
     SIGN_LANGUAGE_VIDEO_URL: 'https://video.example/kokoma-dgs',
+    RETENTION_UNVERIFIED_DAYS: '14',
+    RETENTION_FUNDING_YEARS: '10',
+    SESSION_IDLE_MINUTES: '60',
   });
 
-  it('the privacy notice names the configured controller and officer and lists every retention period', async () => {
+  it('the privacy notice names the configured controller and officer and lists every retention period as configured', async () => {
     const response = await newAgent(ctx.app).get('/datenschutz');
     expect(response.status).toBe(200);
     const text = textOf(response.text);
@@ -40,13 +43,13 @@ describe('legal pages with the texts an installation configures', () => {
     const rows = tableRows(response.text, 'retention');
     const byName = new Map(rows.map((row) => [row[0], row]));
     expect(rows).toHaveLength(9);
-    expect(byName.get('Nicht bestätigte Registrierungen')?.slice(3)).toEqual(['7 Tage', 'gelöscht']);
-    expect(byName.get('Teilnahme- und Förderunterlagen')?.slice(3)).toEqual(['5 Jahre nach Ende des Jahres, in dem der Durchgang endete', 'gelöscht']);
+    expect(byName.get('Nicht bestätigte Registrierungen')?.slice(3)).toEqual(['14 Tage', 'gelöscht']);
+    expect(byName.get('Teilnahme- und Förderunterlagen')?.slice(3)).toEqual(['10 Jahre nach Ende des Jahres, in dem der Durchgang endete', 'gelöscht']);
     expect(byName.get('Benutzerkonten')?.[3]).toBe('3 Jahre nach der letzten Anmeldung, wenn keine Angabe zur Person mehr aufbewahrt werden muss');
     expect(byName.get('Benutzerkonten')?.[4]).toMatch(/^anonymisiert/);
     expect(byName.get('Protokoll')?.slice(3)).toEqual(['30 Tage', 'IP-Adressen gekürzt']);
     expect(byName.get('Zähler gegen Missbrauch')?.[3]).toBe('24 Stunden');
-    expect(byName.get('Sitzungen')?.[3]).toBe('2 Stunden ohne Aktivität, spätestens 12 Stunden nach der Anmeldung');
+    expect(byName.get('Sitzungen')?.[3]).toBe('1 Stunde ohne Aktivität, spätestens 12 Stunden nach der Anmeldung');
   });
 
   it('the accessibility statement shows its date, the known limits, the form and the configured enforcement body', async () => {
