@@ -7,7 +7,9 @@ import type { Logger } from './http/logger';
 import type { Mailer } from './mail/mailer';
 import { createOutbox, type Outbox } from './mail/outbox.service';
 import { requestLogger } from './http/logger';
-import { drainGuard, healthRouter, type Lifecycle } from './http/health';
+import { drainGuard, healthRouter, readinessRouter, type Lifecycle } from './http/health';
+import { createMetrics, type Metrics } from './http/metrics';
+import { PROJECT_ROOT } from './shared/project-root';
 import { createCsrf, securityHeaders } from './http/security';
 import { noStoreForPersonalResponses } from './http/cache-control';
 import { createSessionMiddleware } from './http/session';
@@ -66,9 +68,12 @@ export type App = {
   outbox: Outbox;
   /** SIGTERM: /healthz answers 503 `stopping`, new requests get a 503, running ones finish. */
   beginShutdown: () => void;
+  /** server.ts hands the job queue to /metrics once it runs. */
+  watchJobs: Metrics['watchJobs'];
 };
 
-const ROOT = path.resolve(__dirname, '..');
+// views/, static/ and node_modules/ sit in the project root, also when this runs compiled from dist/src/.
+const ROOT = PROJECT_ROOT;
 
 /** Builds the app without listening (server.ts listens; tests use supertest). */
 export function createApp(deps: AppDeps): App {
@@ -101,9 +106,13 @@ export function createApp(deps: AppDeps): App {
   if (config.isProduction) app.enable('view cache');
 
   const lifecycle: Lifecycle = { stopping: false };
+  const metrics = createMetrics({ db, token: config.metricsToken });
+  app.use(metrics.timeRequests);
   app.use(requestLogger(logger));
   app.use(drainGuard(lifecycle));
   app.use(healthRouter(db, lifecycle));
+  app.use(readinessRouter(db, materialStorage, lifecycle));
+  app.use(metrics.router);
   app.use(securityHeaders(config));
   const staticOptions = { maxAge: config.isProduction ? '7d' : 0, fallthrough: false };
   app.use('/static/kern', express.static(path.join(ROOT, 'node_modules', '@kern-ux', 'native', 'dist'), staticOptions));
@@ -147,5 +156,5 @@ export function createApp(deps: AppDeps): App {
   const close = async () => {
     await outbox.idle();
   };
-  return { app, close, outbox, beginShutdown: () => void (lifecycle.stopping = true) };
+  return { app, close, outbox, beginShutdown: () => void (lifecycle.stopping = true), watchJobs: metrics.watchJobs };
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { DatabaseTimeouts } from './db/database';
+import { PROJECT_ROOT } from './shared/project-root';
 
 /**
  * The only reader of process.env. Everything the app can be configured with is
@@ -40,6 +41,8 @@ const envSchema = z.object({
   SESSION_ABSOLUTE_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(12),
   SESSION_IDLE_MINUTES: z.coerce.number().min(1).max(24 * 60).default(120),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(25),
+  // Bearer token Prometheus sends to GET /metrics; without one the endpoint does not exist (404).
+  METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   // Rechtliche Seiten (Datenschutz, Barrierefreiheit, Leichte Sprache, Verzeichnis von Verarbeitungstätigkeiten).
   CONTROLLER_NAME: z.string().min(1).optional(),
   CONTROLLER_ADDRESS: z.string().default(''),
@@ -87,6 +90,7 @@ export type Config = Readonly<{
   database: Readonly<{ timeouts: DatabaseTimeouts }>;
   sessions: Readonly<{ absoluteMs: number; idleMs: number }>;
   shutdownTimeoutMs: number;
+  metricsToken: string | undefined;
   /** Löschkonzept (src/privacy/retention.rules.ts): how long each category is kept. */
   retention: Readonly<{ unverifiedDays: number; rateLimitHours: number; auditIpDays: number; fundingYears: number; inactiveAccountYears: number; mailFileDays: number }>;
 }>;
@@ -106,7 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (isProduction && !values.SESSION_SECRET) {
     throw new ConfigError('Invalid configuration (see .env.example):\n  - SESSION_SECRET: required in production (at least 32 random characters)');
   }
-  const root = path.resolve(__dirname, '..');
+  // Relative directories (var/…) mean the same place from src/ and from the compiled dist/src/.
+  const root = PROJECT_ROOT;
   return Object.freeze({
     env: values.NODE_ENV,
     isProduction,
@@ -144,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     sessions: Object.freeze({ absoluteMs: values.SESSION_ABSOLUTE_HOURS * 60 * 60 * 1000, idleMs: values.SESSION_IDLE_MINUTES * 60 * 1000 }),
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    metricsToken: values.METRICS_TOKEN,
     retention: Object.freeze({
       unverifiedDays: values.RETENTION_UNVERIFIED_DAYS,
       rateLimitHours: values.RETENTION_RATE_LIMIT_HOURS,

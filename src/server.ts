@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     ],
     logger,
   );
+  built.watchJobs(jobs.stats);
 
   const server: Server = built.app.listen(config.port);
   server.on('listening', () => {

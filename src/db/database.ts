@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import knex, { Knex } from 'knex';
 import { types } from 'pg';
@@ -10,13 +11,28 @@ types.setTypeParser(types.builtins.DATE, (value: string) => value);
 
 export type Database = Knex;
 
+// The repository root under tsx, dist/ in the compiled build: migrations and seeds are then the compiled .js files.
 const ROOT = path.resolve(__dirname, '..', '..');
+const MIGRATIONS_DIR = path.join(ROOT, 'migrations');
 
-export const migrationConfig: Knex.MigratorConfig = {
-  directory: path.join(ROOT, 'migrations'),
-  tableName: 'knex_migrations',
-  loadExtensions: ['.ts', '.js'],
+/**
+ * Migrations are recorded under their source name (`…_foundation.ts`) whether they run from
+ * migrations/*.ts (tsx) or from dist/migrations/*.js (compiled build), so one database serves
+ * both starts; knex's own directory source would record `.js` names and then call the
+ * database "corrupt" for the other start.
+ */
+const migrationSource: Knex.MigrationSource<string> = {
+  async getMigrations() {
+    const files = await fs.promises.readdir(MIGRATIONS_DIR);
+    return files.filter((file) => /\.(ts|js)$/.test(file) && !file.endsWith('.d.ts')).sort();
+  },
+  getMigrationName: (file) => file.replace(/\.js$/, '.ts'),
+  // require, not import(): Jest and tsx load the .ts files only through their require hooks.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  getMigration: async (file) => require(path.join(MIGRATIONS_DIR, file)) as Knex.Migration,
 };
+
+export const migrationConfig: Knex.MigratorConfig = { tableName: 'knex_migrations', migrationSource };
 
 export const seedConfig: Knex.SeederConfig = {
   directory: path.join(ROOT, 'seeds'),
@@ -77,6 +93,12 @@ function knexLog(logger: Logger): Knex.Config['log'] {
 
 export async function migrateToLatest(db: Database): Promise<void> {
   await db.migrate.latest(migrationConfig);
+}
+
+/** Migration files the database has not run yet (none when it is current). */
+export async function pendingMigrations(db: Database): Promise<string[]> {
+  const [, pending] = (await db.migrate.list(migrationConfig)) as [unknown[], string[]];
+  return pending.map((file) => migrationSource.getMigrationName(file));
 }
 
 export async function isDatabaseEmpty(db: Database): Promise<boolean> {

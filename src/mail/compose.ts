@@ -1,9 +1,11 @@
 import path from 'node:path';
 import ejs from 'ejs';
 import { translatorFor, type Locale } from '../i18n/i18n';
+import { PROJECT_ROOT } from '../shared/project-root';
 import type { OutgoingMail } from './mailer';
 
-const VIEWS = path.resolve(__dirname, '..', '..', 'views', 'mail');
+// The project root, not this file's directory: the compiled build runs from dist/src/mail.
+const VIEWS = path.join(PROJECT_ROOT, 'views', 'mail');
 
 type MailContent = {
   /** Translation key prefix: <key>.subject, <key>.paragraphs (array), <key>.action. */

@@ -42,6 +42,12 @@ export type OutboxDeps = { db: Database; mailer: Mailer; logger: Logger };
 export type DeliveryResult = { sent: number; retrying: number; failed: number };
 
 /**
+ * Deliveries of this process since it started, for /metrics: one tally for every outbox the
+ * process builds (the app's, the delivery job's), read at each scrape; only ever grows.
+ */
+export const deliveryTally: DeliveryResult = { sent: 0, retrying: 0, failed: 0 };
+
+/**
  * Mail goes out through the outbox: `queue` writes rows (pass the transaction of the change
  * the mail is about, so a committed change always has its mail); delivery happens after
  * the commit, in the background of this process, and every minute from the job queue for
@@ -80,15 +86,18 @@ export function createOutbox({ db, mailer, logger }: OutboxDeps) {
       await mailer.send({ to: mail.recipient, subject: mail.subject, text: mail.text, html: mail.html });
       await queries.markSent(db, mail.id);
       result.sent += 1;
+      deliveryTally.sent += 1;
     } catch (error) {
       const lastError = describeSendError(error);
       if (mail.attempts >= MAX_ATTEMPTS) {
         await queries.markFailed(db, mail.id, lastError);
         result.failed += 1;
+        deliveryTally.failed += 1;
         logger.error({ mailId: mail.id, attempts: mail.attempts, error: lastError }, 'mail given up after repeated failures');
       } else {
         await queries.markRetry(db, mail.id, new Date(Date.now() + retryDelayMs(mail.attempts)), lastError);
         result.retrying += 1;
+        deliveryTally.retrying += 1;
         logger.warn({ mailId: mail.id, attempts: mail.attempts, error: lastError }, 'mail not sent, will retry');
       }
     }

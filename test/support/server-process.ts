@@ -12,8 +12,9 @@ export type ServerProcess = {
   exited: Promise<number | null>;
 };
 
-export function startServerProcess(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'server.ts')], {
+/** `nodeArgs`: how Node starts the app; the compiled build passes `[<build>/src/server.js]` (no TypeScript loader). */
+export function startServerProcess(env: Record<string, string>, nodeArgs: string[] = ['--import', 'tsx', path.join(ROOT, 'src', 'server.ts')]): ServerProcess {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
