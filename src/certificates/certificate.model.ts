@@ -13,6 +13,8 @@ export type CertificateSnapshot = {
   /** ISO instants; dates are printed in Europe/Berlin. */
   issuedAt: string;
   name: string;
+  /** Set when the holder was anonymised (src/privacy/erasure): `name` is then a placeholder and the verification page withholds it. */
+  nameWithheld?: true;
   programmeTitle: string;
   offeringTitle: string;
   place: string;

@@ -66,7 +66,8 @@ export function verificationView(certificate: CertificateRow) {
     kind: snapshot.kind,
     serial: snapshot.serial,
     code: groupCode(snapshot.verificationCode),
-    name: snapshot.name,
+    // An anonymised holder's name is withheld; the stored PDF still carries it, for the holder alone.
+    name: snapshot.nameWithheld ? null : snapshot.name,
     certificateTitle: snapshot.template.title,
     programmeTitle: snapshot.programmeTitle,
     offeringTitle: snapshot.offeringTitle,

@@ -16,6 +16,7 @@ const items: NavigationItem[] = [
   { href: '/admin/organisations', labelKey: 'nav.organisations', roles: ['coordinator', 'admin'] },
   { href: '/reports', labelKey: 'reports.nav', roles: ['coordinator', 'admin'] },
   { href: '/admin/users', labelKey: 'nav.users', roles: ['admin'] },
+  { href: '/admin/erasure-requests', labelKey: 'privacy.erasure.list.nav', roles: ['admin'] },
   { href: '/admin/audit', labelKey: 'audit.nav', roles: ['admin'] },
   { href: '/admin/processing', labelKey: 'privacy.processing.nav', roles: ['admin'] },
   { href: '/admin/retention', labelKey: 'privacy.retention.nav', roles: ['admin'] },

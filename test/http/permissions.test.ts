@@ -141,8 +141,6 @@ const routes: RouteRow[] = [
   { method: 'GET', path: '/barrierefreiheit/gesendet', expect: everyone(200) },
   { method: 'GET', path: '/leichte-sprache', expect: everyone(200) },
   { method: 'GET', path: '/healthz', expect: everyone(200) },
-  { method: 'GET', path: '/readyz', expect: everyone(200) },
-  // GET /metrics exists only with METRICS_TOKEN set and takes a bearer token, no session: test/http/metrics.test.ts.
 
   // accounts: login, registration, passwords, language
   { method: 'GET', path: '/login', expect: everyone(200) },
@@ -180,6 +178,11 @@ const routes: RouteRow[] = [
   },
   { method: 'GET', path: '/language/:lang', query: { returnTo: '/' }, expect: everyone(303) },
   { method: 'POST', path: '/account/language', body: () => ({ lang: 'en' }), expect: onlyFor(LOGGED_IN, 303, 'POST') },
+  // privacy: one's own data and the request for deletion (without the tick the form comes back: nobody is erased here)
+  { method: 'GET', path: '/account/data.json', expect: onlyFor(LOGGED_IN, 200, 'GET') },
+  { method: 'GET', path: '/account/data.pdf', expect: onlyFor(LOGGED_IN, 200, 'GET') },
+  { method: 'GET', path: '/account/erasure', expect: onlyFor(LOGGED_IN, 200, 'GET') },
+  { method: 'POST', path: '/account/erasure', body: () => ({}), expect: onlyFor(LOGGED_IN, 422, 'POST') },
   // accounts: invitations (each visitor follows the link of a different invited person)
   { method: 'GET', path: '/invitation/:token', params: (f, visitor) => ({ token: f.invitations[visitor] }), expect: everyone(200) },
   {
@@ -198,6 +201,10 @@ const routes: RouteRow[] = [
   { method: 'POST', path: '/admin/users/:id/deactivate', params: (f) => ({ id: f.otherUser.id }), expect: onlyFor(ADMINS, 303, 'POST') },
   { method: 'POST', path: '/admin/users/:id/reactivate', params: (f) => ({ id: f.otherUser.id }), expect: onlyFor(ADMINS, 303, 'POST') },
   { method: 'GET', path: '/admin/audit', expect: onlyFor(ADMINS, 200, 'GET') },
+  // privacy: open erasure requests (no request exists in the fixtures: the admin gets past the guard to 404)
+  { method: 'GET', path: '/admin/erasure-requests', expect: onlyFor(ADMINS, 200, 'GET') },
+  { method: 'GET', path: '/admin/erasure-requests/:id', params: () => ({ id: 999999 }), expect: onlyFor(ADMINS, 404, 'GET') },
+  { method: 'POST', path: '/admin/erasure-requests/:id', params: () => ({ id: 999999 }), body: () => ({}), expect: onlyFor(ADMINS, 404, 'POST') },
   { method: 'GET', path: '/admin/processing', expect: onlyFor(ADMINS, 200, 'GET') },
   { method: 'GET', path: '/admin/processing.pdf', expect: onlyFor(ADMINS, 200, 'GET') },
   { method: 'GET', path: '/admin/retention', expect: onlyFor(ADMINS, 200, 'GET') },

@@ -32,6 +32,7 @@ const OWNERS: Record<string, string> = {
   certificate_serial_counters: 'certificates',
   audit_events: 'audit',
   outgoing_mails: 'mail',
+  erasure_requests: 'privacy',
   retention_runs: 'privacy',
   // Written by the accounts domain's session store, which also ends a person's sessions.
   http_sessions: 'accounts',

@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+
+type Db = Knex | Knex.Transaction;
+
+/**
+ * Outgoing mails to the person, and any other mail naming them (a coordinator's copy),
+ * sent or not: a pending one would only tell about somebody who no longer exists.
+ */
+export async function deleteMailsNaming(trx: Db, email: string, fullName: string): Promise<number> {
+  const address = email.toLowerCase();
+  return trx('outgoing_mails')
+    .whereRaw('lower(recipient) = ?', [address])
+    .orWhereRaw('position(? in lower(subject || text || html)) > 0', [address])
+    .orWhereRaw('position(? in (subject || text || html)) > 0', [fullName])
+    .delete();
+}
