@@ -141,6 +141,8 @@ const routes: RouteRow[] = [
   { method: 'GET', path: '/barrierefreiheit/gesendet', expect: everyone(200) },
   { method: 'GET', path: '/leichte-sprache', expect: everyone(200) },
   { method: 'GET', path: '/healthz', expect: everyone(200) },
+  { method: 'GET', path: '/readyz', expect: everyone(200) },
+  // GET /metrics exists only with METRICS_TOKEN set and takes a bearer token, no session: test/http/metrics.test.ts.
 
   // accounts: login, registration, passwords, language
   { method: 'GET', path: '/login', expect: everyone(200) },
