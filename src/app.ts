@@ -57,6 +57,8 @@ import { createErasureService } from './privacy/erasure.service';
 import { erasureRouter } from './privacy/erasure.routes';
 import { createExportService } from './privacy/export.service';
 import { exportRouter } from './privacy/export.routes';
+import { createPersonCorrectionService } from './accounts/person-correction.service';
+import { personCorrectionRouter } from './accounts/person-correction.routes';
 import { createLegalService } from './home/legal.service';
 import { legalRouter } from './home/legal.routes';
 import { createProcessingRecords } from './privacy/processing.service';
@@ -151,6 +153,7 @@ export function createApp(deps: AppDeps): App {
   app.use(auditRouter(createAuditLog(db)));
   app.use(exportRouter(createExportService(db), config.region.name));
   app.use(erasureRouter(createErasureService(db, { mailDir: config.mail.dir })));
+  app.use(personCorrectionRouter(createPersonCorrectionService(db), organisations));
   app.use(legalRouter(createLegalService({ db, outbox, config, logger }), rateLimits));
   app.use(processingRouter(createProcessingRecords(config)));
   app.use(retentionRouter(createRetentionService({ db, config, logger, queueRun: queueRetentionRun(db) })));

@@ -62,16 +62,3 @@ export async function deleteTokensOf(trx: Db, userId: number): Promise<void> {
 export async function deleteAddressTraces(trx: Db, email: string): Promise<void> {
   await trx('password_reset_requests').whereRaw('lower(email) = ?', [email.toLowerCase()]).delete();
 }
-
-/** Coordinators correct a person's data (name, department, organisation); the caller audits before and after. */
-export type PersonCorrection = { first_name: string; last_name: string; department: string | null; organisation_id: number | null };
-
-export async function selectPersonForCorrection(db: Db, userId: number): Promise<(PersonCorrection & { id: number; anonymised_at: Date | null }) | undefined> {
-  return db('users').select('id', 'first_name', 'last_name', 'department', 'organisation_id', 'anonymised_at').where('id', userId).first();
-}
-
-export async function updatePersonCorrection(trx: Db, userId: number, correction: PersonCorrection, now: Date): Promise<void> {
-  await trx('users')
-    .where('id', userId)
-    .update({ ...correction, updated_at: now });
-}

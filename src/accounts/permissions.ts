@@ -24,12 +24,14 @@ export type Permission =
   | 'accounts.administer'
   /** Funder reports and their files (figures of every offering and person). */
   | 'reports.view'
+  /** Correcting a person's name, department and organisation (right to rectification, Art. 16 DSGVO). */
+  | 'people.correct'
   /** The audit trail: who did what to whom, from where (administration only). */
   | 'audit.view'
   /** The Löschkonzept: retention rules, their runs, a run on demand (administration only). */
   | 'privacy.manage';
 
-const COORDINATION: Permission[] = ['catalog.manage', 'enrollment.manage', 'attendance.manageAll', 'certificates.manage', 'materials.manageAll', 'organisations.manage', 'reports.view'];
+const COORDINATION: Permission[] = ['catalog.manage', 'enrollment.manage', 'attendance.manageAll', 'certificates.manage', 'materials.manageAll', 'organisations.manage', 'reports.view', 'people.correct'];
 
 const PERMISSIONS_BY_ROLE: Record<Role, readonly Permission[]> = {
   participant: [],

@@ -186,4 +186,37 @@ describe('erasure: a person asks for deletion, admins anonymise', () => {
     const second = textOf((await admin.get('/admin/erasure-requests?page=2').expect(200)).text);
     expect(second).toContain('Seite 2 von 2');
   });
+
+  it('lets coordination correct a person, with before and after in the trail, which an erasure then redacts', async () => {
+    const from = await createOrganisation(ctx.db, { name: 'Gemeinde Altheim' });
+    const to = await createOrganisation(ctx.db, { name: 'Stadt Neuheim' });
+    const person = await createUser(ctx.db, { firstName: 'Jonas', lastName: 'Kellerman', organisationId: from.id });
+    const coordinator = await loginAs(ctx.app, await createUser(ctx.db, { role: 'coordinator' }));
+    const url = `/admin/users/${person.id}/edit`;
+
+    const invalid = await submitForm(coordinator, url, url, { firstName: '', lastName: 'Kellermann', organisationId: String(to.id), department: '' });
+    expect(invalid.status).toBe(422);
+    expect(errorSummaryText(invalid.text)).not.toBe('');
+    expect(invalid.text).toContain('value="Kellermann"');
+
+    const saved = await submitForm(coordinator, url, url, { firstName: 'Jonas', lastName: 'Kellermann', organisationId: String(to.id), department: 'Kämmerei' });
+    expect(saved.status).toBe(303);
+    expect(textOf((await coordinator.get(url)).text)).toContain('Die Angaben wurden berichtigt.');
+    expect(await ctx.db('users').where('id', person.id).first('last_name', 'organisation_id', 'department')).toEqual({ last_name: 'Kellermann', organisation_id: to.id, department: 'Kämmerei' });
+    const entry = await ctx.db('audit_events').where({ action: 'user.corrected', subject_id: String(person.id) }).first('before', 'after');
+    expect(entry).toEqual({
+      before: { last_name: 'Kellerman', organisation_id: from.id, department: null },
+      after: { last_name: 'Kellermann', organisation_id: to.id, department: 'Kämmerei' },
+    });
+
+    const agent = await loginAs(ctx.app, { email: person.email, password: PASSWORD });
+    expect((await submitForm(agent, '/account/erasure', '/account/erasure', { confirm: 'yes' })).headers.location).toBe('/');
+    const dump = await dumpAllTables(ctx.db);
+    for (const personal of ['Jonas', 'Kellerman', person.email]) expect(dump).not.toContain(personal);
+    expect(await ctx.db('audit_events').where({ action: 'user.corrected', subject_id: String(person.id) }).first('before', 'after')).toEqual({
+      before: { last_name: '[gelöscht]', organisation_id: from.id, department: null },
+      after: { last_name: '[gelöscht]', organisation_id: to.id, department: '[gelöscht]' },
+    });
+    expect((await coordinator.get(url)).status).toBe(404);
+  });
 });

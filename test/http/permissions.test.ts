@@ -202,6 +202,15 @@ const routes: RouteRow[] = [
   { method: 'POST', path: '/admin/users/:id/role', params: (f) => ({ id: f.otherUser.id }), body: () => ({ role: 'trainer' }), expect: onlyFor(ADMINS, 303, 'POST') },
   { method: 'POST', path: '/admin/users/:id/deactivate', params: (f) => ({ id: f.otherUser.id }), expect: onlyFor(ADMINS, 303, 'POST') },
   { method: 'POST', path: '/admin/users/:id/reactivate', params: (f) => ({ id: f.otherUser.id }), expect: onlyFor(ADMINS, 303, 'POST') },
+  // accounts: coordination corrects a person's details (privacy, right to rectification)
+  { method: 'GET', path: '/admin/users/:id/edit', params: (f) => ({ id: f.otherUser.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  {
+    method: 'POST',
+    path: '/admin/users/:id/edit',
+    params: (f) => ({ id: f.otherUser.id }),
+    body: (f, visitor) => ({ firstName: 'Berichtigt', lastName: `Person ${visitor}`, organisationId: String(f.organisation.id), department: '' }),
+    expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
   { method: 'GET', path: '/admin/audit', expect: onlyFor(ADMINS, 200, 'GET') },
   // privacy: open erasure requests (no request exists in the fixtures: the admin gets past the guard to 404)
   { method: 'GET', path: '/admin/erasure-requests', expect: onlyFor(ADMINS, 200, 'GET') },
