@@ -168,7 +168,7 @@ describe('erasure: a person asks for deletion, admins anonymise', () => {
     })).rejects.toThrow(/append-only/);
   });
 
-  it('lists open requests a page at a time at a fixed number of statements', async () => {
+  it('lists open requests a page at a time at a fixed number of statements, with accessible tables and forms', async () => {
     const admin = await loginAs(ctx.app, await createUser(ctx.db, { role: 'admin' }));
     const addRequests = async (count: number) => {
       for (let index = 0; index < count; index += 1) {
@@ -185,6 +185,24 @@ describe('erasure: a person asks for deletion, admins anonymise', () => {
     expect(small).toBeLessThanOrEqual(6);
     const second = textOf((await admin.get('/admin/erasure-requests?page=2').expect(200)).text);
     expect(second).toContain('Seite 2 von 2');
+
+    // The list and both confirmation pages: one heading, a captioned table with column and row headers, labelled tick boxes.
+    const list = (await admin.get('/admin/erasure-requests')).text;
+    expect(list.match(/<h1\b/g)).toHaveLength(1);
+    expect(list).toMatch(/<caption[^>]*>Offene Anträge auf Löschung<\/caption>/);
+    expect(list.match(/<th scope="col"/g)).toHaveLength(4);
+    expect(list.match(/<th scope="row"/g)).toHaveLength(25);
+    const requestId = (await ctx.db('erasure_requests').orderBy('id').first('id')).id as number;
+    const confirm = await countQueries(ctx.db, () => admin.get(`/admin/erasure-requests/${requestId}`).expect(200));
+    expect(confirm).toBeLessThanOrEqual(6);
+    const confirmPage = (await admin.get(`/admin/erasure-requests/${requestId}`)).text;
+    expect(confirmPage).toMatch(/<label class="kern-label" for="field-confirm">Ja, .+ jetzt anonymisieren\./);
+    const person = await loginAs(ctx.app, await createUser(ctx.db));
+    await person.get('/account').expect(200);
+    expect(await countQueries(ctx.db, () => person.get('/account/erasure').expect(200))).toBeLessThanOrEqual(6);
+    const own = (await person.get('/account/erasure')).text;
+    expect(own.match(/<h1\b/g)).toHaveLength(1);
+    expect(own).toMatch(/<label class="kern-label" for="field-confirm">Ja, ich möchte, dass mein Konto gelöscht wird\./);
   });
 
   it('lets coordination correct a person, with before and after in the trail, which an erasure then redacts', async () => {
