@@ -54,8 +54,13 @@ describe('login and logout', () => {
       expect(response.text).not.toContain('falsch-falsch');
     }
     expect(unknown.text).toContain('value="niemand@gemeinde.example"');
+    // Both failures are recorded; only the existing account is named, and what was typed is never stored.
     const failures = await ctx.db('audit_events').where({ action: 'login.failed' }).orderBy('id');
-    expect(failures.map((row) => row.after.email)).toEqual([user.email, 'niemand@gemeinde.example']);
+    expect(failures.map((row) => [row.subject_type, row.subject_id])).toEqual([
+      ['user', String(user.id)],
+      [null, null],
+    ]);
+    expect(JSON.stringify(failures)).not.toContain('niemand@gemeinde.example');
   });
 
   it('shows German field errors with an error summary when fields are empty', async () => {
