@@ -100,6 +100,9 @@ describe('data export: everybody downloads what is stored about them', () => {
     }
     expect(text).not.toContain('Ostrowski');
     expect(text).not.toContain('Till');
+    // Tagged for screen readers: a German structure tree with a heading per kind of record.
+    const raw = (response.body as Buffer).toString('latin1');
+    for (const marker of ['/StructTreeRoot', '/Lang (de-DE)', '/S /Document', '/S /H1', '/S /H2', '/S /P']) expect(raw).toContain(marker);
   });
 
   it('links the downloads from the account page and reads the same number of statements for a short and a long history', async () => {
