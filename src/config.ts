@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { DatabaseTimeouts } from './db/database';
 import { PROJECT_ROOT } from './shared/project-root';
+import type { S3Settings } from './materials/s3-storage';
 
 /**
  * The only reader of process.env. Everything the app can be configured with is
@@ -35,6 +36,14 @@ const envSchema = z.object({
   PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(60),
   UPLOAD_DIR: z.string().min(1).default('var/uploads'),
   MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(10 * 1024).default(200),
+  // Where material files live: the local directory (one instance) or an S3-compatible bucket (several instances).
+  STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).default('eu-central-1'),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3–63 lower-case letters, digits, dots, hyphens)').optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: booleanFlag.default(false),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2500),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(3000),
@@ -86,6 +95,8 @@ export type Config = Readonly<{
   logLevel: string;
   passwordResetTtlMinutes: number;
   uploads: Readonly<{ dir: string; maxMegabytes: number; maxBytes: number }>;
+  /** `s3` is set when the driver is `s3`; its secret key is kept out of JSON and logs (see storageSettings). */
+  storage: Readonly<{ driver: 'local' | 's3'; s3: S3Settings | undefined }>;
   certificates: Readonly<{ serialPrefix: string }>;
   database: Readonly<{ timeouts: DatabaseTimeouts }>;
   sessions: Readonly<{ absoluteMs: number; idleMs: number }>;
@@ -96,6 +107,28 @@ export type Config = Readonly<{
 }>;
 
 export class ConfigError extends Error {}
+
+/**
+ * The bucket settings. The credentials object hides its secret from JSON.stringify and
+ * util.inspect, so logging the config (or an error carrying it) never shows the key.
+ */
+function storageSettings(values: z.infer<typeof envSchema>): Config['storage'] {
+  if (values.STORAGE_DRIVER !== 's3') return Object.freeze({ driver: 'local', s3: undefined });
+  const problems = [
+    !values.S3_BUCKET && '  - S3_BUCKET: required when STORAGE_DRIVER=s3',
+    !values.S3_ACCESS_KEY_ID !== !values.S3_SECRET_ACCESS_KEY && '  - S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both or neither (neither: the SDK finds credentials itself)',
+  ].filter(Boolean);
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration (see .env.example):\n${problems.join('\n')}`);
+  let credentials: S3Settings['credentials'];
+  if (values.S3_ACCESS_KEY_ID && values.S3_SECRET_ACCESS_KEY) {
+    credentials = Object.defineProperty({ accessKeyId: values.S3_ACCESS_KEY_ID } as { accessKeyId: string; secretAccessKey: string }, 'secretAccessKey', {
+      value: values.S3_SECRET_ACCESS_KEY,
+      enumerable: false,
+    });
+  }
+  const s3: S3Settings = { endpoint: values.S3_ENDPOINT, region: values.S3_REGION, bucket: values.S3_BUCKET!, credentials, forcePathStyle: values.S3_FORCE_PATH_STYLE };
+  return Object.freeze({ driver: 's3', s3: Object.freeze(s3) });
+}
 
 const DEV_SESSION_SECRET = 'development-only-session-secret-never-use-in-production';
 
@@ -143,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: values.LOG_LEVEL,
     passwordResetTtlMinutes: values.PASSWORD_RESET_TTL_MINUTES,
     uploads: Object.freeze({ dir: path.resolve(root, values.UPLOAD_DIR), maxMegabytes: values.MAX_UPLOAD_MB, maxBytes: values.MAX_UPLOAD_MB * 1024 * 1024 }),
+    storage: storageSettings(values),
     certificates: Object.freeze({ serialPrefix: values.CERTIFICATE_SERIAL_PREFIX }),
     database: Object.freeze({
       timeouts: Object.freeze({ connectMs: values.DB_CONNECT_TIMEOUT_MS, acquireMs: values.DB_ACQUIRE_TIMEOUT_MS, queryMs: values.DB_STATEMENT_TIMEOUT_MS }),

@@ -80,28 +80,36 @@ function isClientGone(error: unknown): boolean {
 
 export async function sendStoredFile(req: Request, res: Response, storage: MaterialStorage, file: StoredFile): Promise<void> {
   const etag = `"${file.sha256}"`;
-  res.setHeader('ETag', etag);
-  res.setHeader('Last-Modified', file.lastModified.toUTCString());
-  // Materials are not for shared caches; browsers revalidate with the ETag.
-  res.setHeader('Cache-Control', 'private, no-cache');
-  res.setHeader('Accept-Ranges', 'bytes');
-  res.setHeader('X-Content-Type-Options', 'nosniff');
+  const describeFile = () => {
+    res.setHeader('ETag', etag);
+    res.setHeader('Last-Modified', file.lastModified.toUTCString());
+    // Materials are not for shared caches; browsers revalidate with the ETag.
+    res.setHeader('Cache-Control', 'private, no-cache');
+    res.setHeader('Accept-Ranges', 'bytes');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+  };
   if (isNotModified(req.headers, etag, file.lastModified)) {
+    describeFile();
     res.status(304).end();
     return;
   }
-  res.setHeader('Content-Type', file.contentType);
-  res.setHeader('Content-Disposition', contentDisposition(file.disposition, file.fileName));
-
   const range = rangeStillValid(req.headers, etag, file.lastModified) ? parseRange(req.headers.range, file.size) : { kind: 'whole' as const };
   if (range.kind === 'unsatisfiable') {
+    describeFile();
+    res.setHeader('Content-Type', file.contentType);
+    res.setHeader('Content-Disposition', contentDisposition(file.disposition, file.fileName));
     res.setHeader('Content-Range', `bytes */${file.size}`);
     res.status(416).end();
     return;
   }
-  let selection: ByteRange | undefined;
+  const selection: ByteRange | undefined = range.kind === 'partial' ? { start: range.start, end: range.end } : undefined;
+  // Opened before any header is set: a storage that cannot answer (a bucket out of reach)
+  // leaves the response to the error page, not to a PDF's headers and ETag over HTML.
+  const stream = req.method === 'HEAD' ? undefined : await storage.get(file.storageKey, selection);
+  describeFile();
+  res.setHeader('Content-Type', file.contentType);
+  res.setHeader('Content-Disposition', contentDisposition(file.disposition, file.fileName));
   if (range.kind === 'partial') {
-    selection = { start: range.start, end: range.end };
     res.status(206);
     res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${file.size}`);
     res.setHeader('Content-Length', String(range.end - range.start + 1));
@@ -109,11 +117,10 @@ export async function sendStoredFile(req: Request, res: Response, storage: Mater
     res.status(200);
     res.setHeader('Content-Length', String(file.size));
   }
-  if (req.method === 'HEAD') {
+  if (!stream) {
     res.end();
     return;
   }
-  const stream = await storage.get(file.storageKey, selection);
   try {
     await pipeline(stream, res);
   } catch (error) {

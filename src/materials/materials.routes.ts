@@ -7,11 +7,17 @@ import { createUpload } from '../http/upload';
 import { requireRole } from '../http/guards';
 import { asReceivedFile, createMaterialsHandlers } from './materials.handlers';
 import { newMaterialSchema, newVersionSchema } from './materials.schemas';
+import { createS3Storage } from './s3-storage';
 import type { MaterialsService } from './materials.service';
 import { createLocalStorage, newStorageKey, type MaterialStorage } from './storage';
 
-/** Materials have their own area of the upload directory, so other domains' files are never swept as orphans. */
+/**
+ * The local directory (the default, one instance) or the S3-compatible bucket that several
+ * instances share (STORAGE_DRIVER=s3). Materials have their own area in either
+ * (`materials/`), so other domains' files are never swept as orphans.
+ */
 export function createMaterialStorage(config: Config): MaterialStorage {
+  if (config.storage.s3) return createS3Storage(config.storage.s3, 'materials/');
   return createLocalStorage(path.join(config.uploads.dir, 'materials'));
 }
 
