@@ -5,6 +5,9 @@ import { startBenchServer, type BenchDatabase } from './lib/bench-databases';
 import { countyPages, type CountyPage, type Who } from './lib/county-pages';
 import { BENCH_PASSWORD, COUNTY, SMALL_DISTRICT, countRows, seedDistrict, type DistrictSize, type SeededDistrict } from './lib/county-seed';
 import { loginAt } from './lib/harness';
+import { writeResultsSection } from './lib/results';
+
+const COUNTY_HEADING = '## County scale (issue 11): `npm run bench -- county`';
 import { cpuMsOf, load, postgresProcesses, settle, startProcess, type LoadResult, type ServerProcess } from './lib/processes';
 
 /**
@@ -128,7 +131,7 @@ async function main(): Promise<void> {
     const baseline = [before, after].sort((a, b) => b.result.requestsPerSecond - a.result.requestsPerSecond)[0]!;
     for (const row of rows) console.log(formatRow(row, baseline.result));
     const report = renderReport({ small, county, bare: [before, after], baseline, rows, idleRss, sessionRows, serverWarnings });
-    if (!ONLY_PAGES) fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), report);
+    if (!ONLY_PAGES) writeResultsSection(COUNTY_HEADING, report);
     console.log(`\n${report}`);
   } finally {
     await server.close();
@@ -216,9 +219,7 @@ function renderReport(run: { small: District; county: District; bare: [Bare, Bar
     `${district.rows.users} users (incl. 2 staff), ${district.rows.organisations} organisations, ${district.rows.offerings} offerings, ${district.rows.offering_sessions} sessions, ` +
     `${district.rows.enrollments} enrollments, ${district.rows.attendance_records} attendance rows, ${district.rows.certificates} certificates (seeded in ${district.seedSeconds.toFixed(1)} s)`;
   return [
-    '# Benchmark results',
-    '',
-    '## County scale (issue 11): `npm run bench -- county`',
+    COUNTY_HEADING,
     '',
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores, Node ${process.version}. The app runs in its own`,
     `production-mode process (\`--max-old-space-size=256\`, as \`npm start\`); autocannon with 16 connections, ${SECONDS_PER_PAGE} s per page`,

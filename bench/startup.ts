@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startBenchServer } from './lib/bench-databases';
 import { freePort } from './lib/harness';
+import { writeResultsSection } from './lib/results';
 
 /**
  * `npm run bench -- startup`: the production command (`node dist/src/server.js`, compiled by
@@ -104,26 +105,13 @@ async function main(): Promise<void> {
       `| **compiled / loader** | **${ratio(compiled.listening, loader.listening)}** | **${ratio(compiled.firstOk, loader.firstOk)}** | **${ratio(compiled.rss, loader.rss)}** |`,
       '',
     ].join('\n');
-    writeSection(section);
+    writeResultsSection(HEADING, section);
     console.log(`\n${section}`);
   } finally {
     await databases.close();
     fs.rmSync(buildDir, { recursive: true, force: true });
     fs.rmSync(workDir, { recursive: true, force: true });
   }
-}
-
-/** Replaces this benchmark's section (from its heading to the next `## `), or appends it. */
-function writeSection(section: string): void {
-  const file = path.join(__dirname, 'RESULTS.md');
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmark results\n';
-  const start = text.indexOf(HEADING);
-  if (start < 0) {
-    fs.writeFileSync(file, `${text.trimEnd()}\n\n${section}`);
-    return;
-  }
-  const next = text.indexOf('\n## ', start + HEADING.length);
-  fs.writeFileSync(file, `${text.slice(0, start)}${section}${next < 0 ? '' : text.slice(next + 1)}`);
 }
 
 main().catch((error) => {
