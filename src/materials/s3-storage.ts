@@ -66,7 +66,7 @@ async function reaching<T>(work: () => Promise<T>): Promise<T> {
 /**
  * Material files in an S3-compatible bucket (AWS, MinIO, Ceph, sovereign clouds), under
  * `<prefix><key>`. S3 makes an object visible only when its upload is complete: a single
- * PUT is atomic and a multipart upload (files over 8 MB) shows nothing until it is
+ * PUT is atomic and a multipart upload (files over 5 MB) shows nothing until it is
  * completed, so a broken upload never leaves a truncated object under a key. What a
  * broken multipart upload does leave are its parts: lib-storage aborts the upload on
  * error, and `list` reports any that are still open as `<key>.partial` (deleting that
