@@ -21,11 +21,13 @@ export function countSpentTokens(db: Db, now: Date): Knex.QueryBuilder {
 
 /**
  * Never confirmed, never logged in, created before the cut-off, and no link left that could
- * still confirm it (a running invitation keeps its account).
+ * still confirm it (a running invitation keeps its account). Anonymised accounts look the same
+ * (their confirmation is reset) but are kept: their records still point at them.
  */
 const unverifiedAccounts = (db: Db, createdBefore: Date, now: Date) =>
   db('users as u')
     .whereNull('u.email_verified_at')
+    .whereNull('u.anonymised_at')
     .whereNull('u.last_login_at')
     .where('u.created_at', '<', createdBefore)
     .whereNotExists((usable) => usable.select(db.raw('1')).from('account_tokens as t').whereRaw('t.user_id = u.id').whereNull('t.used_at').where('t.expires_at', '>=', now));
@@ -74,5 +76,5 @@ export function countExpiredRateLimits(db: Db, expiredBefore: Date): Knex.QueryB
 
 /** Accounts with no login (or, never logged in, no creation) since `since`: a sub-select of ids. */
 export function inactiveAccountIds(db: Db, since: Date): Knex.QueryBuilder {
-  return db('users').select('id').whereNotNull('email_verified_at').whereRaw('coalesce(last_login_at, created_at) < ?', [since]);
+  return db('users').select('id').whereNotNull('email_verified_at').whereNull('anonymised_at').whereRaw('coalesce(last_login_at, created_at) < ?', [since]);
 }

@@ -30,10 +30,14 @@ export function offeringsEndedBefore(db: Db, endedBefore: Date): Knex.QueryBuild
 }
 
 /** Ids of inactive accounts without any record still kept: the owners' sub-selects, combined. */
-export function countInactiveWithoutRecords(db: Db, inactiveIds: Knex.QueryBuilder, stillKept: Knex.QueryBuilder[]): Knex.QueryBuilder {
-  const query = db.from(inactiveIds.as('inactive')).count('*');
+export function inactiveWithoutRecords(db: Db, inactiveIds: Knex.QueryBuilder, stillKept: Knex.QueryBuilder[]): Knex.QueryBuilder {
+  const query = db.from(inactiveIds.as('inactive')).select('inactive.id');
   for (const kept of stillKept) query.whereNotIn('inactive.id', kept);
   return query;
+}
+
+export function countInactiveWithoutRecords(db: Db, inactiveIds: Knex.QueryBuilder, stillKept: Knex.QueryBuilder[]): Knex.QueryBuilder {
+  return inactiveWithoutRecords(db, inactiveIds, stillKept).clearSelect().count('*');
 }
 
 /** Every category's count in one statement: each owner's COUNT is a sub-select. */

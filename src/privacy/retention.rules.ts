@@ -21,10 +21,10 @@ export const SENT_MAIL_DAYS = 30;
 export const FAILED_MAIL_DAYS = 90;
 
 /** What a run removes, in the order the job applies it (tokens before accounts, records before inactivity). */
-export const APPLIED_CATEGORIES = ['tokens', 'unverifiedRegistrations', 'rateLimits', 'auditTrail', 'fundingRecords', 'mailFiles'] as const;
+export const APPLIED_CATEGORIES = ['tokens', 'unverifiedRegistrations', 'rateLimits', 'auditTrail', 'fundingRecords', 'mailFiles', 'accounts'] as const;
 export type AppliedCategory = (typeof APPLIED_CATEGORIES)[number];
-/** Shown and counted, but applied elsewhere: the mail job (outbox) and D2's anonymisation. */
-export type ListedCategory = AppliedCategory | 'outgoingMails' | 'failedMails' | 'accounts';
+/** Shown and counted, but applied elsewhere: the mail job (outbox). */
+export type ListedCategory = AppliedCategory | 'outgoingMails' | 'failedMails';
 
 export type RetentionCounts = Partial<Record<ListedCategory, number>>;
 
@@ -33,8 +33,8 @@ export type RetentionRule = {
   /** Translation key and values of the period ("7 Tage"). */
   period: { key: string; count?: number };
   action: 'delete' | 'shorten' | 'anonymise';
-  /** Who applies it: this job, the mail job every minute, or nobody yet (reported as due). */
-  appliedBy: 'retentionJob' | 'mailJob' | 'reportedOnly';
+  /** Who applies it: this job, or the mail job every minute. */
+  appliedBy: 'retentionJob' | 'mailJob';
 };
 
 export function retentionRules(settings: RetentionSettings): RetentionRule[] {
@@ -47,7 +47,7 @@ export function retentionRules(settings: RetentionSettings): RetentionRule[] {
     { category: 'mailFiles', period: { key: 'days', count: settings.mailFileDays }, action: 'delete', appliedBy: 'retentionJob' },
     { category: 'outgoingMails', period: { key: 'days', count: SENT_MAIL_DAYS }, action: 'delete', appliedBy: 'mailJob' },
     { category: 'failedMails', period: { key: 'days', count: FAILED_MAIL_DAYS }, action: 'delete', appliedBy: 'mailJob' },
-    { category: 'accounts', period: { key: 'yearsWithoutLogin', count: settings.inactiveAccountYears }, action: 'anonymise', appliedBy: 'reportedOnly' },
+    { category: 'accounts', period: { key: 'yearsWithoutLogin', count: settings.inactiveAccountYears }, action: 'anonymise', appliedBy: 'retentionJob' },
   ];
 }
 

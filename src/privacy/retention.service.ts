@@ -11,6 +11,7 @@ import * as audit from '../audit/retention';
 import * as enrollment from '../enrollment/retention';
 import * as mail from '../mail/retention';
 import * as materials from '../materials/retention';
+import { anonymisePerson } from './erasure.service';
 import * as queries from './retention.queries';
 import { APPLIED_CATEGORIES, retentionCutoffs, retentionRules, type AppliedCategory, type RetentionCounts, type RetentionCutoffs } from './retention.rules';
 
@@ -43,7 +44,18 @@ export function createRetentionService({ db, config, logger, queueRun, now = () 
     },
     // Files, not rows: the transaction is unused, the order keeps the run's report in one shape.
     mailFiles: (_trx, cutoffs) => mail.deleteOldMailFiles(config.mail.dir, cutoffs.mailFilesBefore),
+    // Last: records past their retention are gone by now, so more accounts qualify.
+    accounts: async (trx, cutoffs, at) => {
+      const due = (await dueInactiveAccounts(trx, cutoffs)) as { id: number }[];
+      let anonymised = 0;
+      for (const { id } of due) if (await anonymisePerson(trx, Number(id), at, { mailDir: config.mail.dir })) anonymised += 1;
+      return anonymised;
+    },
   };
+
+  /** Accounts without login for the configured years and with nothing still kept (enrollments, attendance). */
+  const dueInactiveAccounts = (trx: Knex | Knex.Transaction, cutoffs: RetentionCutoffs) =>
+    queries.inactiveWithoutRecords(trx, accounts.inactiveAccountIds(trx, cutoffs.inactiveSince), [enrollment.usersWithEnrollments(trx), attendance.usersWithAttendance(trx)]);
 
   return {
     settings,
@@ -92,10 +104,7 @@ export function createRetentionService({ db, config, logger, queueRun, now = () 
           visits: materials.countVisitsOfOfferings(db, offerings),
           outgoingMails: mail.countSentMailsBefore(db, cutoffs.sentMailsBefore),
           failedMails: mail.countFailedMailsBefore(db, cutoffs.failedMailsBefore),
-          accounts: queries.countInactiveWithoutRecords(db, accounts.inactiveAccountIds(db, cutoffs.inactiveSince), [
-            enrollment.usersWithEnrollments(db),
-            attendance.usersWithAttendance(db),
-          ]),
+          accounts: dueInactiveAccounts(db, cutoffs).clearSelect().count('*'),
         }),
         mail.countOldMailFiles(config.mail.dir, cutoffs.mailFilesBefore),
       ]);

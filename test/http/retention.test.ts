@@ -71,7 +71,8 @@ describe('retention (Löschkonzept)', () => {
 
     const counts = await service().applyAll();
 
-    expect(counts).toEqual({ tokens: 2, unverifiedRegistrations: 1, rateLimits: 1, auditTrail: 2, fundingRecords: 4, mailFiles: 1 });
+    // accounts: the participant of the expired offering, whose records went first and who has not logged in since 2028.
+    expect(counts).toEqual({ tokens: 2, unverifiedRegistrations: 1, rateLimits: 1, auditTrail: 2, fundingRecords: 4, mailFiles: 1, accounts: 1 });
     expect((await ctx.db('users').select('id').orderBy('id')).map((row) => row.id)).not.toContain(oldUnverified.id);
     expect(await ctx.db('users').where('id', freshUnverified.id).first()).toBeDefined();
     expect((await ctx.db('account_tokens').select('token_hash')).map((row) => row.token_hash)).toEqual(['running']);
@@ -94,7 +95,29 @@ describe('retention (Löschkonzept)', () => {
     expect(entries[0].after).toEqual(counts);
     expect(entries[0].ip).toBeNull();
     // A second run finds nothing left.
-    expect(await service().applyAll()).toEqual({ tokens: 0, unverifiedRegistrations: 0, rateLimits: 0, auditTrail: 0, fundingRecords: 0, mailFiles: 0 });
+    expect(await service().applyAll()).toEqual({ tokens: 0, unverifiedRegistrations: 0, rateLimits: 0, auditTrail: 0, fundingRecords: 0, mailFiles: 0, accounts: 0 });
+  });
+
+  it('anonymises accounts three years without login once nothing about them is kept any more', async () => {
+    const gone = await createUser(ctx.db, { firstName: 'Gundula', lastName: 'Gestern' });
+    const justInside = await createUser(ctx.db, { firstName: 'Jana', lastName: 'Jüngst' });
+    const withRecords = await createUser(ctx.db, { firstName: 'Rita', lastName: 'Rest' });
+    await ctx.db('users').where('id', gone.id).update({ last_login_at: new Date('2028-03-14T12:00:00Z') });
+    await ctx.db('users').where('id', justInside.id).update({ last_login_at: new Date('2028-03-16T12:00:00Z') });
+    await ctx.db('users').where('id', withRecords.id).update({ last_login_at: new Date('2027-01-01T12:00:00Z') });
+    // Rita's offering ended in 2026: its records are kept through 2031, so she is kept too.
+    const offering = await createOffering(ctx.db, { sessions: 1 });
+    await ctx.db('offering_sessions').where('id', offering.sessionIds[0]!).update({ starts_at: new Date('2026-06-01T08:00:00Z'), ends_at: new Date('2026-06-01T15:00:00Z') });
+    await ctx.db('enrollments').insert({ offering_id: offering.id, user_id: withRecords.id, status: 'confirmed' });
+
+    const counts = await service().applyAll();
+
+    expect(counts.accounts).toBe(1);
+    const names = Object.fromEntries((await ctx.db('users').whereIn('id', [gone.id, justInside.id, withRecords.id]).select('id', 'last_name', 'email')).map((row) => [row.id, row]));
+    expect(names[gone.id]).toMatchObject({ last_name: expect.not.stringContaining('Gestern'), email: `geloescht-${gone.id}@invalid` });
+    expect(names[justInside.id]).toMatchObject({ last_name: 'Jüngst' });
+    expect(names[withRecords.id]).toMatchObject({ last_name: 'Rest' });
+    expect((await service().applyAll()).accounts).toBe(0);
   });
 
   it('keeps the audit trail append-only apart from shortening an IP address', async () => {
