@@ -28,10 +28,12 @@ export type Permission =
   | 'people.correct'
   /** The audit trail: who did what to whom, from where (administration only). */
   | 'audit.view'
+  /** The audit entries about programmes, their offerings, sessions and records (coordination; never accounts or logins). */
+  | 'audit.viewProgrammes'
   /** The Löschkonzept: retention rules, their runs, a run on demand (administration only). */
   | 'privacy.manage';
 
-const COORDINATION: Permission[] = ['catalog.manage', 'enrollment.manage', 'attendance.manageAll', 'certificates.manage', 'materials.manageAll', 'organisations.manage', 'reports.view', 'people.correct'];
+const COORDINATION: Permission[] = ['catalog.manage', 'enrollment.manage', 'attendance.manageAll', 'certificates.manage', 'materials.manageAll', 'organisations.manage', 'reports.view', 'people.correct', 'audit.viewProgrammes'];
 
 const PERMISSIONS_BY_ROLE: Record<Role, readonly Permission[]> = {
   participant: [],

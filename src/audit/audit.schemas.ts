@@ -44,6 +44,8 @@ export const auditFilterSchema = z
     actor: optionalText.refine((value) => value === undefined || (value.length <= 254 && /^[^\s@]+@[^\s@]+$/.test(value)), 'audit.errors.actorInvalid'),
     subjectType: optionalText.refine((value) => value === undefined || (SUBJECT_TYPES as readonly string[]).includes(value), 'audit.errors.subjectTypeInvalid'),
     subjectId: optionalText.refine((value) => value === undefined || /^[0-9:]{1,40}$/.test(value), 'audit.errors.subjectIdInvalid'),
+    // An offering's number, or part of its title.
+    offering: optionalText.refine((value) => value === undefined || value.length <= 200, 'audit.errors.offeringInvalid'),
     from: optionalText.refine((value) => value === undefined || isDay(value), 'audit.errors.dateInvalid'),
     to: optionalText.refine((value) => value === undefined || isDay(value), 'audit.errors.dateInvalid'),
     before: cursorId,

@@ -1,11 +1,11 @@
 import type { Knex } from 'knex';
 import type { Request } from 'express';
 import { contactsOf, findContactByEmail, type Contact } from '../accounts/contacts.service';
-import { assertCan } from '../accounts/permissions';
+import { assertCan, can } from '../accounts/permissions';
 import type { SessionUser } from '../accounts/roles';
 import type { Database } from '../db/database';
 import { parseBerlinLocal } from '../shared/format';
-import { insertAuditEvent, selectAuditEvents, selectAuditLogPage, type AuditCursor, type AuditRow } from './audit.queries';
+import { insertAuditEvent, selectAuditEvents, selectAuditLogPage, type AuditCursor, type AuditLogFilter, type AuditRow } from './audit.queries';
 import type { AuditFilterInput } from './audit.schemas';
 
 /** Who did something, from where: taken from the request by the route, passed into services. */
@@ -68,30 +68,62 @@ function nextDay(day: string): string {
   return date.toISOString().slice(0, 10);
 }
 
+/** Rows the export reads per statement: bounded memory however long the trail. */
+export const AUDIT_EXPORT_BATCH = 1000;
+/** At most this many rows go into one file; the file then says so and asks for a narrower filter. */
+export const AUDIT_EXPORT_MAX_ROWS = 50_000;
+
+export type AuditExportBatch = { rows: AuditRow[]; actors: Map<number, Contact> };
+
 /**
- * The audit trail as a page for administration: newest first, 50 at a time by keyset (the
- * trail is append-only and never shrinks, so offsets and totals would only get slower).
- * At most five statements including the session: the actor's address, the page (twice when
- * "newer" reaches the top) and the actors' names.
+ * Administration reads the whole trail; coordination only the entries about programmes
+ * (offerings, sessions, enrollments, attendance, excuses, certificates, materials, signed
+ * sheets, modules, the programme itself), never accounts, logins, roles or privacy runs.
+ */
+function scopeOf(user: SessionUser): AuditLogFilter['scope'] {
+  if (can(user, 'audit.view')) return 'all';
+  assertCan(user, 'audit.viewProgrammes');
+  return 'programmes';
+}
+
+/**
+ * The audit trail as a page: newest first, 50 at a time by keyset (the trail is append-only
+ * and never shrinks, so offsets and totals would only get slower). At most five statements
+ * including the session: the actor's address, the page (twice when "newer" reaches the top)
+ * and the actors' names.
  */
 export function createAuditLog(db: Database) {
-  return {
-    async page(user: SessionUser, input: AuditFilterInput): Promise<AuditLogResult> {
-      assertCan(user, 'audit.view');
-      let actorUserId: number | null = null;
-      if (input.actor !== undefined) {
-        const contact = await findContactByEmail(db, input.actor);
-        if (!contact) return { ok: false, errors: { actor: 'audit.errors.actorUnknown' } };
-        actorUserId = contact.id;
-      }
-      const filter = {
+  /** The typed filter as the queries take it; an unknown actor address is an input error. */
+  async function filterOf(user: SessionUser, input: AuditFilterInput): Promise<{ ok: true; filter: AuditLogFilter } | { ok: false; errors: Record<string, string> }> {
+    const scope = scopeOf(user);
+    let actorUserId: number | null = null;
+    if (input.actor !== undefined) {
+      const contact = await findContactByEmail(db, input.actor);
+      if (!contact) return { ok: false, errors: { actor: 'audit.errors.actorUnknown' } };
+      actorUserId = contact.id;
+    }
+    const offeringById = input.offering !== undefined && /^[1-9]\d{0,8}$/.test(input.offering);
+    return {
+      ok: true,
+      filter: {
         action: input.action ?? null,
         actorUserId,
         subjectType: input.subjectType ?? null,
         subjectId: input.subjectId ?? null,
         from: input.from ? parseBerlinLocal(`${input.from}T00:00`) : null,
         until: input.to ? parseBerlinLocal(`${nextDay(input.to)}T00:00`) : null,
-      };
+        offeringId: offeringById ? Number(input.offering) : null,
+        offeringTitle: input.offering !== undefined && !offeringById ? input.offering : null,
+        scope,
+      },
+    };
+  }
+
+  return {
+    async page(user: SessionUser, input: AuditFilterInput): Promise<AuditLogResult> {
+      const resolved = await filterOf(user, input);
+      if (!resolved.ok) return resolved;
+      const { filter } = resolved;
       const cursor: AuditCursor = input.after !== null ? { after: input.after } : input.before !== null ? { before: input.before } : null;
       let rows = await selectAuditLogPage(db, filter, cursor, AUDIT_PAGE_SIZE + 1);
       let hasNewer = cursor !== null;
@@ -122,6 +154,39 @@ export function createAuditLog(db: Database) {
           newerThan: hasNewer ? (rows[0]?.id ?? 0) : null,
         },
       };
+    },
+
+    /**
+     * The entries of the same filter as the page, newest first, read by keyset over id in
+     * batches with the batch's actors, so an export of any length holds one batch in memory.
+     * Stops after `AUDIT_EXPORT_MAX_ROWS` (the caller learns it from `truncated`).
+     */
+    async export(user: SessionUser, input: AuditFilterInput): Promise<{ ok: true; batches: AsyncGenerator<AuditExportBatch>; truncated: () => boolean } | { ok: false; errors: Record<string, string> }> {
+      const resolved = await filterOf(user, input);
+      if (!resolved.ok) return resolved;
+      const { filter } = resolved;
+      let cut = false;
+      async function* batches(): AsyncGenerator<AuditExportBatch> {
+        let before: number | null = null;
+        let written = 0;
+        for (;;) {
+          const want = Math.min(AUDIT_EXPORT_BATCH, AUDIT_EXPORT_MAX_ROWS - written);
+          const rows = await selectAuditLogPage(db, filter, before === null ? null : { before }, want + 1);
+          const shown = rows.slice(0, want);
+          if (shown.length > 0) {
+            written += shown.length;
+            const actorIds = [...new Set(shown.map((row) => row.actor_user_id).filter((id): id is number => id !== null))];
+            yield { rows: shown, actors: await contactsOf(db, actorIds) };
+          }
+          if (rows.length <= want) return;
+          if (written >= AUDIT_EXPORT_MAX_ROWS) {
+            cut = true;
+            return;
+          }
+          before = shown.at(-1)!.id;
+        }
+      }
+      return { ok: true, batches: batches(), truncated: () => cut };
     },
   };
 }

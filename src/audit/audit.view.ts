@@ -101,7 +101,7 @@ function actorName(actorId: number | null, actors: Map<number, Contact>, t: Tran
 }
 
 /** Rows of the trail as the page shows them: German time, names, labels, changes as "field: old → new". */
-export function auditLines(rows: AuditRow[], actors: Map<number, Contact>, t: Translate, locale: Locale): AuditLine[] {
+export function auditLines(rows: AuditRow[], actors: Map<number, Contact>, t: Translate, locale: Locale, maxChanges = MAX_CHANGES): AuditLine[] {
   return rows.map((row) => {
     const changes = changesOf(row.before, row.after, t, locale);
     const subjectTypeKey = `audit.subjects.${row.subject_type ?? ''}`;
@@ -113,8 +113,8 @@ export function auditLines(rows: AuditRow[], actors: Map<number, Contact>, t: Tr
       actor: actorName(row.actor_user_id, actors, t),
       action: actionLabel(row.action, t),
       subject: typeText ? { label: row.subject_id ? t('audit.subjectLabel', { type: typeText, id: row.subject_id }) : typeText, href: link && row.subject_id ? link(row.subject_id) : null } : null,
-      changes: changes.slice(0, MAX_CHANGES),
-      moreChanges: Math.max(0, changes.length - MAX_CHANGES),
+      changes: changes.slice(0, maxChanges),
+      moreChanges: Math.max(0, changes.length - maxChanges),
       ip: partialIp(row.ip),
     };
   });

@@ -17,7 +17,7 @@ const items: NavigationItem[] = [
   { href: '/reports', labelKey: 'reports.nav', roles: ['coordinator', 'admin'] },
   { href: '/admin/users', labelKey: 'nav.users', roles: ['admin'] },
   { href: '/admin/erasure-requests', labelKey: 'privacy.erasure.list.nav', roles: ['admin'] },
-  { href: '/admin/audit', labelKey: 'audit.nav', roles: ['admin'] },
+  { href: '/audit', labelKey: 'audit.nav', roles: ['coordinator', 'admin'] },
   { href: '/admin/processing', labelKey: 'privacy.processing.nav', roles: ['admin'] },
   { href: '/admin/retention', labelKey: 'privacy.retention.nav', roles: ['admin'] },
   { href: '/account', labelKey: 'nav.account', roles: ['participant', 'trainer', 'coordinator', 'admin'] },

@@ -1,5 +1,6 @@
 import { recordAudit } from '../../src/audit/audit.service';
 import { useTestApp } from '../support/app';
+import { createOffering, createProgramme } from '../support/catalog-factories';
 import { countQueries } from '../support/database';
 import { createUser, type TestUser } from '../support/factories';
 import { decodeEntities, fieldErrorText, inputValue, selectOptions } from '../support/html';
@@ -20,7 +21,7 @@ async function insertEntries(ctx: ReturnType<typeof useTestApp>, count: number, 
   for (let start = 0; start < rows.length; start += 500) await ctx.db('audit_events').insert(rows.slice(start, start + 500));
 }
 
-describe('audit trail page /admin/audit', () => {
+describe('audit trail page /audit', () => {
   const ctx = useTestApp();
   let admin: TestUser;
   let coordinator: TestUser;
@@ -48,11 +49,11 @@ describe('audit trail page /admin/audit', () => {
     await recordAudit(ctx.db, { userId: 999_999, ip: null, requestId: null }, { action: 'privacy.data_exported', subjectType: 'excuse', subjectId: 7, after: { template: { title: 'Zertifikat' }, published: true } });
     const [roleChange, unknown] = await ctx.db('audit_events').whereIn('action', ['user.role_changed', 'privacy.data_exported']).orderBy('id').pluck('id');
 
-    const page = await agent.get('/admin/audit');
+    const page = await agent.get('/audit');
     expect(page.status).toBe(200);
     expect(page.text).toContain('<h1 class="kern-heading-large">Protokoll</h1>');
     expect(textOf(page.text)).toContain('nur die ersten beiden Teile angezeigt');
-    expect(page.text).toContain('href="/admin/audit"');
+    expect(page.text).toContain('href="/audit"');
 
     expect(rowText(page.text, capacity)).toBe('25.11.2026, 09:30 Uhr Katrin Mühlberg Plätze geändert Durchgang Nr. 42 Plätze: 12 → geändert in 20 192.168.*.*');
     expect(page.text).toContain('<a class="kern-link" href="/manage/offerings/42">Durchgang Nr. 42</a>');
@@ -76,39 +77,39 @@ describe('audit trail page /admin/audit', () => {
     const ids = await ctx.db('audit_events').whereNot({ action: 'login' }).orderBy('id').pluck('id');
     const [publishedByCoordinator, cancelled, publishedByAdmin] = ids as number[];
 
-    const byAction = await agent.get('/admin/audit?action=offering.published');
+    const byAction = await agent.get('/audit?action=offering.published');
     expect(entryIds(byAction.text)).toEqual([publishedByAdmin, publishedByCoordinator]);
     expect(selectOptions(byAction.text, 'action').find((option) => option.selected)).toEqual({ value: 'offering.published', label: 'Durchgang veröffentlicht', selected: true });
 
-    const byActor = await agent.get('/admin/audit?actor=K.Muehlberg%40landkreis.example');
+    const byActor = await agent.get('/audit?actor=K.Muehlberg%40landkreis.example');
     expect(entryIds(byActor.text)).toEqual([cancelled, publishedByCoordinator]);
     expect(inputValue(byActor.text, 'actor')).toBe('K.Muehlberg@landkreis.example');
 
-    const bySubject = await agent.get('/admin/audit?subjectType=offering&subjectId=6');
+    const bySubject = await agent.get('/audit?subjectType=offering&subjectId=6');
     expect(entryIds(bySubject.text)).toEqual([publishedByAdmin]);
     expect(inputValue(bySubject.text, 'subjectId')).toBe('6');
     expect(selectOptions(bySubject.text, 'subjectType').find((option) => option.selected)?.label).toBe('Durchgang');
 
     // The period is read in Berlin time: 31 March ends at Berlin midnight, not at UTC midnight.
-    const march = await agent.get('/admin/audit?from=2026-03-01&to=2026-03-31');
+    const march = await agent.get('/audit?from=2026-03-01&to=2026-03-31');
     expect(entryIds(march.text)).toEqual([publishedByAdmin, publishedByCoordinator]);
     expect(inputValue(march.text, 'from')).toBe('2026-03-01');
     expect(inputValue(march.text, 'to')).toBe('2026-03-31');
-    const april = await agent.get('/admin/audit?from=2026-04-01&to=2026-04-01&actor=k.muehlberg%40landkreis.example&action=offering.cancelled');
+    const april = await agent.get('/audit?from=2026-04-01&to=2026-04-01&actor=k.muehlberg%40landkreis.example&action=offering.cancelled');
     expect(entryIds(april.text)).toEqual([cancelled]);
 
-    const none = await agent.get('/admin/audit?action=offering.cancelled&actor=' + encodeURIComponent(admin.email));
+    const none = await agent.get('/audit?action=offering.cancelled&actor=' + encodeURIComponent(admin.email));
     expect(entryIds(none.text)).toEqual([]);
     expect(textOf(none.text)).toContain('Keine Einträge für diese Auswahl.');
   });
 
   it('re-renders the filter with German messages and the input when it cannot be used', async () => {
-    const unknownActor = await agent.get('/admin/audit?actor=niemand%40gemeinde.example&action=login');
+    const unknownActor = await agent.get('/audit?actor=niemand%40gemeinde.example&action=login');
     expect(unknownActor.status).toBe(422);
     expect(fieldErrorText(unknownActor.text, 'actor')).toBe('Zu dieser E-Mail-Adresse gibt es kein Konto.');
     expect(inputValue(unknownActor.text, 'actor')).toBe('niemand@gemeinde.example');
 
-    const bad = await agent.get('/admin/audit?from=2026-02-30&to=2026-01-01&subjectId=12');
+    const bad = await agent.get('/audit?from=2026-02-30&to=2026-01-01&subjectId=12');
     expect(bad.status).toBe(422);
     expect(fieldErrorText(bad.text, 'from')).toBe('Bitte geben Sie ein gültiges Datum ein, z. B. 25.11.2026.');
     expect(fieldErrorText(bad.text, 'subjectType')).toBe('Bitte wählen Sie die Art dazu, zu der die Nummer gehört.');
@@ -123,7 +124,7 @@ describe('audit trail page /admin/audit', () => {
     expect(expected).toHaveLength(123);
 
     const pages: number[][] = [];
-    let url: string | undefined = `/admin/audit?actor=${encodeURIComponent(coordinator.email)}`;
+    let url: string | undefined = `/audit?actor=${encodeURIComponent(coordinator.email)}`;
     const urls: string[] = [];
     while (url) {
       urls.push(url);
@@ -149,16 +150,16 @@ describe('audit trail page /admin/audit', () => {
   });
 
   it('costs the same few statements for 10 and 500 entries, with and without filters', async () => {
-    const filtered = `/admin/audit?action=offering.updated&actor=${encodeURIComponent(coordinator.email)}&subjectType=offering&subjectId=1&from=2026-01-01&to=2030-12-31`;
+    const filtered = `/audit?action=offering.updated&actor=${encodeURIComponent(coordinator.email)}&subjectType=offering&subjectId=1&from=2026-01-01&to=2030-12-31`;
     const count = async (url: string) => countQueries(ctx.db, () => agent.get(url));
     await insertEntries(ctx, 10, (index) => ({ actor_user_id: index % 2 ? coordinator.id : admin.id }));
-    await agent.get('/admin/audit'); // the session's first request after login saves it once
-    const small = [await count('/admin/audit'), await count(filtered)];
+    await agent.get('/audit'); // the session's first request after login saves it once
+    const small = [await count('/audit'), await count(filtered)];
     await insertEntries(ctx, 490, (index) => ({ actor_user_id: index % 2 ? coordinator.id : admin.id }));
-    const firstPage = await agent.get('/admin/audit');
+    const firstPage = await agent.get('/audit');
     const olderUrl = linkNamed(firstPage.text, 'Ältere Einträge')!;
     const newerUrl = linkNamed((await agent.get(olderUrl)).text, 'Neuere Einträge')!;
-    const large = [await count('/admin/audit'), await count(filtered)];
+    const large = [await count('/audit'), await count(filtered)];
     expect(large).toEqual(small);
     // Session; page; names. The actor filter adds the address look-up (two statements).
     expect(large).toEqual([3, 5]);
@@ -167,11 +168,124 @@ describe('audit trail page /admin/audit', () => {
     expect(Math.max(...large)).toBeLessThanOrEqual(6);
   });
 
-  it('is for administration only', async () => {
-    const coordinatorAgent = await loginAs(ctx.app, coordinator);
-    expect((await coordinatorAgent.get('/admin/audit')).status).toBe(403);
+  it('keeps its first address /admin/audit as a permanent redirect with the filter, and shows no page to participants', async () => {
+    const moved = await agent.get('/admin/audit?action=login&from=2026-01-01');
+    expect(moved.status).toBe(301);
+    expect(moved.headers.location).toBe('/audit?action=login&from=2026-01-01');
+    expect((await agent.get('/admin/audit')).headers.location).toBe('/audit');
     const participant = await createUser(ctx.db);
-    expect((await (await loginAs(ctx.app, participant)).get('/admin/audit')).status).toBe(403);
-    expect((await coordinatorAgent.get('/')).text).not.toContain('href="/admin/audit"');
+    const participantAgent = await loginAs(ctx.app, participant);
+    expect((await participantAgent.get('/audit')).status).toBe(403);
+    expect((await participantAgent.get('/')).text).not.toContain('href="/audit"');
+    expect((await (await loginAs(ctx.app, coordinator)).get('/')).text).toContain('href="/audit"');
+  });
+});
+
+describe('audit trail for coordination: the entries about programmes, and the offering filter', () => {
+  const ctx = useTestApp();
+  let admin: TestUser;
+  let coordinator: TestUser;
+  let person: TestUser;
+  /** Entry ids by what they are about. */
+  let ids: Record<string, number>;
+  let springTitle: string;
+
+  async function entry(action: string, subjectType: string | null, subjectId: string | number | null, extra: Record<string, unknown> = {}): Promise<number> {
+    const [row] = await ctx.db('audit_events')
+      .insert({ action, subject_type: subjectType, subject_id: subjectId === null ? null : String(subjectId), actor_user_id: admin.id, ip: '10.1.2.3', ...extra })
+      .returning('id');
+    return (row as { id: number }).id;
+  }
+
+  beforeEach(async () => {
+    admin = await createUser(ctx.db, { role: 'admin', firstName: 'Ada', lastName: 'Verwalterin' });
+    coordinator = await createUser(ctx.db, { role: 'coordinator', firstName: 'Katrin', lastName: 'Mühlberg' });
+    person = await createUser(ctx.db, { firstName: 'Jörg', lastName: 'Überall' });
+    const series = await createProgramme(ctx.db, { kind: 'series', modules: 1 });
+    const spring = await createOffering(ctx.db, { programmeId: series.id, title: 'Durchgang Frühjahr Gotha', moduleIds: [series.modules[0]!.id] });
+    const autumn = await createOffering(ctx.db, { programmeId: series.id, title: 'Durchgang Herbst Eisenach' });
+    springTitle = spring.title;
+    const springSession = spring.sessionIds[0]!;
+    const [enrollment] = await ctx.db('enrollments').insert({ offering_id: spring.id, user_id: person.id, status: 'confirmed' }).returning('id');
+    const [excuse] = await ctx.db('excuses').insert({ session_id: springSession, user_id: person.id, reason: 'Krank' }).returning('id');
+    const [material] = await ctx.db('materials').insert({ session_id: springSession, title: 'Folien', visibility: 'enrolled', created_by: admin.id }).returning('id');
+    const [moduleMaterial] = await ctx.db('materials').insert({ module_id: series.modules[0]!.id, title: 'Reader', visibility: 'enrolled', created_by: admin.id }).returning('id');
+    ids = {
+      programme: await entry('programme.updated', 'programme', series.id),
+      module: await entry('module.updated', 'module', series.modules[0]!.id),
+      spring: await entry('offering.updated', 'offering', spring.id),
+      springSession: await entry('session.updated', 'session', springSession),
+      attendance: await entry('attendance.recorded', 'attendance', `${springSession}:${person.id}`),
+      excuse: await entry('excuse.accepted', 'excuse', (excuse as { id: number }).id),
+      enrollment: await entry('enrollment.created', 'enrollment', (enrollment as { id: number }).id),
+      material: await entry('material.created', 'material', (material as { id: number }).id),
+      moduleMaterial: await entry('material.created', 'material', (moduleMaterial as { id: number }).id),
+      // The session is gone: the entry's own offeringId still places it.
+      deletedSession: await entry('session.deleted', 'session', 987654, { before: JSON.stringify({ offeringId: spring.id }) }),
+      autumn: await entry('offering.published', 'offering', autumn.id),
+      autumnSession: await entry('session.created', 'session', autumn.sessionIds[0]!, { after: JSON.stringify({ offeringId: autumn.id }) }),
+      login: await entry('login', 'user', person.id),
+      loginFailed: await entry('login.failed', null, null),
+      role: await entry('user.role_changed', 'user', coordinator.id, { before: JSON.stringify({ role: 'participant' }), after: JSON.stringify({ role: 'coordinator' }) }),
+      organisation: await entry('organisation.created', 'organisation', 1),
+      anonymised: await entry('privacy.person_anonymised', 'user', person.id),
+      retention: await entry('retention.applied', 'retention_run', 1),
+      // An enrollment id that names no enrollment and no offering: no programme, not shown to coordination.
+      strayEnrollment: await entry('enrollment.cancelled', 'enrollment', 999999),
+    };
+  });
+
+  const programmeEntries = () => ['programme', 'module', 'spring', 'springSession', 'attendance', 'excuse', 'enrollment', 'material', 'moduleMaterial', 'deletedSession', 'autumn', 'autumnSession'].map((key) => ids[key]!).reverse();
+
+  it('shows a coordinator every entry about programmes, offerings, sessions and their records, and none about accounts, logins, roles or privacy', async () => {
+    const agent = await loginAs(ctx.app, coordinator);
+    const page = await agent.get('/audit');
+    expect(page.status).toBe(200);
+    expect(textOf(page.text)).toContain('Einträge zu Konten, Logins und Rollen sieht nur die Administration');
+    expect(entryIds(page.text)).toEqual(programmeEntries());
+    // Not even by asking for them.
+    expect(entryIds((await agent.get('/audit?subjectType=user')).text)).toEqual([]);
+    expect(entryIds((await agent.get('/audit?action=login')).text)).toEqual([]);
+    expect(entryIds((await agent.get(`/audit?subjectType=user&subjectId=${coordinator.id}`)).text)).toEqual([]);
+
+    // Administration still sees everything, its own logins included.
+    const adminPage = await (await loginAs(ctx.app, admin)).get('/audit');
+    const adminIds = entryIds(adminPage.text);
+    for (const key of Object.keys(ids)) expect(adminIds).toContain(ids[key]);
+    expect(textOf(adminPage.text)).not.toContain('sieht nur die Administration');
+  });
+
+  it('narrows to one offering by number or by part of its title, for coordination and administration alike', async () => {
+    const spring = ['spring', 'springSession', 'attendance', 'excuse', 'enrollment', 'material', 'deletedSession'].map((key) => ids[key]!).reverse();
+    const springId = (await ctx.db('offerings').where({ title: springTitle }).first('id')).id as number;
+    for (const user of [coordinator, admin]) {
+      const agent = await loginAs(ctx.app, user);
+      const byNumber = await agent.get(`/audit?offering=${springId}`);
+      expect(entryIds(byNumber.text)).toEqual(spring);
+      expect(inputValue(byNumber.text, 'offering')).toBe(String(springId));
+      expect(entryIds((await agent.get(`/audit?offering=${encodeURIComponent('frühjahr')}`)).text)).toEqual(spring);
+      expect(entryIds((await agent.get(`/audit?offering=${encodeURIComponent('Herbst')}&action=session.created`)).text)).toEqual([ids.autumnSession]);
+      // % is a letter in the search, not a wildcard.
+      expect(entryIds((await agent.get('/audit?offering=%25')).text)).toEqual([]);
+    }
+    const tooLong = await (await loginAs(ctx.app, coordinator)).get(`/audit?offering=${'x'.repeat(201)}`);
+    expect(tooLong.status).toBe(422);
+    expect(fieldErrorText(tooLong.text, 'offering')).toBe('Bitte geben Sie höchstens 200 Zeichen ein.');
+  });
+
+  it('costs a coordinator the same few statements for a short and a long trail, with and without the offering filter', async () => {
+    const agent = await loginAs(ctx.app, coordinator);
+    const count = async (url: string) => countQueries(ctx.db, () => agent.get(url));
+    const filtered = `/audit?offering=${encodeURIComponent('Frühjahr')}&action=offering.updated&from=2020-01-01`;
+    await agent.get('/audit');
+    const small = [await count('/audit'), await count(filtered)];
+    const rows = Array.from({ length: 600 }, (_, index) => ({ action: index % 2 ? 'login' : 'programme.updated', subject_type: index % 2 ? 'user' : 'programme', subject_id: String(index % 2 ? person.id : ids.programme), actor_user_id: admin.id }));
+    await ctx.db('audit_events').insert(rows);
+    const large = [await count('/audit'), await count(filtered)];
+    expect(large).toEqual(small);
+    expect(Math.max(...large)).toBeLessThanOrEqual(6);
+    const first = await agent.get('/audit');
+    expect(entryIds(first.text)).toHaveLength(50);
+    expect(await count(linkNamed(first.text, 'Ältere Einträge')!)).toBeLessThanOrEqual(6);
   });
 });

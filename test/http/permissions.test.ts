@@ -211,7 +211,11 @@ const routes: RouteRow[] = [
     body: (f, visitor) => ({ firstName: 'Berichtigt', lastName: `Person ${visitor}`, organisationId: String(f.organisation.id), department: '' }),
     expect: onlyFor(MAINTAINERS, 303, 'POST'),
   },
-  { method: 'GET', path: '/admin/audit', expect: onlyFor(ADMINS, 200, 'GET') },
+  // audit: administration sees every entry, coordination the entries about programmes; /admin/audit is the page's first address
+  { method: 'GET', path: '/audit', expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/audit.csv', expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/audit.xlsx', expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/admin/audit', expect: onlyFor(MAINTAINERS, 301, 'GET') },
   // privacy: open erasure requests (no request exists in the fixtures: the admin gets past the guard to 404)
   { method: 'GET', path: '/admin/erasure-requests', expect: onlyFor(ADMINS, 200, 'GET') },
   { method: 'GET', path: '/admin/erasure-requests/:id', params: () => ({ id: 999999 }), expect: onlyFor(ADMINS, 404, 'GET') },
