@@ -19,3 +19,5 @@ export type OfferingPeriod = (typeof OFFERING_PERIODS)[number];
 /** `active`: draft or published, what a coordinator still works on; `any`: cancelled ones too. */
 export const OFFERING_STATUS_CHOICES = ['active', 'draft', 'published', 'cancelled', 'any'] as const;
 export type OfferingStatusChoice = (typeof OFFERING_STATUS_CHOICES)[number];
+/** A session's own teaching units (UE): 40 of 45 minutes is a full working week, more is a typing error (CHECK in the database too). */
+export const SESSION_TEACHING_UNITS_MAX = 40;

@@ -3,7 +3,7 @@ import { actorOf } from '../audit/audit.service';
 import { setFlash } from '../http/flash';
 import { formData, type FormPage } from '../http/forms';
 import { NotFound } from '../shared/errors';
-import { CERTIFICATE_KINDS, COMPLETION_RULES, OFFERING_PERIODS, OFFERING_STATUS_CHOICES, PROGRAMME_KINDS } from './catalog.model';
+import { CERTIFICATE_KINDS, COMPLETION_RULES, OFFERING_PERIODS, OFFERING_STATUS_CHOICES, PROGRAMME_KINDS, SESSION_TEACHING_UNITS_MAX } from './catalog.model';
 import type { ManageCatalogService, SessionSaved } from './manage.service';
 import { OFFERING_PAGE_SIZES, offeringFilterSchema, type ModuleInput, type NewOfferingInput, type OfferingInput, type ProgrammeInput, type SessionInput } from './manage.schemas';
 import { describeTrainerConflicts, moduleFormValues, offeringFormValues, programmeFormValues, sessionFormValues, submittedIds } from './manage.view';
@@ -80,6 +80,7 @@ export function createManageCatalogHandlers(catalog: ManageCatalogService) {
           trainers,
           sessionCurrent: sessionFormValues(undefined, detail.offering.location),
           checkedTrainerIds: checkedTrainers(req, []),
+          teachingUnitsMax: SESSION_TEACHING_UNITS_MAX,
         };
       },
     } satisfies FormPage,
@@ -96,7 +97,13 @@ export function createManageCatalogHandlers(catalog: ManageCatalogService) {
           catalog.getSession(userOf(req), idParam(req), numericParam(req, 'sessionId')),
           catalog.listTrainers(userOf(req)),
         ]);
-        return { ...detail, trainers, current: sessionFormValues(detail.session), checkedTrainerIds: checkedTrainers(req, detail.trainerIds) };
+        return {
+          ...detail,
+          trainers,
+          current: sessionFormValues(detail.session),
+          checkedTrainerIds: checkedTrainers(req, detail.trainerIds),
+          teachingUnitsMax: SESSION_TEACHING_UNITS_MAX,
+        };
       },
     } satisfies FormPage,
   };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseBerlinLocal } from '../shared/format';
 import { pageNumber } from '../shared/paging';
-import { CERTIFICATE_KINDS, COMPLETION_RULES, FUNDER_PROJECT_TITLE_MAX, OFFERING_PERIODS, OFFERING_STATUS_CHOICES, PROGRAMME_KINDS, SIGN_IN_SHEET_MODES } from './catalog.model';
+import { CERTIFICATE_KINDS, COMPLETION_RULES, FUNDER_PROJECT_TITLE_MAX, OFFERING_PERIODS, OFFERING_STATUS_CHOICES, PROGRAMME_KINDS, SESSION_TEACHING_UNITS_MAX, SIGN_IN_SHEET_MODES } from './catalog.model';
 
 // Messages are translation keys; the form shows them in the visitor's language.
 const required = (max = 200) => z.string({ error: 'validation.required' }).trim().min(1, 'validation.required').max(max, 'validation.tooLong');
@@ -172,6 +172,22 @@ export const offeringFilterSchema = z.object({
   page: z.unknown().optional().transform(pageNumber),
 });
 
+/**
+ * A session's own teaching units; empty means "the module's" (null). zod's own min/max issues
+ * carry the limit, so the message can name it.
+ */
+const optionalTeachingUnits = z.preprocess(
+  (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, 'validation.wholeNumber')
+    .transform(Number)
+    .pipe(z.number().min(0, 'validation.notNegative').max(SESSION_TEACHING_UNITS_MAX, 'manage.sessions.errors.teachingUnitsTooMany'))
+    .optional()
+    .transform((value) => value ?? null),
+);
+
 export const sessionSchema = z
   .object({
     moduleId: optionalId,
@@ -180,6 +196,7 @@ export const sessionSchema = z
     location: required(300),
     onlineUrl: optionalHttpsUrl,
     trainerIds: checkedIds,
+    teachingUnits: optionalTeachingUnits,
   })
   .refine((form) => form.endsAt > form.startsAt, { path: ['endsAt'], message: 'validation.endAfterStart' });
 

@@ -50,6 +50,7 @@ export function sessionFormValues(session?: SessionRow, defaultLocation = ''): R
     endsAt: toBerlinInputValue(session.ends_at),
     location: session.location,
     onlineUrl: session.online_url ?? '',
+    teachingUnits: session.teaching_units === null ? '' : String(session.teaching_units),
   };
 }
 

@@ -12,6 +12,8 @@ export type SessionRow = {
   ends_at: Date;
   location: string;
   online_url: string | null;
+  /** The session's own teaching units; null: its module's count (view `catalog_session_schedule`). */
+  teaching_units: number | null;
 };
 
 export type SessionChanges = Omit<SessionRow, 'id' | 'offering_id'>;
@@ -28,6 +30,7 @@ const sessionColumns = [
   'offering_sessions.ends_at',
   'offering_sessions.location',
   'offering_sessions.online_url',
+  'offering_sessions.teaching_units',
 ];
 
 export async function selectSessions(db: Db, offeringId: number): Promise<SessionListRow[]> {

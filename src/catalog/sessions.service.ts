@@ -33,6 +33,7 @@ const sessionSnapshot = (session: queries.SessionChanges, trainerIds: number[]) 
   endsAt: session.ends_at.toISOString(),
   location: session.location,
   onlineUrl: session.online_url,
+  teachingUnits: session.teaching_units,
   trainerIds,
 });
 
@@ -60,7 +61,7 @@ async function sessionChanges(trx: Knex.Transaction, offering: OfferingRow, inpu
     if (input.trainerIds.some((id) => !trainerIds.has(id))) errors.trainerIds = 'validation.selectOne';
   }
   if (Object.keys(errors).length > 0) throw new Invalid(errors);
-  return { module_id: moduleId, starts_at: input.startsAt, ends_at: input.endsAt, location: input.location, online_url: input.onlineUrl };
+  return { module_id: moduleId, starts_at: input.startsAt, ends_at: input.endsAt, location: input.location, online_url: input.onlineUrl, teaching_units: input.teachingUnits };
 }
 
 async function trainerConflicts(trx: Knex.Transaction, sessionId: number, session: queries.SessionChanges, trainerIds: number[]): Promise<TrainerConflict[]> {

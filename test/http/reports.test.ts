@@ -61,6 +61,10 @@ describe('funder report page', () => {
     // Only the sessions in the period count: March alone has the series and its two sessions.
     const march = await agent.get('/reports/funder?from=2025-03-01&to=2025-03-10');
     expect(totalsOn(march.text)).toMatchObject({ offerings: 1, sessions: 1, teachingUnits: 8, participantDays: 2, present: 2, absent: 1 });
+
+    // A workshop session's own units (workshops have no modules) count for the funder.
+    await ctx.db('offering_sessions').where('id', fixture.sessions[2]!).update({ teaching_units: 4 });
+    expect(totalsOn((await agent.get(`/reports/funder?${YEAR_2025}&programme=${fixture.workshopId}`)).text)).toMatchObject({ sessions: 2, teachingUnits: 4 });
   });
 
   it('defaults to the current calendar year and keeps the choice in the chooser', async () => {

@@ -114,6 +114,10 @@ describe('training record (Fortbildungsnachweis)', () => {
     expect(record).not.toContain(revokedCertificate.serial);
     expect(record).not.toContain(revokedCertificate.verification_code);
     expect(record).toContain('Seite 1 von 1');
+
+    // A workshop date with units of its own (set on the session) counts them: 14 + 4.
+    await ctx.db('offering_sessions').where('id', attended[2]!).update({ teaching_units: 4 });
+    expect(flat((await pdfText(participant, '/my/training-record.pdf')).text)).toContain('Unterrichtseinheiten (UE) insgesamt: 18');
   });
 
   it('coordinators produce it for anybody, audited; unknown people are 404; participants get only their own', async () => {
