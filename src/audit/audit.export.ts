@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Contact } from '../accounts/contacts.service';
 import type { Translate } from '../i18n/i18n';
@@ -42,7 +43,11 @@ function cells(rows: AuditRow[], actors: Map<number, Contact>, t: Translate, loc
 export async function writeAuditCsv(batches: AsyncIterable<AuditExportBatch>, truncated: () => boolean, maxRows: number, t: Translate, locale: Locale, output: Writable): Promise<void> {
   output.write(toCsv([header(t)]));
   // The BOM belongs once at the very start of the file.
-  for await (const batch of batches) output.write(toCsv(cells(batch.rows, batch.actors, t, locale)).replace(/^\uFEFF/, ''));
+  for await (const batch of batches) {
+    // A slow client: wait until it has taken the batch before reading the next one; one that left: stop reading.
+    if (!output.write(toCsv(cells(batch.rows, batch.actors, t, locale)).replace(/^\uFEFF/, ''))) await Promise.race([once(output, 'drain'), once(output, 'close')]);
+    if (output.destroyed) return;
+  }
   if (truncated()) output.write(toCsv([[t('audit.export.truncated', { count: maxRows.toLocaleString(locale) })]]).replace(/^\uFEFF/, ''));
 }
 
