@@ -38,6 +38,8 @@ export type PersonSummary = {
   certificates: number;
   /** Only admins manage accounts: for them the name links to the account. */
   accountHref: string | null;
+  /** Where the viewer corrects this person's data, when they may (permission people.correct). */
+  correctHref: string | null;
 };
 
 /** One row per person across all programmes: three statements a page (session included). */
@@ -60,6 +62,7 @@ export function createPeopleView(db: Database, now: () => Date = () => new Date(
         rows = total === 0 ? [] : await queries.selectPeoplePage(db, { ...query, limit: window.limit, offset: window.offset }, ATTENDED_STATUSES, now());
       }
       const admin = can(user, 'accounts.administer');
+      const mayCorrect = can(user, 'people.correct');
       const summaries = rows.map((row) => ({
         userId: row.user_id,
         firstName: row.first_name,
@@ -71,6 +74,7 @@ export function createPeopleView(db: Database, now: () => Date = () => new Date(
         attendedMarks: row.attended_marks,
         certificates: row.certificates,
         accountHref: admin ? `/admin/users/${row.user_id}` : null,
+        correctHref: mayCorrect ? `/admin/users/${row.user_id}/edit` : null,
       }));
       return pageOf(summaries, rows[0]?.total ?? 0, window);
     },

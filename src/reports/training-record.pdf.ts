@@ -186,8 +186,8 @@ function drawDates(doc: PDFKit.PDFDocument, root: PDFKit.PDFStructureElement, re
       date.programme_title,
       date.offering_title,
       date.module_title ? `${date.module_position ?? ''}${date.module_position ? '. ' : ''}${date.module_title}` : '–',
-      // A date without a module (workshop, Fachtag) is not measured in teaching units: "–", not a misleading 0.
-      date.module_title ? String(date.teaching_units) : '–',
+      // A date without units (a workshop or Fachtag nobody gave units) shows "–", not a misleading 0.
+      date.module_title || date.teaching_units > 0 ? String(date.teaching_units) : '–',
       date.location || '–',
     ];
     doc.font('regular').fontSize(8.5).fillColor(INK);
