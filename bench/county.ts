@@ -8,7 +8,7 @@ import { loginAt } from './lib/harness';
 import { writeResultsSection } from './lib/results';
 
 const COUNTY_HEADING = '## County scale (issue 11): `npm run bench -- county`';
-import { cpuMsOf, load, postgresProcesses, settle, startProcess, type LoadResult, type ServerProcess } from './lib/processes';
+import { load, postgresCpuMs, settle, startProcess, type LoadResult, type ServerProcess } from './lib/processes';
 
 /**
  * Issue 11's county-scale benchmark: seeds a county and a small district (set-based SQL,
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     const county = await seed(server, COUNTY);
 
     // PostgreSQL's CPU per page view counts too: the app could look cheap by pushing work into the database.
-    const databaseCpu = server.postmasterPid ? () => cpuMsOf(postgresProcesses(server.postmasterPid!)) : undefined;
+    const databaseCpu = server.postmasterPid ? () => postgresCpuMs(server.postmasterPid!) : undefined;
     const before = await measureBare();
 
     const smallFacts = new Map<number, ViewFacts>();

@@ -86,8 +86,20 @@ export function cpuMsOf(pids: number[]): number {
   return ticks * MS_PER_TICK;
 }
 
-/** A PostgreSQL server's processes: the postmaster and its children (one backend per connection). */
-export function postgresProcesses(postmasterPid: number): number[] {
+/**
+ * CPU a PostgreSQL server has used so far, in ms: the postmaster's own and its children's. A
+ * backend that ends (a closed connection, an autovacuum worker) is reaped by the postmaster,
+ * whose cutime/cstime then hold its CPU, so the total never goes down during a run.
+ */
+export function postgresCpuMs(postmasterPid: number): number {
+  let ticks: number;
+  try {
+    const fields = fs.readFileSync(`/proc/${postmasterPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime, stime, then cutime, cstime (children already waited for).
+    ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  } catch {
+    return 0;
+  }
   const children = fs
     .readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
@@ -99,7 +111,7 @@ export function postgresProcesses(postmasterPid: number): number[] {
       }
     })
     .map(Number);
-  return [postmasterPid, ...children];
+  return ticks * MS_PER_TICK + cpuMsOf(children);
 }
 
 /** autocannon against one page on 127.0.0.1, sampling the server's RSS while it runs. */
