@@ -52,6 +52,8 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(25),
   // Bearer token Prometheus sends to GET /metrics; without one the endpoint does not exist (404).
   METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  // Where `npm run backup` / `npm run restore` find pg_dump and pg_restore (unset: PATH).
+  PG_BIN_DIR: z.string().min(1).optional(),
   // Rechtliche Seiten (Datenschutz, Barrierefreiheit, Leichte Sprache, Verzeichnis von Verarbeitungstätigkeiten).
   CONTROLLER_NAME: z.string().min(1).optional(),
   CONTROLLER_ADDRESS: z.string().default(''),
@@ -102,6 +104,8 @@ export type Config = Readonly<{
   sessions: Readonly<{ absoluteMs: number; idleMs: number }>;
   shutdownTimeoutMs: number;
   metricsToken: string | undefined;
+  /** The PostgreSQL client tools for scripts/backup.ts and restore.ts; undefined: found on PATH. */
+  pgBinDir: string | undefined;
   /** Löschkonzept (src/privacy/retention.rules.ts): how long each category is kept. */
   retention: Readonly<{ unverifiedDays: number; rateLimitHours: number; auditIpDays: number; fundingYears: number; inactiveAccountYears: number; mailFileDays: number }>;
 }>;
@@ -184,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessions: Object.freeze({ absoluteMs: values.SESSION_ABSOLUTE_HOURS * 60 * 60 * 1000, idleMs: values.SESSION_IDLE_MINUTES * 60 * 1000 }),
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     metricsToken: values.METRICS_TOKEN,
+    pgBinDir: values.PG_BIN_DIR,
     retention: Object.freeze({
       unverifiedDays: values.RETENTION_UNVERIFIED_DAYS,
       rateLimitHours: values.RETENTION_RATE_LIMIT_HOURS,

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createApp } from './app';
-import { createDatabase, isDatabaseEmpty, migrateToLatest } from './db/database';
+import { createDatabase, isDatabaseEmpty, migrateToLatest, withAdvisoryLock } from './db/database';
 import { EmbeddedDatabaseError, startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
 import { createLogger, type Logger } from './http/logger';
 import { createMailer } from './mail/mailer';
@@ -69,7 +69,9 @@ async function main(): Promise<void> {
   const mailer = createMailer(config, logger);
   const built = createApp({ config, db, databaseUrl, logger, mailer });
   const reminders = createReminderService(db, mailer, config, logger);
-  const jobs = await startJobs(
+  // pg-boss creates a queue's table on first use without a lock of its own: two instances
+  // starting at once on a new database would deadlock there, so they take turns.
+  const jobs = await withAdvisoryLock(databaseUrl, 'job-queues', () => startJobs(
     databaseUrl,
     [
       { name: 'session-reminders', cron: '*/15 * * * *', run: () => reminders.sendDueReminders() },
@@ -80,7 +82,7 @@ async function main(): Promise<void> {
       retentionJob(createRetentionService({ db, config, logger })),
     ],
     logger,
-  );
+  ));
   built.watchJobs(jobs.stats);
 
   const server: Server = built.app.listen(config.port);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import knex, { Knex } from 'knex';
-import { types } from 'pg';
+import { Client, types, type ClientConfig } from 'pg';
 import type { Logger } from 'pino';
 
 // COUNT(*) and SUM() come back as int8; our counts stay far below 2^53.
@@ -91,8 +91,35 @@ function knexLog(logger: Logger): Knex.Config['log'] {
   };
 }
 
+/**
+ * Runs `work` while holding the PostgreSQL advisory lock `name`: instances doing the same
+ * at the same moment wait for each other instead of colliding. The lock is held on a
+ * connection of its own, outside any pool (a pool of one would otherwise wait for itself),
+ * and without statement timeouts (waiting for a long migration is fine). It goes with that
+ * connection: an instance that dies while holding it never leaves it behind.
+ */
+export async function withAdvisoryLock<T>(target: Database | string, name: string, work: () => Promise<T>): Promise<T> {
+  const settings: ClientConfig =
+    typeof target === 'string' ? { connectionString: target } : { ...(target.client.connectionSettings as ClientConfig), statement_timeout: undefined, query_timeout: undefined };
+  const lock = new Client(settings);
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`kokoma-campus:${name}`]);
+    return await work();
+  } finally {
+    // Ending the session releases the lock, also when `work` failed.
+    await lock.end();
+  }
+}
+
+/**
+ * Several instances may start at the same moment on one empty database. knex's own lock
+ * (table knex_migrations_lock) does not make the second one wait: it fails, with "relation
+ * knex_migrations already exists" or "Migration table is already locked". Under the advisory lock the others wait until the first is
+ * done, then find nothing pending.
+ */
 export async function migrateToLatest(db: Database): Promise<void> {
-  await db.migrate.latest(migrationConfig);
+  await withAdvisoryLock(db, 'migrations', () => db.migrate.latest(migrationConfig));
 }
 
 /** Migration files the database has not run yet (none when it is current). */
