@@ -17,6 +17,8 @@ export function countyPages(seeded: SeededDistrict, size: DistrictSize): CountyP
     { label: 'coordinator: /manage/offerings', who: 'coordinator', path: '/manage/offerings' },
     { label: 'public catalog /offerings', who: 'anonymous', path: '/offerings' },
     { label: 'public offering page', who: 'anonymous', path: `/offerings/${seeded.bigOfferingId}` },
+    { label: 'coordinator: start page with the year\'s figures', who: 'coordinator', path: '/' },
+    { label: 'participant: start page', who: 'participant', path: '/' },
     { label: 'participant: /my/progress', who: 'participant', path: '/my/progress' },
     { label: 'participant: /my/dates', who: 'participant', path: '/my/dates' },
     { label: 'participant: /my/certificates', who: 'participant', path: '/my/certificates' },
