@@ -7,9 +7,10 @@ type Db = Knex | Knex.Transaction;
 const arrayLiteral = (values: readonly (number | string)[]) => `{${values.map((value) => (typeof value === 'number' ? String(Math.trunc(value)) : `"${value.replace(/["\\]/g, '')}"`)).join(',')}}`;
 
 /*
- * The coordinator's certificate page of one offering: four statements, whatever its size
- * (the offering with its rule, what the confirmed people attended, the counts, one page of
- * people). Only what the page shows is read: no snapshots, no PDF bytes.
+ * The coordinator's certificate page of one offering: two statements here, whatever its size
+ * (the offering with its rule; the counts with one page of people), plus attendance's
+ * published read of who completed (completion-read.ts). Only what the page shows is read:
+ * no snapshots, no PDF bytes.
  */
 
 export type OverviewOffering = {
@@ -36,32 +37,6 @@ export async function findOverviewOffering(db: Db, offeringId: number): Promise<
   return rows[0];
 }
 
-export type AttendedByPerson = { user_id: number; module_id: number | null; offering_id: number; starts_at: Date };
-
-/**
- * What the confirmed people of an offering attended (statuses that count, sessions begun by
- * `moment`): for a series any cohort of the programme, otherwise this offering. One row per
- * person and module with its first date: all the completion rules look at (a series counts
- * modules in any cohort; anything else has only this offering in scope). The same selection
- * as attendance's completion for issuing (completion.queries.ts).
- */
-export async function selectAttendedOfConfirmed(db: Db, offering: { id: number; programme_id: number; kind: string }, attendedStatuses: readonly string[], moment: Date): Promise<AttendedByPerson[]> {
-  const scope = offering.kind === 'series' ? { sql: 'o.programme_id = ?', binding: offering.programme_id } : { sql: 's.offering_id = ?', binding: offering.id };
-  // The people's ids as one array: their attendance is then read by the user_id index
-  // (a few dozen rows each), not by scanning every attendance row of the county.
-  const { rows } = await db.raw<{ rows: AttendedByPerson[] }>(
-    `SELECT a.user_id, s.module_id, min(s.offering_id) AS offering_id, min(s.starts_at) AS starts_at
-       FROM attendance_records a
-       JOIN offering_sessions s ON s.id = a.session_id
-       JOIN offerings o ON o.id = s.offering_id
-      WHERE a.user_id = ANY (ARRAY(SELECT cs.user_id FROM confirmed_seats cs WHERE cs.offering_id = ?))
-        AND a.status = ANY(?::text[]) AND s.starts_at <= ? AND ${scope.sql}
-      GROUP BY a.user_id, s.module_id`,
-    [offering.id, arrayLiteral(attendedStatuses), moment, scope.binding],
-  );
-  return rows;
-}
-
 export type OverviewState = 'eligible' | 'issued' | 'revoked';
 export type OverviewFilter = { state?: OverviewState; search?: string };
 export type OverviewScope = { offeringId: number; subjectKey: string; completedUserIds: number[] };
@@ -69,22 +44,23 @@ export type OverviewScope = { offeringId: number; subjectKey: string; completedU
 /**
  * The confirmed people of the offering with their valid certificate for the subject (at
  * most one, a unique index says so) and whether one was revoked; `completed` from the
- * completion rules, passed in.
+ * completion rules, passed in. Each person's certificates are looked up by the user_id
+ * index (LIMIT 1 keeps PostgreSQL from scanning every certificate of the county instead).
  */
 function peopleWith(scope: OverviewScope): { sql: string; bindings: Knex.RawBinding[] } {
   return {
-    // Materialized: the offering's few hundred people are gathered first and sorted, rather than walking
-    // the name index over every user of the county to find them (which grows with the page number).
+    // Materialized: the offering's few hundred people are gathered first (by the users' primary key)
+    // and sorted, rather than walking the name index over every user of the county to find them.
     sql: `WITH people AS MATERIALIZED (
       SELECT u.id AS user_id, u.first_name, u.last_name, u.organisation_id,
              v.id AS valid_id, v.serial AS valid_serial, v.issued_at AS valid_issued_at,
-             EXISTS (SELECT 1 FROM certificates r WHERE r.user_id = u.id AND r.subject_key = ? AND r.status = 'revoked') AS has_revoked,
-             u.id = ANY(?::int[]) AS completed
-        FROM confirmed_seats cs
-        JOIN users u ON u.id = cs.user_id
+             r.user_id IS NOT NULL AS has_revoked, done.user_id IS NOT NULL AS completed
+        FROM users u
         LEFT JOIN certificates v ON v.user_id = u.id AND v.subject_key = ? AND v.status = 'valid'
-       WHERE cs.offering_id = ?)`,
-    bindings: [scope.subjectKey, arrayLiteral(scope.completedUserIds), scope.subjectKey, scope.offeringId],
+        LEFT JOIN LATERAL (SELECT c.user_id FROM certificates c WHERE c.user_id = u.id AND c.subject_key = ? AND c.status = 'revoked' LIMIT 1) r ON true
+        LEFT JOIN unnest(?::int[]) AS done(user_id) ON done.user_id = u.id
+       WHERE u.id = ANY (ARRAY(SELECT cs.user_id FROM confirmed_seats cs WHERE cs.offering_id = ?)))`,
+    bindings: [scope.subjectKey, scope.subjectKey, arrayLiteral(scope.completedUserIds), scope.offeringId],
   };
 }
 
@@ -106,23 +82,6 @@ function matching(filter: OverviewFilter): { sql: string; bindings: string[] } {
 
 export type OverviewCounts = { total: number; eligible: number; issued: number; revoked: number; matching: number };
 
-/** Counts for the whole offering (what the bulk actions cover) and how many match the filter. */
-export async function countOverview(db: Db, scope: OverviewScope, filter: OverviewFilter): Promise<OverviewCounts> {
-  const people = peopleWith(scope);
-  const match = matching(filter);
-  const { rows } = await db.raw<{ rows: OverviewCounts[] }>(
-    `${people.sql}
-     SELECT count(*)::int AS total,
-            count(*) FILTER (WHERE p.completed AND p.valid_id IS NULL)::int AS eligible,
-            count(*) FILTER (WHERE p.valid_id IS NOT NULL)::int AS issued,
-            count(*) FILTER (WHERE p.has_revoked)::int AS revoked,
-            count(*) FILTER (WHERE ${match.sql})::int AS matching
-       FROM people p`,
-    [...people.bindings, ...match.bindings],
-  );
-  return rows[0]!;
-}
-
 export type OverviewRow = {
   user_id: number;
   first_name: string;
@@ -136,20 +95,35 @@ export type OverviewRow = {
   history: { id: number; serial: string; status: CertificateStatus; revokedAt: string | null }[];
 };
 
-/** One page of people matching the filter, in German name order. */
-export async function selectOverviewPage(db: Db, scope: OverviewScope, filter: OverviewFilter, window: { limit: number; offset: number }): Promise<OverviewRow[]> {
+/**
+ * Counts for the whole offering (what the bulk actions cover), how many match the filter,
+ * and one page of the matching people in German name order, in one statement: the people are
+ * gathered once, and the earlier certificates are read only for the page's rows.
+ */
+export async function selectOverview(db: Db, scope: OverviewScope, filter: OverviewFilter, window: { limit: number; offset: number }): Promise<{ counts: OverviewCounts; rows: OverviewRow[] }> {
   const people = peopleWith(scope);
   const match = matching(filter);
-  const { rows } = await db.raw<{ rows: OverviewRow[] }>(
+  const { rows } = await db.raw<{ rows: { counts: OverviewCounts; rows: (Omit<OverviewRow, 'valid_issued_at'> & { valid_issued_at: string | null })[] }[] }>(
     `${people.sql}
-     SELECT p.user_id, p.first_name, p.last_name, org.name AS organisation_name, p.completed, p.valid_id, p.valid_serial, p.valid_issued_at,
-            coalesce((SELECT json_agg(json_build_object('id', c.id, 'serial', c.serial, 'status', c.status, 'revokedAt', c.revoked_at) ORDER BY c.id DESC)
-                        FROM certificates c WHERE c.user_id = p.user_id AND c.subject_key = ? AND c.status <> 'valid'), '[]'::json) AS history
-       FROM people p LEFT JOIN organisations org ON org.id = p.organisation_id
-      WHERE ${match.sql}
-      ORDER BY p.last_name COLLATE german, p.first_name COLLATE german, p.user_id
-      LIMIT ? OFFSET ?`,
-    [...people.bindings, scope.subjectKey, ...match.bindings, window.limit, window.offset],
+     SELECT (SELECT json_build_object(
+               'total', count(*),
+               'eligible', count(*) FILTER (WHERE p.completed AND p.valid_id IS NULL),
+               'issued', count(*) FILTER (WHERE p.valid_id IS NOT NULL),
+               'revoked', count(*) FILTER (WHERE p.has_revoked),
+               'matching', count(*) FILTER (WHERE ${match.sql}))
+               FROM people p) AS counts,
+            (SELECT coalesce(json_agg(json_build_object(
+                      'user_id', p.user_id, 'first_name', p.first_name, 'last_name', p.last_name, 'organisation_name', org.name,
+                      'completed', p.completed, 'valid_id', p.valid_id, 'valid_serial', p.valid_serial, 'valid_issued_at', p.valid_issued_at,
+                      'history', coalesce((SELECT json_agg(json_build_object('id', c.id, 'serial', c.serial, 'status', c.status, 'revokedAt', c.revoked_at) ORDER BY c.id DESC)
+                                             FROM certificates c WHERE c.user_id = p.user_id AND c.subject_key = ? AND c.status <> 'valid'), '[]'::json))
+                      ORDER BY p.position), '[]'::json)
+               FROM (SELECT p.*, row_number() OVER (ORDER BY p.last_name COLLATE german, p.first_name COLLATE german, p.user_id) AS position
+                       FROM people p WHERE ${match.sql}
+                      ORDER BY position LIMIT ? OFFSET ?) p
+               LEFT JOIN organisations org ON org.id = p.organisation_id) AS rows`,
+    [...people.bindings, ...match.bindings, scope.subjectKey, ...match.bindings, window.limit, window.offset],
   );
-  return rows;
+  const result = rows[0]!;
+  return { counts: result.counts, rows: result.rows.map((row) => ({ ...row, valid_issued_at: row.valid_issued_at === null ? null : new Date(row.valid_issued_at) })) };
 }
