@@ -146,5 +146,9 @@ export function completionsAndRisks(programmes: ProgrammeOutline[], seats: dashb
       atRisk.push({ userId: seat.user_id, firstName: seat.first_name, lastName: seat.last_name, offeringTitle: seat.offering_title, missingModules });
     }
   }
+  // Only the few at risk are put in German name order, not every seat of the year.
+  atRisk.sort((a, b) => GERMAN.compare(a.lastName, b.lastName) || GERMAN.compare(a.firstName, b.firstName) || a.userId - b.userId || a.offeringTitle.localeCompare(b.offeringTitle));
   return { completions, atRisk };
 }
+
+const GERMAN = new Intl.Collator('de');
