@@ -102,6 +102,9 @@ describe('accounts in the browser', () => {
     // The next Tab stop is the first control inside main, not the header again.
     await b.page.keyboard.press('Tab');
     await expect(focused(b).evaluate((element) => element.closest('main') !== null)).resolves.toBe(true);
+    // On the start page that is the way to the text in Leichte Sprache, then the login.
+    await expect(focused(b).textContent()).resolves.toBe('Diese Seite in Leichter Sprache');
+    await b.page.keyboard.press('Tab');
     await expect(focused(b).textContent()).resolves.toBe('Anmelden');
   });
 
