@@ -4,12 +4,21 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Result as AxeResult } from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
-import { createApp } from '../../src/app';
+import { createApp as createAppFromSource } from '../../src/app';
 import type { Config } from '../../src/config';
 import type { Database } from '../../src/db/database';
 import { createLogger } from '../../src/http/logger';
 import type { Mailer, OutgoingMail } from '../../src/mail/mailer';
 import { testConfig } from './app';
+
+/**
+ * `E2E_BUILD=1` runs the browser suite against the compiled build in dist/ (what
+ * `npm run start:prod` serves; `npm run build` first), so CI proves the build serves every page.
+ */
+const createApp: typeof createAppFromSource = process.env.E2E_BUILD
+  ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require(path.resolve(__dirname, '..', '..', 'dist', 'src', 'app.js')) as { createApp: typeof createAppFromSource }).createApp
+  : createAppFromSource;
 import { openTestDatabase, testDatabaseUrl, truncateAll } from './database';
 
 /** Debian's Chromium; never a downloaded browser. */
