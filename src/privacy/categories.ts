@@ -17,10 +17,12 @@ export type RetentionPeriod =
   | { kind: 'yearsAfterOfferingYear'; count: number }
   /** Counted from the last login; only when no record of the person is still under retention. */
   | { kind: 'yearsWithoutLogin'; count: number }
-  | { kind: 'session'; idleHours: number; absoluteHours: number };
+  | { kind: 'session'; idleHours: number; absoluteHours: number }
+  /** Issued certificates: their holders and the funder must be able to verify them for good. */
+  | { kind: 'whileVerifiable' };
 
 /** What happens when the period is over. */
-export type RetentionAction = 'delete' | 'anonymise' | 'shorten';
+export type RetentionAction = 'delete' | 'anonymise' | 'shorten' | 'withholdName';
 
 export type DataCategory = { key: string; retention: RetentionPeriod; action: RetentionAction };
 
@@ -47,6 +49,7 @@ export function dataCategories(settings: CategorySettings): DataCategory[] {
     { key: 'rateLimits', retention: { kind: 'hours', count: retention.rateLimitHours }, action: 'delete' },
     { key: 'outgoingMails', retention: { kind: 'days', count: SENT_MAIL_DAYS }, action: 'delete' },
     { key: 'mailFiles', retention: { kind: 'days', count: retention.mailFileDays }, action: 'delete' },
+    { key: 'certificates', retention: { kind: 'whileVerifiable' }, action: 'withholdName' },
   ];
 }
 
@@ -56,7 +59,7 @@ type Translate = (key: string, options?: Record<string, unknown>) => string;
 export function retentionText(t: Translate, period: RetentionPeriod): string {
   const key = `privacy.processing.retention.${period.kind}`;
   if (period.kind === 'session') return t(key, { count: period.idleHours, absolute: period.absoluteHours });
-  if (period.kind === 'untilExpiry') return t(key);
+  if (period.kind === 'untilExpiry' || period.kind === 'whileVerifiable') return t(key);
   return t(key, { count: period.count });
 }
 

@@ -42,7 +42,7 @@ describe('legal pages with the texts an installation configures', () => {
     expect(text).toContain('Datenschutzbeauftragte des Landkreises, datenschutz@wartburgtal.example');
     const rows = tableRows(response.text, 'retention');
     const byName = new Map(rows.map((row) => [row[0], row]));
-    expect(rows).toHaveLength(9);
+    expect(rows).toHaveLength(10);
     expect(byName.get('Nicht bestätigte Registrierungen')?.slice(3)).toEqual(['14 Tage', 'gelöscht']);
     expect(byName.get('Teilnahme- und Förderunterlagen')?.slice(3)).toEqual(['10 Jahre nach Ende des Jahres, in dem der Durchgang endete', 'gelöscht']);
     expect(byName.get('Benutzerkonten')?.[3]).toBe('3 Jahre nach der letzten Anmeldung, wenn keine Angabe zur Person mehr aufbewahrt werden muss');
@@ -50,6 +50,11 @@ describe('legal pages with the texts an installation configures', () => {
     expect(byName.get('Protokoll')?.slice(3)).toEqual(['30 Tage', 'IP-Adressen gekürzt']);
     expect(byName.get('Zähler gegen Missbrauch')?.[3]).toBe('24 Stunden');
     expect(byName.get('Sitzungen')?.[3]).toBe('1 Stunde ohne Aktivität, spätestens 12 Stunden nach der Anmeldung');
+    // Certificates are never deleted: they stay verifiable, without the name once the person is erased.
+    expect(byName.get('Zertifikate und Teilnahmebestätigungen')?.slice(3)).toEqual([
+      'solange die Bescheinigung nachprüfbar sein muss (dauerhaft)',
+      'nach Löschung der Person bleibt die Bescheinigung prüfbar, ihr Name wird nicht mehr angezeigt',
+    ]);
   });
 
   it('the accessibility statement shows its date, the known limits, the form and the configured enforcement body', async () => {
@@ -204,7 +209,7 @@ describe('record of processing activities', () => {
     expect(text).toContain('Landratsamt, Am Anger 3, 99998 Musterstadt');
     expect(text).toContain('Herr Datenschutz, datenschutz@musterland.example');
     const rows = tableRows(response.text, 'activities');
-    expect(rows).toHaveLength(9);
+    expect(rows).toHaveLength(10);
     const registrations = rows.find((row) => row[0] === 'Nicht bestätigte Registrierungen')!;
     expect(registrations[6]).toBe('7 Tage');
     expect(registrations[5]).toBe('Art. 6 Abs. 1 lit. e DSGVO');
