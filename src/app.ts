@@ -136,7 +136,7 @@ export function createApp(deps: AppDeps): App {
   app.use(localeMiddleware, pageRenderer, viewLocals(config), flashLocal, csrf.tokenLocal);
   app.use(csrf.protection);
 
-  const coordinatorStart = createCoordinatorStart(db);
+  const coordinatorStart = createCoordinatorStart(db, { maxAgeSeconds: config.reports.figuresMaxAgeSeconds });
   app.use(homeRouter(home, startFiguresSection(coordinatorStart)));
   app.use(accountsRouter(rateLimits, accounts, organisations, passport));
   app.use(adminRouter(userAdmin, organisations));

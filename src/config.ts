@@ -63,6 +63,8 @@ const envSchema = z.object({
   ACCESSIBILITY_FEEDBACK_EMAIL: z.email('must be an e-mail address').optional(),
   ACCESSIBILITY_ENFORCEMENT_URL: z.url().default('https://www.schlichtungsstelle-bgg.de'),
   SIGN_LANGUAGE_VIDEO_URL: z.url().optional(),
+  // How long the start page's completions and at-risk list may be reused (report_completion_snapshots); 0: computed on every view.
+  REPORT_FIGURES_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(24 * 60 * 60).default(300),
   CERTIFICATE_SERIAL_PREFIX: z.string().regex(/^[A-Z][A-Z0-9]{0,9}$/, 'must be 1–10 capital letters or digits, starting with a letter').default('KKM'),
   // Löschfristen (Löschkonzept): unbestätigte Registrierungen, Missbrauchszähler, IP-Adressen im Protokoll, Förderunterlagen, inaktive Konten, E-Mail-Dateien.
   RETENTION_UNVERIFIED_DAYS: z.coerce.number().int().min(1).max(365).default(7),
@@ -100,6 +102,8 @@ export type Config = Readonly<{
   /** `s3` is set when the driver is `s3`; its secret key is kept out of JSON and logs (see storageSettings). */
   storage: Readonly<{ driver: 'local' | 's3'; s3: S3Settings | undefined }>;
   certificates: Readonly<{ serialPrefix: string }>;
+  /** The start page's completions/at-risk snapshot: reused while younger than this; 0 = always computed. */
+  reports: Readonly<{ figuresMaxAgeSeconds: number }>;
   database: Readonly<{ timeouts: DatabaseTimeouts }>;
   sessions: Readonly<{ absoluteMs: number; idleMs: number }>;
   shutdownTimeoutMs: number;
@@ -182,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploads: Object.freeze({ dir: path.resolve(root, values.UPLOAD_DIR), maxMegabytes: values.MAX_UPLOAD_MB, maxBytes: values.MAX_UPLOAD_MB * 1024 * 1024 }),
     storage: storageSettings(values),
     certificates: Object.freeze({ serialPrefix: values.CERTIFICATE_SERIAL_PREFIX }),
+    reports: Object.freeze({ figuresMaxAgeSeconds: values.REPORT_FIGURES_MAX_AGE_SECONDS }),
     database: Object.freeze({
       timeouts: Object.freeze({ connectMs: values.DB_CONNECT_TIMEOUT_MS, acquireMs: values.DB_ACQUIRE_TIMEOUT_MS, queryMs: values.DB_STATEMENT_TIMEOUT_MS }),
     }),

@@ -11,6 +11,7 @@ import { TIME_ZONE } from '../shared/format';
 import * as dashboard from './dashboard.queries';
 import { todayInBerlin } from './funder-report.service';
 import { selectProgrammes, type ProgrammeOutline } from './reports.queries';
+import { snapshotScope, upsertCompletionSnapshot } from './snapshots.queries';
 
 /** Organisations shown by name in the figures and the chart; the rest are summed as "others". */
 export const TOP_ORGANISATIONS = 10;
@@ -53,6 +54,14 @@ export type CoordinatorFigures = {
   missingSheetCount: number;
   atRisk: AtRiskPerson[];
   atRiskCount: number;
+  /** When completions and the people at risk were computed, if they come from the shared snapshot; null: just now, not cached. */
+  completionsAsOf: Date | null;
+};
+
+export type CoordinatorStartOptions = {
+  /** REPORT_FIGURES_MAX_AGE_SECONDS: how long a snapshot of completions/at risk is reused; 0: computed on every view. */
+  maxAgeSeconds?: number;
+  now?: () => Date;
 };
 
 export function percent(part: number, whole: number): number | null {
@@ -69,9 +78,14 @@ export function topOrganisations(rows: dashboard.OrganisationCount[], shown = TO
 /**
  * The coordinator's figures of a year and programme. Offerings, participants and
  * completions mean what they mean in the funder report for the same calendar year
- * (completions through the attendance domain's rules, completion.ts); three statements.
+ * (completions through the attendance domain's rules, completion.ts). Completions and the
+ * people at risk need every seat of the year and cost most at county scale, so with a max age
+ * they come from a snapshot shared by all instances (read along with the other figures, no
+ * statement of its own) and are computed again, and stored, only when it is missing or old.
  */
-export function createCoordinatorStart(db: Database, now: () => Date = () => new Date()) {
+export function createCoordinatorStart(db: Database, options: CoordinatorStartOptions = {}) {
+  const now = options.now ?? (() => new Date());
+  const maxAgeSeconds = options.maxAgeSeconds ?? 0;
   return {
     async figures(user: SessionUser, filter: StartFilter): Promise<CoordinatorFigures> {
       assertCan(user, 'reports.view');
@@ -82,15 +96,31 @@ export function createCoordinatorStart(db: Database, now: () => Date = () => new
         until: fromZonedTime(`${year + 1}-01-01T00:00:00`, TIME_ZONE),
         programmeId: filter.programme,
       };
-      const [programmes, figures, seats, missingProofs] = await Promise.all([
+      const cached = maxAgeSeconds > 0;
+      const wanted = cached ? { scope: snapshotScope(year, filter.programme), freshAfter: new Date(moment.getTime() - maxAgeSeconds * 1000) } : null;
+      const [programmes, figures, uncachedSeats, missingProofs] = await Promise.all([
         selectProgrammes(db),
-        dashboard.selectDashboardFigures(db, period, ATTENDED_STATUSES, moment),
-        dashboard.selectSeatsWithAttendance(db, period, ATTENDED_STATUSES, moment),
+        dashboard.selectDashboardFigures(db, period, ATTENDED_STATUSES, moment, wanted),
+        // Without a cache the seats are read alongside, as before; with one only when the snapshot is stale.
+        cached ? Promise.resolve(null) : dashboard.selectSeatsWithAttendance(db, period, ATTENDED_STATUSES, moment),
         // One signed list proves every session of its offering and day: the attendance domain's rule.
         sessionsMissingProof(db, { moment, from: period.from, until: period.until, programmeId: period.programmeId ?? undefined, limit: MISSING_PROOFS_SHOWN }),
       ]);
       if (filter.programme !== null && !programmes.some((programme) => programme.programme_id === filter.programme)) throw new NotFound();
-      const { completions, atRisk } = completionsAndRisks(programmes, seats, figures.planned_modules, moment);
+      let completion: { completions: number; atRisk: AtRiskPerson[]; atRiskCount: number; asOf: Date | null };
+      if (figures.snapshot) {
+        const { snapshot } = figures;
+        completion = { completions: snapshot.completions, atRisk: snapshot.at_risk, atRiskCount: snapshot.at_risk_count, asOf: new Date(snapshot.computed_at) };
+      } else {
+        const seats = uncachedSeats ?? (await dashboard.selectSeatsWithAttendance(db, period, ATTENDED_STATUSES, moment));
+        const { completions, atRisk } = completionsAndRisks(programmes, seats, figures.planned_modules, moment);
+        completion = { completions, atRisk: atRisk.slice(0, AT_RISK_SHOWN), atRiskCount: atRisk.length, asOf: cached ? moment : null };
+        if (wanted) {
+          // Only ids, titles and modules: names are read at render, so the cache holds none.
+          const shown = completion.atRisk.map(({ userId, offeringTitle, missingModules }) => ({ userId, offeringTitle, missingModules }));
+          await upsertCompletionSnapshot(db, { scope: wanted.scope, year, programmeId: filter.programme, computedAt: moment, completions, atRisk: shown, atRiskCount: atRisk.length });
+        }
+      }
       return {
         year,
         programmeId: filter.programme,
@@ -101,7 +131,7 @@ export function createCoordinatorStart(db: Database, now: () => Date = () => new
         marks: figures.marks,
         attendedMarks: figures.attended_marks,
         attendanceRate: percent(figures.attended_marks, figures.marks),
-        completions,
+        completions: completion.completions,
         certificates: figures.certificates,
         organisations: topOrganisations(figures.organisations),
         months: Array.from({ length: 12 }, (_, index) => {
@@ -111,8 +141,9 @@ export function createCoordinatorStart(db: Database, now: () => Date = () => new
         upcoming: figures.upcoming,
         missingSheets: missingProofs.sessions,
         missingSheetCount: missingProofs.total,
-        atRisk: atRisk.slice(0, AT_RISK_SHOWN),
-        atRiskCount: atRisk.length,
+        atRisk: completion.atRisk,
+        atRiskCount: completion.atRiskCount,
+        completionsAsOf: completion.asOf,
       };
     },
   };

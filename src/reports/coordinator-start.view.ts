@@ -1,5 +1,5 @@
 import type { Translate } from '../i18n/i18n';
-import { formatMonth, type Locale } from '../shared/format';
+import { formatDateTime, formatMonth, type Locale } from '../shared/format';
 import { columns, horizontalBars, BAR_COLOUR, TEXT_COLOUR, TEXT_ON_BAR } from './charts';
 import type { CoordinatorFigures, StartFilter } from './coordinator-start.service';
 import { programmeOptions } from './reports.view';
@@ -27,6 +27,8 @@ export function coordinatorStartLocals(figures: CoordinatorFigures | null, filte
     colours: { bar: BAR_COLOUR, text: TEXT_COLOUR, onBar: TEXT_ON_BAR },
     programmeOptions: programmeOptions(figures.programmes),
     attendanceRateText: percentText(figures.attendanceRate),
+    /** "Stand: …" for completions and at risk when they come from the snapshot (they may be minutes old). */
+    asOfText: figures.completionsAsOf ? t('reports.start.asOf', { time: formatDateTime(figures.completionsAsOf, locale) }) : null,
     organisationChart: {
       id: 'chart-organisations',
       title: t('reports.charts.organisations.title', { scope }),

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { AttendanceStatus } from '../attendance/attendance-rules';
 import { TIME_ZONE } from '../shared/format';
+import { FRESH_SNAPSHOT_COLUMN, type StoredSnapshot } from './snapshots.queries';
 
 type Db = Knex | Knex.Transaction;
 
@@ -48,7 +49,12 @@ export type DashboardFigures = {
   months: MonthMarks[];
   upcoming: UpcomingSession[];
   planned_modules: PlannedModule[];
+  /** The scope's completion snapshot if asked for and fresh enough (snapshots.queries.ts), else null. */
+  snapshot: StoredSnapshot | null;
 };
+
+/** Which completion snapshot to read along: its scope and the oldest computation still good. */
+export type SnapshotWanted = { scope: string; freshAfter: Date };
 
 /**
  * Everything but completions in one row. Marks count only for sessions begun by `moment`
@@ -57,7 +63,13 @@ export type DashboardFigures = {
  * seat left. (Missing proofs are the attendance domain's rule: `sessionsMissingProof`.) Planned modules: per module of a series, the next
  * session from `moment` on in any published offering, for the make-up rule.
  */
-export async function selectDashboardFigures(db: Db, period: DashboardPeriod, attended: readonly AttendanceStatus[], moment: Date): Promise<DashboardFigures> {
+export async function selectDashboardFigures(
+  db: Db,
+  period: DashboardPeriod,
+  attended: readonly AttendanceStatus[],
+  moment: Date,
+  snapshot: SnapshotWanted | null = null,
+): Promise<DashboardFigures> {
   const { rows } = await db.raw<{ rows: DashboardFigures[] }>(
     `WITH sessions AS (${SESSIONS_OF_PERIOD}),
           offerings AS (SELECT DISTINCT offering_id FROM sessions),
@@ -94,8 +106,9 @@ export async function selectDashboardFigures(db: Db, period: DashboardPeriod, at
                FROM (SELECT module_id, min(starts_at) AS starts_at
                        FROM catalog_session_schedule
                       WHERE offering_status = 'published' AND programme_kind = 'series' AND module_id IS NOT NULL AND starts_at > :moment
-                      GROUP BY module_id) x) AS planned_modules`,
-    { ...period, moment, timeZone: TIME_ZONE, attended: textArray(attended) },
+                      GROUP BY module_id) x) AS planned_modules,
+            ${snapshot ? FRESH_SNAPSHOT_COLUMN : 'NULL::json'} AS snapshot`,
+    { ...period, moment, timeZone: TIME_ZONE, attended: textArray(attended), ...(snapshot ? { snapshotScope: snapshot.scope, snapshotFreshAfter: snapshot.freshAfter } : {}) },
   );
   return rows[0]!;
 }

@@ -21,8 +21,9 @@ export type TestContext = {
   transportDown: boolean;
 };
 
+/** Start-page figures are computed on every view unless a test asks for the snapshot (REPORT_FIGURES_MAX_AGE_SECONDS). */
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', BASE_URL: 'http://campus.test', MAIL_DIR: 'var/test-mail', ...overrides });
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', BASE_URL: 'http://campus.test', MAIL_DIR: 'var/test-mail', REPORT_FIGURES_MAX_AGE_SECONDS: '0', ...overrides });
 }
 
 /**

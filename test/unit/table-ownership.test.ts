@@ -34,6 +34,7 @@ const OWNERS: Record<string, string> = {
   outgoing_mails: 'mail',
   erasure_requests: 'privacy',
   retention_runs: 'privacy',
+  report_completion_snapshots: 'reports',
   // Written by the accounts domain's session store, which also ends a person's sessions.
   http_sessions: 'accounts',
 };
