@@ -1,4 +1,4 @@
-import { createPdfDocument } from '../shared/pdf';
+import { createPdfDocument, drawArtifact } from '../shared/pdf';
 import type { Translate } from '../i18n/i18n';
 import type { Locale } from '../shared/format';
 import { formatDate, formatTimeRange } from '../shared/format';
@@ -36,13 +36,6 @@ const COLUMNS = [
 ] as const;
 const TABLE_WIDTH = COLUMNS.reduce((sum, column) => sum + column.width, 0);
 
-/** Drawing that carries no meaning of its own (cell borders, repeated headers, page numbers). */
-function artifact(doc: PDFKit.PDFDocument, draw: () => void): void {
-  doc.markContent('Artifact', { type: 'Pagination' });
-  draw();
-  doc.endMarkedContent();
-}
-
 /**
  * The paper list participants sign on one day of an offering (the funder's proof of
  * attendance): a tagged PDF whose header names the project as in the funding approval, the
@@ -76,7 +69,7 @@ export function renderSignInSheet(data: SheetData, t: Translate, locale: Locale)
   /** Tagged when it is the content, an artifact when it only repeats what came before. */
   const mark = (parent: PDFKit.PDFStructureElement | undefined, type: string, draw: () => void) => {
     if (parent) parent.add(doc.struct(type, draw));
-    else artifact(doc, draw);
+    else drawArtifact(doc, draw);
   };
 
   /** A new page with the header; `tagged` for the first page of a list (each per-person sheet is one). */
@@ -114,13 +107,13 @@ export function renderSignInSheet(data: SheetData, t: Translate, locale: Locale)
     let x = MARGIN;
     COLUMNS.forEach((column, index) => {
       const left = x;
-      artifact(doc, () => (header ? doc.rect(left, y, column.width, height).fillAndStroke('#e8ecf2', '#000000').fillColor('#000000') : doc.rect(left, y, column.width, height).stroke()));
+      drawArtifact(doc, () => (header ? doc.rect(left, y, column.width, height).fillAndStroke('#e8ecf2', '#000000').fillColor('#000000') : doc.rect(left, y, column.width, height).stroke()));
       const text = cells[index]!;
       const draw = () => {
         if (text) doc.text(text, left + 4, y + (header ? 6 : 5), { width: column.width - 8, height: height - 6, ellipsis: true, lineBreak: !header });
       };
       if (tr) tr.add(doc.struct(header ? 'TH' : 'TD', draw));
-      else artifact(doc, draw);
+      else drawArtifact(doc, draw);
       x += column.width;
     });
     tr?.end();
@@ -155,7 +148,7 @@ export function renderSignInSheet(data: SheetData, t: Translate, locale: Locale)
       doc.switchToPage(page);
       // The footer sits in the bottom margin; without this pdfkit would start a new page.
       doc.page.margins.bottom = 0;
-      artifact(doc, () =>
+      drawArtifact(doc, () =>
         doc.font('regular').fontSize(8).text(t('attendance.sheet.pageOf', { page: page + 1, pages: range.count }), MARGIN, doc.page.height - MARGIN - 12, {
           width: TABLE_WIDTH,
           align: 'right',

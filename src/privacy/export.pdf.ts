@@ -1,6 +1,6 @@
 import { translatorFor } from '../i18n/i18n';
 import { formatDate, formatDateTime } from '../shared/format';
-import { createPdfDocument } from '../shared/pdf';
+import { A4, createPdfDocument, drawArtifact } from '../shared/pdf';
 import type { PersonalData } from './export.service';
 
 /** The readable copy is German, as the rest of the platform's documents. */
@@ -13,18 +13,13 @@ const t = translatorFor('de');
  */
 const DOCUMENT_OPTIONS = { size: 'A4', margin: 48, tagged: true, pdfVersion: '1.7', bufferPages: true, autoFirstPage: false } as const;
 const MARGIN = 48;
-const PAGE_WIDTH = 595.28;
-const PAGE_HEIGHT = 841.89;
+const PAGE_WIDTH = A4.width;
+const PAGE_HEIGHT = A4.height;
 const CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN;
 const BOTTOM = PAGE_HEIGHT - MARGIN - 24;
 const INK = '#1a1a1a';
 const MUTED = '#4a4a4a';
 
-function artifact(doc: PDFKit.PDFDocument, draw: () => void): void {
-  doc.markContent('Artifact', { type: 'Pagination' });
-  draw();
-  doc.endMarkedContent();
-}
 
 /** One line per record of each kind, in the words of the platform's pages. */
 function sections(data: PersonalData): { key: string; lines: string[] }[] {
@@ -82,7 +77,7 @@ export function renderPersonalDataPdf(data: PersonalData, regionName: string): P
   const range = doc.bufferedPageRange();
   for (let page = range.start; page < range.start + range.count; page += 1) {
     doc.switchToPage(page);
-    artifact(doc, () => {
+    drawArtifact(doc, () => {
       doc.font('regular').fontSize(8).fillColor(MUTED);
       doc.text(t('privacy.export.pageOf', { page: page + 1, pages: range.count }), MARGIN, PAGE_HEIGHT - MARGIN - 8, { width: CONTENT_WIDTH, align: 'right', lineBreak: false });
     });

@@ -1,6 +1,6 @@
 import { translatorFor } from '../i18n/i18n';
 import { formatDate } from '../shared/format';
-import { createPdfDocument } from '../shared/pdf';
+import { A4, createPdfDocument, drawArtifact } from '../shared/pdf';
 import type { ProcessingRecord } from './processing.service';
 
 /** The record is a German document for the data-protection officer, whatever language the screen is in. */
@@ -14,8 +14,8 @@ const t = translatorFor('de');
  */
 const DOCUMENT_OPTIONS = { size: 'A4', margin: 48, tagged: true, pdfVersion: '1.7', bufferPages: true, autoFirstPage: false } as const;
 const MARGIN = 48;
-const PAGE_WIDTH = 595.28;
-const PAGE_HEIGHT = 841.89;
+const PAGE_WIDTH = A4.width;
+const PAGE_HEIGHT = A4.height;
 const CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN;
 const BOTTOM = PAGE_HEIGHT - MARGIN - 24;
 const LABEL_WIDTH = 150;
@@ -109,10 +109,10 @@ function drawFooters(doc: PDFKit.PDFDocument, title: string): void {
   const range = doc.bufferedPageRange();
   for (let page = range.start; page < range.start + range.count; page += 1) {
     doc.switchToPage(page);
-    doc.markContent('Artifact', { type: 'Pagination' });
-    doc.font('regular').fontSize(8).fillColor(MUTED);
-    doc.text(title, MARGIN, PAGE_HEIGHT - MARGIN - 8, { width: CONTENT_WIDTH / 2, lineBreak: false });
-    doc.text(t('privacy.processing.pageOf', { page: page + 1, pages: range.count }), MARGIN + CONTENT_WIDTH / 2, PAGE_HEIGHT - MARGIN - 8, { width: CONTENT_WIDTH / 2, align: 'right', lineBreak: false });
-    doc.endMarkedContent();
+    drawArtifact(doc, () => {
+      doc.font('regular').fontSize(8).fillColor(MUTED);
+      doc.text(title, MARGIN, PAGE_HEIGHT - MARGIN - 8, { width: CONTENT_WIDTH / 2, lineBreak: false });
+      doc.text(t('privacy.processing.pageOf', { page: page + 1, pages: range.count }), MARGIN + CONTENT_WIDTH / 2, PAGE_HEIGHT - MARGIN - 8, { width: CONTENT_WIDTH / 2, align: 'right', lineBreak: false });
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { translatorFor } from '../i18n/i18n';
 import { formatDate } from '../shared/format';
-import { createPdfDocument } from '../shared/pdf';
+import { A4, createPdfDocument, drawArtifact } from '../shared/pdf';
 import type { TrainingRecord } from './training-record.service';
 
 /** A record for the personnel file is a German document, whatever language the screen is in. */
@@ -15,8 +15,8 @@ const t = translatorFor('de');
 const DOCUMENT_OPTIONS = { size: 'A4', margin: 48, tagged: true, pdfVersion: '1.7', bufferPages: true, autoFirstPage: false } as const;
 
 const MARGIN = 48;
-const PAGE_WIDTH = 595.28;
-const PAGE_HEIGHT = 841.89;
+const PAGE_WIDTH = A4.width;
+const PAGE_HEIGHT = A4.height;
 const CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN;
 /** Room kept free at the bottom of each page for the footer. */
 const BOTTOM = PAGE_HEIGHT - MARGIN - 24;
@@ -37,11 +37,6 @@ const COLUMNS = [
 const COLUMN_HEADER = { scope: 'Column' } as unknown as PDFKit.Mixins.StructureElementOptions;
 const COLUMN_X = COLUMNS.reduce<number[]>((xs, column, index) => [...xs, index === 0 ? MARGIN : xs[index - 1]! + COLUMNS[index - 1]!.width], []);
 
-function artifact(doc: PDFKit.PDFDocument, type: 'Layout' | 'Pagination', draw: () => void): void {
-  doc.markContent('Artifact', { type });
-  draw();
-  doc.endMarkedContent();
-}
 
 function personName(record: TrainingRecord): string {
   return `${record.person.first_name} ${record.person.last_name}`;
@@ -160,15 +155,15 @@ function drawDates(doc: PDFKit.PDFDocument, root: PDFKit.PDFStructureElement, re
       wrap(index, () => doc.text(cell, COLUMN_X[index]! + CELL_PADDING, top + CELL_PADDING, { width: column.width - 2 * CELL_PADDING, align: column.align }));
     });
   };
-  const rule = (at: number, width: number) => artifact(doc, 'Layout', () => doc.moveTo(MARGIN, at).lineTo(MARGIN + CONTENT_WIDTH, at).lineWidth(width).strokeColor(RULE).stroke());
+  const rule = (at: number, width: number) => drawArtifact(doc, () => doc.moveTo(MARGIN, at).lineTo(MARGIN + CONTENT_WIDTH, at).lineWidth(width).strokeColor(RULE).stroke(), 'Layout');
 
   /** The header row: tagged TH cells on the first page, an artifact where it repeats. */
   const headerRow = (repeated: boolean) => {
     doc.font('bold').fontSize(8.5).fillColor(INK);
     const height = heightOf(titles);
-    artifact(doc, 'Layout', () => doc.rect(MARGIN, y, CONTENT_WIDTH, height).fill('#e8ecf2').fillColor(INK));
+    drawArtifact(doc, () => doc.rect(MARGIN, y, CONTENT_WIDTH, height).fill('#e8ecf2').fillColor(INK), 'Layout');
     if (repeated) {
-      artifact(doc, 'Pagination', () => drawCells(titles, y, (_index, draw) => draw()));
+      drawArtifact(doc, () => drawCells(titles, y, (_index, draw) => draw()), 'Pagination');
     } else {
       const tr = doc.struct('TR');
       table.add(tr);
@@ -215,7 +210,7 @@ function drawFooters(doc: PDFKit.PDFDocument, name: string): void {
   const range = doc.bufferedPageRange();
   for (let page = range.start; page < range.start + range.count; page += 1) {
     doc.switchToPage(page);
-    artifact(doc, 'Pagination', () => {
+    drawArtifact(doc, () => {
       doc.font('regular').fontSize(8).fillColor(MUTED);
       doc.text(`${t('reports.trainingRecord.title')} – ${name}`, MARGIN, PAGE_HEIGHT - MARGIN - 8, { width: CONTENT_WIDTH / 2, lineBreak: false });
       doc.text(t('reports.trainingRecord.pageOf', { page: page + 1, pages: range.count }), MARGIN + CONTENT_WIDTH / 2, PAGE_HEIGHT - MARGIN - 8, {

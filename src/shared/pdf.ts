@@ -36,3 +36,16 @@ export function createPdfDocument(meta: PdfMeta, options: PDFKit.PDFDocumentOpti
   doc.registerFont('bold', bold as unknown as string);
   return doc;
 }
+
+/** A4 in PDF points: the page every document here is laid out on. */
+export const A4 = { width: 595.28, height: 841.89 } as const;
+
+/**
+ * Drawing that carries no meaning of its own (rules, borders, a repeated table header, page
+ * numbers) is marked as an artifact, so a screen reader in a tagged PDF meets each text once.
+ */
+export function drawArtifact(doc: PDFKit.PDFDocument, draw: () => void, type: 'Layout' | 'Pagination' = 'Pagination'): void {
+  doc.markContent('Artifact', { type });
+  draw();
+  doc.endMarkedContent();
+}
