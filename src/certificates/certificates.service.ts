@@ -30,6 +30,30 @@ type Printing = { template: CertificateTemplateData; images: ImageSource };
  * once and stored with its SHA-256), revocation, corrections, downloads and verification.
  * Every function checks the viewer itself, so no route can skip the check.
  */
+/** The row of a new certificate: what its snapshot says, the PDF drawn from it and that PDF's hash. */
+function newCertificateRow(
+  issue: { year: number; number: number; completion: Completion; entry: PersonCompletion; subjectKey: string; issuedAt: Date; issuedBy: number },
+  snapshot: CertificateSnapshot,
+  pdf: Buffer,
+): queries.NewCertificate {
+  return {
+    serial: snapshot.serial,
+    serial_year: issue.year,
+    serial_number: issue.number,
+    verification_code: snapshot.verificationCode,
+    user_id: issue.entry.person.user_id,
+    programme_id: issue.completion.programme.id,
+    offering_id: issue.completion.offering.id,
+    subject_key: issue.subjectKey,
+    kind: snapshot.kind,
+    snapshot,
+    pdf,
+    pdf_sha256: createHash('sha256').update(pdf).digest('hex'),
+    issued_at: issue.issuedAt,
+    issued_by: issue.issuedBy,
+  };
+}
+
 export function createCertificatesService(deps: { db: Database; config: Config; attendance: AttendanceService; templates: CertificateTemplateService; now?: () => Date }) {
   const { db, config, attendance, templates } = deps;
   const now = deps.now ?? (() => new Date());
@@ -117,22 +141,7 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
         const serial = `${config.certificates.serialPrefix}-${year}-${String(number).padStart(5, '0')}`;
         const snapshot = snapshotFor(completion, entry, printing.template, serial, newVerificationCode(), issuedAt);
         const pdf = await renderCertificate(snapshot, { images: printing.images });
-        rows.push({
-          serial,
-          serial_year: year,
-          serial_number: number,
-          verification_code: snapshot.verificationCode,
-          user_id: entry.person.user_id,
-          programme_id: completion.programme.id,
-          offering_id: completion.offering.id,
-          subject_key: subjectKey,
-          kind: snapshot.kind,
-          snapshot,
-          pdf,
-          pdf_sha256: createHash('sha256').update(pdf).digest('hex'),
-          issued_at: issuedAt,
-          issued_by: issuedBy,
-        });
+        rows.push(newCertificateRow({ year, number, completion, entry, subjectKey, issuedAt, issuedBy }, snapshot, pdf));
       }
       const inserted = await queries.insertCertificates(trx, rows);
       await recordAudit(trx, actor, {
@@ -168,23 +177,7 @@ export function createCertificatesService(deps: { db: Database; config: Config; 
       const pdf = await renderCertificate(snapshot, { images });
       const id = await queries.reserveCertificateId(trx);
       await queries.markSuperseded(trx, supersede, id);
-      const certificate = await queries.insertCertificate(trx, {
-        id,
-        serial,
-        serial_year: year,
-        serial_number: number,
-        verification_code: code,
-        user_id: entry.person.user_id,
-        programme_id: completion.programme.id,
-        offering_id: completion.offering.id,
-        subject_key: subjectKey,
-        kind: snapshot.kind,
-        snapshot,
-        pdf,
-        pdf_sha256: createHash('sha256').update(pdf).digest('hex'),
-        issued_at: issuedAt,
-        issued_by: issuedBy,
-      });
+      const certificate = await queries.insertCertificate(trx, { id, ...newCertificateRow({ year, number, completion, entry, subjectKey, issuedAt, issuedBy }, snapshot, pdf) });
       await recordAudit(trx, actor, {
         action: 'certificate.corrected',
         subjectType: 'certificate',
