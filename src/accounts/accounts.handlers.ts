@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { AppPassport } from './passport';
+import { completeLogin } from './login-completion';
 import { actorOf } from '../audit/audit.service';
 import { setFlash } from '../http/flash';
 import { formData, renderFormPage, type FormPage } from '../http/forms';
@@ -69,15 +70,7 @@ export function createAccountsHandlers(accounts: AccountsService, organisations:
           const reasonKey = `accounts.login.failed.${info?.message ?? 'invalid'}`;
           return void renderFormPage(req, res, pages.login, { _form: reasonKey }, keptInput(req.body)).catch(next);
         }
-        const returnTo = safeReturnPath(req.body?.next, '/');
-        // req.logIn regenerates the session id (no session fixation).
-        req.logIn(user, (loginError) => {
-          if (loginError) return next(loginError);
-          accounts
-            .recordLogin(user.id, actorOf(req))
-            .then(() => res.redirect(303, returnTo))
-            .catch(next);
-        });
+        completeLogin(req, res, next, accounts, user, { method: 'password', returnTo: safeReturnPath(req.body?.next, '/') });
       })(req, res, next);
     },
 
