@@ -5,7 +5,20 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 
-export type OutgoingMail = { to: string; subject: string; text: string; html: string };
+/** An iTIP part (RFC 5546): REQUEST invites or updates, CANCEL removes; `content` is a whole VCALENDAR. */
+export type CalendarPart = { method: 'REQUEST' | 'CANCEL' | 'PUBLISH'; content: string };
+
+export type OutgoingMail = {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  calendar?: CalendarPart;
+  /** The person the mail is for, when it is for an account: their message history, erasure. */
+  userId?: number | null;
+  /** What the mail is, e.g. 'enrollment.confirmed' or 'reminder.session'; shown in the message history. */
+  kind?: string;
+};
 export type Mailer = { send(mail: OutgoingMail): Promise<void>; close(): void };
 
 /**
@@ -22,7 +35,11 @@ export function createMailer(config: Config, logger: Logger, transport?: Transpo
 function wrap(transport: Transporter, config: Config, logger: Logger, directory: string | null): Mailer {
   return {
     async send(mail) {
-      const info = await transport.sendMail({ from: config.mail.from, ...mail });
+      const { calendar, to, subject, text, html } = mail;
+      // nodemailer puts an iTIP part both inline (text/calendar; method=…) and as an .ics attachment,
+      // which is what Outlook, Thunderbird and Apple Mail need to offer "accept".
+      const icalEvent = calendar ? { method: calendar.method, content: calendar.content, filename: 'einladung.ics' } : undefined;
+      const info = await transport.sendMail({ from: config.mail.from, to, subject, text, html, icalEvent });
       if (directory) {
         await fs.mkdir(directory, { recursive: true });
         const file = path.join(directory, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`);

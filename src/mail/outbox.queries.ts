@@ -3,11 +3,34 @@ import type { OutgoingMail } from './mailer';
 
 type Db = Knex | Knex.Transaction;
 
-export type ClaimedMail = { id: number; recipient: string; subject: string; text: string; html: string; attempts: number; created_at: Date };
+export type ClaimedMail = {
+  id: number;
+  recipient: string;
+  subject: string;
+  text: string;
+  html: string;
+  calendar_method: 'REQUEST' | 'CANCEL' | 'PUBLISH' | null;
+  calendar_content: string | null;
+  recipient_user_id: number | null;
+  kind: string | null;
+  attempts: number;
+  created_at: Date;
+};
 
 export async function insertMails(db: Db, mails: OutgoingMail[]): Promise<void> {
   if (mails.length === 0) return;
-  await db('outgoing_mails').insert(mails.map((mail) => ({ recipient: mail.to, subject: mail.subject, text: mail.text, html: mail.html })));
+  await db('outgoing_mails').insert(
+    mails.map((mail) => ({
+      recipient: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      calendar_method: mail.calendar?.method ?? null,
+      calendar_content: mail.calendar?.content ?? null,
+      recipient_user_id: mail.userId ?? null,
+      kind: mail.kind ?? null,
+    })),
+  );
 }
 
 /**
@@ -28,7 +51,7 @@ export async function claimDueMails(db: Db, limit: number, leaseSeconds: number)
            ORDER BY next_attempt_at, id
            LIMIT ?
            FOR UPDATE SKIP LOCKED)
-        RETURNING id, recipient, subject, text, html, attempts, created_at)
+        RETURNING id, recipient, subject, text, html, calendar_method, calendar_content, recipient_user_id, kind, attempts, created_at)
      SELECT * FROM claimed ORDER BY id`,
     [leaseSeconds, limit],
   );

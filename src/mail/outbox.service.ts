@@ -83,7 +83,8 @@ export function createOutbox({ db, mailer, logger }: OutboxDeps) {
 
   async function deliverOne(mail: queries.ClaimedMail, result: DeliveryResult): Promise<void> {
     try {
-      await mailer.send({ to: mail.recipient, subject: mail.subject, text: mail.text, html: mail.html });
+      const calendar = mail.calendar_method && mail.calendar_content ? { method: mail.calendar_method, content: mail.calendar_content } : undefined;
+      await mailer.send({ to: mail.recipient, subject: mail.subject, text: mail.text, html: mail.html, calendar, userId: mail.recipient_user_id, kind: mail.kind ?? undefined });
       await queries.markSent(db, mail.id);
       result.sent += 1;
       deliveryTally.sent += 1;

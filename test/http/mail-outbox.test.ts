@@ -102,6 +102,13 @@ describe('mail outbox', () => {
     expect(await ctx.db('outgoing_mails')).toEqual([]);
   });
 
+  it('keeps a mail\'s calendar part, person and kind through the queue to the transport', async () => {
+    const calendar = { method: 'CANCEL' as const, content: 'BEGIN:VCALENDAR\r\nMETHOD:CANCEL\r\nEND:VCALENDAR\r\n' };
+    await ctx.outbox.queue(ctx.db, [{ to: 'a@gemeinde.example', subject: 'Abgesagt', text: 'x', html: 'x', calendar, kind: 'session.cancelled' }]);
+    await ctx.deliverMail();
+    expect(ctx.mailbox).toEqual([expect.objectContaining({ to: 'a@gemeinde.example', calendar, kind: 'session.cancelled', userId: null })]);
+  });
+
   it('backs off 1, 2, 4 … minutes up to an hour and gives up after the last attempt', async () => {
     expect([1, 2, 3, 4, 6, 7, 20].map((attempts) => retryDelayMs(attempts) / 60_000)).toEqual([1, 2, 4, 8, 32, 60, 60]);
     ctx.transportDown = true;

@@ -51,6 +51,19 @@ describe('mailer without SMTP_URL', () => {
     expect(eml).toContain('<p>HTML part: see you on <strong>25 November</strong>.</p>');
   });
 
+  it('carries a calendar invitation as an iTIP part that mail programs offer to accept', async () => {
+    const mailer = fileMailer(directory);
+    const calendar = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//KoKoMa Campus//DE', 'METHOD:REQUEST', 'BEGIN:VEVENT', 'UID:session-7@campus.test', 'SEQUENCE:2', 'DTSTAMP:20261202T100000Z', 'DTSTART:20261210T080000Z', 'DTEND:20261210T150000Z', 'SUMMARY:Modul 1', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+    try {
+      await mailer.send({ to: 'jana.koehler@beispielburg.example', subject: 'Einladung', text: 'Termin', html: '<p>Termin</p>', calendar: { method: 'REQUEST', content: calendar } });
+    } finally {
+      mailer.close();
+    }
+    const [eml] = await emlFiles(directory);
+    expect(eml).toMatch(/^Content-Type: text\/calendar; charset=utf-8; method=REQUEST$/m);
+    expect(eml).toMatch(/filename=einladung\.ics/);
+  });
+
   it('creates the mail directory when it does not exist yet and keeps every mail', async () => {
     const nested = path.join(directory, 'var', 'mail');
     const mailer = fileMailer(nested);
