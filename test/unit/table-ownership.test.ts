@@ -35,6 +35,13 @@ const OWNERS: Record<string, string> = {
   erasure_requests: 'privacy',
   retention_runs: 'privacy',
   report_completion_snapshots: 'reports',
+  questionnaires: 'evaluation',
+  questionnaire_versions: 'evaluation',
+  questionnaire_items: 'evaluation',
+  evaluation_assignments: 'evaluation',
+  evaluations: 'evaluation',
+  evaluation_participants: 'evaluation',
+  evaluation_responses: 'evaluation',
   // Written by the accounts domain's session store, which also ends a person's sessions.
   http_sessions: 'accounts',
 };
