@@ -31,9 +31,11 @@ export type Permission =
   /** The audit entries about programmes, their offerings, sessions and records (coordination; never accounts or logins). */
   | 'audit.viewProgrammes'
   /** The Löschkonzept: retention rules, their runs, a run on demand (administration only). */
-  | 'privacy.manage';
+  | 'privacy.manage'
+  /** Evaluation questionnaires and which programme or offering uses which. */
+  | 'evaluation.manage';
 
-const COORDINATION: Permission[] = ['catalog.manage', 'enrollment.manage', 'attendance.manageAll', 'certificates.manage', 'materials.manageAll', 'organisations.manage', 'reports.view', 'people.correct', 'audit.viewProgrammes'];
+const COORDINATION: Permission[] = ['catalog.manage', 'enrollment.manage', 'attendance.manageAll', 'certificates.manage', 'materials.manageAll', 'organisations.manage', 'reports.view', 'people.correct', 'audit.viewProgrammes', 'evaluation.manage'];
 
 const PERMISSIONS_BY_ROLE: Record<Role, readonly Permission[]> = {
   participant: [],
