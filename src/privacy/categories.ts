@@ -6,7 +6,7 @@
  * `privacy.processing.categories.<key>` (de/en); the periods come from the same settings the
  * nightly retention job applies (config.retention, retention.rules.ts).
  */
-import { SENT_MAIL_DAYS, type RetentionSettings } from './retention.rules';
+import { ERASURE_PROOF_YEARS, REPORT_SNAPSHOT_HOURS, SENT_MAIL_DAYS, type RetentionSettings } from './retention.rules';
 
 /** How long a category is kept; the notice words it, `retentionText` below. */
 export type RetentionPeriod =
@@ -17,6 +17,8 @@ export type RetentionPeriod =
   | { kind: 'yearsAfterOfferingYear'; count: number }
   /** Counted from the last login; only when no record of the person is still under retention. */
   | { kind: 'yearsWithoutLogin'; count: number }
+  /** Counted from when the request was handled. */
+  | { kind: 'yearsAfterHandled'; count: number }
   | { kind: 'session'; idleHours: number; absoluteHours: number }
   /** Issued certificates: their holders and the funder must be able to verify them for good. */
   | { kind: 'whileVerifiable' };
@@ -50,6 +52,8 @@ export function dataCategories(settings: CategorySettings): DataCategory[] {
     { key: 'outgoingMails', retention: { kind: 'days', count: SENT_MAIL_DAYS }, action: 'delete' },
     { key: 'mailFiles', retention: { kind: 'days', count: retention.mailFileDays }, action: 'delete' },
     { key: 'certificates', retention: { kind: 'whileVerifiable' }, action: 'withholdName' },
+    { key: 'erasureRequests', retention: { kind: 'yearsAfterHandled', count: ERASURE_PROOF_YEARS }, action: 'delete' },
+    { key: 'reportSnapshots', retention: { kind: 'hours', count: REPORT_SNAPSHOT_HOURS }, action: 'delete' },
   ];
 }
 

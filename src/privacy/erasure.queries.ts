@@ -45,3 +45,16 @@ export async function findOpenRequestWithPerson(db: Db, requestId: number): Prom
     .where({ 'r.id': requestId, 'r.status': 'open' })
     .first();
 }
+
+/** Retention: requests handled before `before` (open ones always stay). */
+function handledBefore(db: Db, before: Date): Knex.QueryBuilder {
+  return db('erasure_requests').where('status', 'completed').where('completed_at', '<', before);
+}
+
+export function countHandledRequestsBefore(db: Db, before: Date): Knex.QueryBuilder {
+  return handledBefore(db, before).count('*');
+}
+
+export async function deleteHandledRequestsBefore(db: Db, before: Date): Promise<number> {
+  return handledBefore(db, before).delete();
+}

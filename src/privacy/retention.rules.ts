@@ -19,9 +19,13 @@ export type RetentionSettings = {
 
 export const SENT_MAIL_DAYS = 30;
 export const FAILED_MAIL_DAYS = 90;
+/** Proof that an erasure request was handled: kept for the regular limitation period (§ 195 BGB) to answer a complaint, then deleted. */
+export const ERASURE_PROOF_YEARS = 3;
+/** The coordinator's cached figures (ids of people at risk) are rebuilt within minutes; older ones serve nobody. */
+export const REPORT_SNAPSHOT_HOURS = 24;
 
 /** What a run removes, in the order the job applies it (tokens before accounts, records before inactivity). */
-export const APPLIED_CATEGORIES = ['tokens', 'unverifiedRegistrations', 'rateLimits', 'auditTrail', 'fundingRecords', 'mailFiles', 'accounts'] as const;
+export const APPLIED_CATEGORIES = ['tokens', 'unverifiedRegistrations', 'rateLimits', 'auditTrail', 'fundingRecords', 'mailFiles', 'reportSnapshots', 'erasureRequests', 'accounts'] as const;
 export type AppliedCategory = (typeof APPLIED_CATEGORIES)[number];
 /** Shown and counted, but applied elsewhere: the mail job (outbox). */
 export type ListedCategory = AppliedCategory | 'outgoingMails' | 'failedMails';
@@ -47,6 +51,8 @@ export function retentionRules(settings: RetentionSettings): RetentionRule[] {
     { category: 'mailFiles', period: { key: 'days', count: settings.mailFileDays }, action: 'delete', appliedBy: 'retentionJob' },
     { category: 'outgoingMails', period: { key: 'days', count: SENT_MAIL_DAYS }, action: 'delete', appliedBy: 'mailJob' },
     { category: 'failedMails', period: { key: 'days', count: FAILED_MAIL_DAYS }, action: 'delete', appliedBy: 'mailJob' },
+    { category: 'reportSnapshots', period: { key: 'hours', count: REPORT_SNAPSHOT_HOURS }, action: 'delete', appliedBy: 'retentionJob' },
+    { category: 'erasureRequests', period: { key: 'yearsAfterHandled', count: ERASURE_PROOF_YEARS }, action: 'delete', appliedBy: 'retentionJob' },
     { category: 'accounts', period: { key: 'yearsWithoutLogin', count: settings.inactiveAccountYears }, action: 'anonymise', appliedBy: 'retentionJob' },
   ];
 }
@@ -67,6 +73,10 @@ export type RetentionCutoffs = {
   mailFilesBefore: Date;
   sentMailsBefore: Date;
   failedMailsBefore: Date;
+  /** Cached report figures computed before this are removed. */
+  reportSnapshotsBefore: Date;
+  /** Handled erasure requests completed before this are removed (open ones always stay). */
+  erasureHandledBefore: Date;
 };
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -100,5 +110,7 @@ export function retentionCutoffs(now: Date, settings: RetentionSettings): Retent
     mailFilesBefore: ago(settings.mailFileDays * DAY_MS),
     sentMailsBefore: ago(SENT_MAIL_DAYS * DAY_MS),
     failedMailsBefore: ago(FAILED_MAIL_DAYS * DAY_MS),
+    reportSnapshotsBefore: ago(REPORT_SNAPSHOT_HOURS * HOUR_MS),
+    erasureHandledBefore: subYears(now, ERASURE_PROOF_YEARS),
   };
 }

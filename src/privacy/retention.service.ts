@@ -11,6 +11,8 @@ import * as audit from '../audit/retention';
 import * as enrollment from '../enrollment/retention';
 import * as mail from '../mail/retention';
 import * as materials from '../materials/retention';
+import * as reports from '../reports/retention';
+import * as erasureRequests from './erasure.queries';
 import { anonymisePerson } from './erasure.service';
 import * as queries from './retention.queries';
 import { APPLIED_CATEGORIES, retentionCutoffs, retentionRules, type AppliedCategory, type RetentionCounts, type RetentionCutoffs } from './retention.rules';
@@ -44,6 +46,8 @@ export function createRetentionService({ db, config, logger, queueRun, now = () 
     },
     // Files, not rows: the transaction is unused, the order keeps the run's report in one shape.
     mailFiles: (_trx, cutoffs) => mail.deleteOldMailFiles(config.mail.dir, cutoffs.mailFilesBefore),
+    reportSnapshots: (trx, cutoffs) => reports.deleteSnapshotsComputedBefore(trx, cutoffs.reportSnapshotsBefore),
+    erasureRequests: (trx, cutoffs) => erasureRequests.deleteHandledRequestsBefore(trx, cutoffs.erasureHandledBefore),
     // Last: records past their retention are gone by now, so more accounts qualify.
     accounts: async (trx, cutoffs, at) => {
       const due = (await dueInactiveAccounts(trx, cutoffs)) as { id: number }[];
@@ -105,6 +109,8 @@ export function createRetentionService({ db, config, logger, queueRun, now = () 
           outgoingMails: mail.countSentMailsBefore(db, cutoffs.sentMailsBefore),
           failedMails: mail.countFailedMailsBefore(db, cutoffs.failedMailsBefore),
           accounts: dueInactiveAccounts(db, cutoffs).clearSelect().count('*'),
+          reportSnapshots: reports.countSnapshotsComputedBefore(db, cutoffs.reportSnapshotsBefore),
+          erasureRequests: erasureRequests.countHandledRequestsBefore(db, cutoffs.erasureHandledBefore),
         }),
         mail.countOldMailFiles(config.mail.dir, cutoffs.mailFilesBefore),
       ]);
@@ -117,6 +123,8 @@ export function createRetentionService({ db, config, logger, queueRun, now = () 
         mailFiles,
         outgoingMails: due.outgoingMails,
         failedMails: due.failedMails,
+        reportSnapshots: due.reportSnapshots,
+        erasureRequests: due.erasureRequests,
         accounts: due.accounts,
       };
       return { rules: retentionRules(settings), lastRun, due: dueCounts, fundingEndedBefore: cutoffs.offeringsEndedBefore };

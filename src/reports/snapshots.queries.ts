@@ -51,3 +51,12 @@ export async function upsertCompletionSnapshot(db: Db, snapshot: CompletionSnaps
     .onConflict('scope')
     .merge();
 }
+
+/** Retention: snapshots computed before `before` (a fresh view computes its own again). */
+export function snapshotsComputedBefore(db: Db, before: Date): Knex.QueryBuilder {
+  return db('report_completion_snapshots').where('computed_at', '<', before);
+}
+
+export async function deleteSnapshotsComputedBefore(db: Db, before: Date): Promise<number> {
+  return snapshotsComputedBefore(db, before).delete();
+}

@@ -72,7 +72,7 @@ describe('retention (Löschkonzept)', () => {
     const counts = await service().applyAll();
 
     // accounts: the participant of the expired offering, whose records went first and who has not logged in since 2028.
-    expect(counts).toEqual({ tokens: 2, unverifiedRegistrations: 1, rateLimits: 1, auditTrail: 2, fundingRecords: 4, mailFiles: 1, accounts: 1 });
+    expect(counts).toEqual({ tokens: 2, unverifiedRegistrations: 1, rateLimits: 1, auditTrail: 2, fundingRecords: 4, mailFiles: 1, reportSnapshots: 0, erasureRequests: 0, accounts: 1 });
     expect((await ctx.db('users').select('id').orderBy('id')).map((row) => row.id)).not.toContain(oldUnverified.id);
     expect(await ctx.db('users').where('id', freshUnverified.id).first()).toBeDefined();
     expect((await ctx.db('account_tokens').select('token_hash')).map((row) => row.token_hash)).toEqual(['running']);
@@ -95,7 +95,7 @@ describe('retention (Löschkonzept)', () => {
     expect(entries[0].after).toEqual(counts);
     expect(entries[0].ip).toBeNull();
     // A second run finds nothing left.
-    expect(await service().applyAll()).toEqual({ tokens: 0, unverifiedRegistrations: 0, rateLimits: 0, auditTrail: 0, fundingRecords: 0, mailFiles: 0, accounts: 0 });
+    expect(await service().applyAll()).toEqual({ tokens: 0, unverifiedRegistrations: 0, rateLimits: 0, auditTrail: 0, fundingRecords: 0, mailFiles: 0, reportSnapshots: 0, erasureRequests: 0, accounts: 0 });
   });
 
   it('anonymises accounts three years without login once nothing about them is kept any more', async () => {
