@@ -33,13 +33,18 @@ export type Permission =
   /** The Löschkonzept: retention rules, their runs, a run on demand (administration only). */
   | 'privacy.manage'
   /** Evaluation questionnaires and which programme or offering uses which. */
-  | 'evaluation.manage';
+  | 'evaluation.manage'
+  /**
+   * Results of closed evaluations. Coordination sees every evaluation; a trainer only those of
+   * sessions they taught (the results service looks that up, see `seesAllEvaluationResults`).
+   */
+  | 'evaluation.viewResults';
 
-const COORDINATION: Permission[] = ['catalog.manage', 'enrollment.manage', 'attendance.manageAll', 'certificates.manage', 'materials.manageAll', 'organisations.manage', 'reports.view', 'people.correct', 'audit.viewProgrammes', 'evaluation.manage'];
+const COORDINATION: Permission[] = ['catalog.manage', 'enrollment.manage', 'attendance.manageAll', 'certificates.manage', 'materials.manageAll', 'organisations.manage', 'reports.view', 'people.correct', 'audit.viewProgrammes', 'evaluation.manage', 'evaluation.viewResults'];
 
 const PERMISSIONS_BY_ROLE: Record<Role, readonly Permission[]> = {
   participant: [],
-  trainer: [],
+  trainer: ['evaluation.viewResults'],
   coordinator: COORDINATION,
   admin: [...COORDINATION, 'accounts.administer', 'audit.view', 'privacy.manage'],
 };
@@ -64,6 +69,11 @@ export function teaches(user: SessionUser | undefined | null, assignedTrainerIds
 /** The same rule where the assignment was looked up in SQL (`assigned`: this person teaches here). */
 export function teachesHere(user: SessionUser | undefined | null, assigned: boolean): boolean {
   return !!user && user.role === 'trainer' && assigned;
+}
+
+/** Evaluation results of every offering: whoever sees the funder figures of every offering; anybody else only what they taught. */
+export function seesAllEvaluationResults(user: SessionUser | undefined | null): user is SessionUser {
+  return can(user, 'evaluation.viewResults') && can(user, 'reports.view');
 }
 
 /** Staff of a session: whoever manages all attendance, or teaches it. */
