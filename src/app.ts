@@ -22,7 +22,11 @@ import { createOrganisationsService } from './accounts/organisations.service';
 import { createUserAdminService } from './accounts/user-admin.service';
 import { createPassport } from './accounts/passport';
 import { accountsRouter } from './accounts/accounts.routes';
+import { createSso } from './accounts/sso/sso.routes';
 import { adminRouter } from './accounts/admin.routes';
+import { accountInvitationsRouter } from './accounts/account-invitations.routes';
+import { createAccountInvitations } from './accounts/account-invitations.service';
+import { createOrganisationMerge } from './accounts/organisation-merge.service';
 import { homeRouter } from './home/home.routes';
 import { createHomeService } from './home/home.service';
 import { manageCatalogRouter } from './catalog/manage.routes';
@@ -87,7 +91,7 @@ export function createApp(deps: AppDeps): App {
   const outbox = createOutbox({ db, mailer, logger });
   const accounts = createAccountsService({ db, outbox, config, logger });
   const organisations = createOrganisationsService(db);
-  const userAdmin = createUserAdminService(db);
+  const userAdmin = createUserAdminService({ db, outbox, config });
   const passport = createPassport(accounts);
   // The catalog owns offerings, the enrollment domain their seats: each gets the other's port.
   const enrollment = createEnrollmentService({ db, notify: createEnrollmentNotifier(outbox, config), offerings: offeringsForSeats });
@@ -138,8 +142,11 @@ export function createApp(deps: AppDeps): App {
 
   const coordinatorStart = createCoordinatorStart(db, { maxAgeSeconds: config.reports.figuresMaxAgeSeconds });
   app.use(homeRouter(home, startFiguresSection(coordinatorStart)));
+  // Before the accounts router: directory addresses log in by LDAP, OpenID logins log out at their provider.
+  app.use(createSso({ config, db, logger, accounts }));
   app.use(accountsRouter(rateLimits, accounts, organisations, passport));
-  app.use(adminRouter(userAdmin, organisations));
+  app.use(adminRouter(userAdmin, organisations, createOrganisationMerge(db), config.passwordResetTtlMinutes));
+  app.use(accountInvitationsRouter(createAccountInvitations({ db, outbox, config }), organisations));
   app.use(manageCatalogRouter(manageCatalog));
   app.use(catalogRouter(catalog));
   app.use(enrollmentRouter(catalog, enrollment, calendar, manageCatalog));

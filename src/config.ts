@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { DatabaseTimeouts } from './db/database';
 import { PROJECT_ROOT } from './shared/project-root';
 import type { S3Settings } from './materials/s3-storage';
+import { parseSsoSettings, type SsoSettings } from './accounts/sso/sso.config';
 
 /**
  * The only reader of process.env. Everything the app can be configured with is
@@ -20,6 +21,8 @@ const envSchema = z.object({
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   EMBEDDED_PG_DIR: z.string().default('var/postgres'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // Encrypts second-factor (TOTP) keys at rest; unset: derived from SESSION_SECRET (then rotating that one invalidates every authenticator app).
+  SECOND_FACTOR_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   TRUST_PROXY: z.string().default('loopback'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().default('KoKoMa Campus <no-reply@kokoma.example>'),
@@ -85,6 +88,8 @@ export type Config = Readonly<{
   databaseUrl: string | undefined;
   embeddedPostgres: Readonly<{ port: number; dataDir: string }>;
   sessionSecret: string;
+  /** The secret the second factor's encryption and hashing keys are derived from (SECOND_FACTOR_KEY, else the session secret). */
+  secondFactorSecret: string;
   trustProxy: string;
   mail: Readonly<{ smtpUrl: string | undefined; from: string; dir: string }>;
   region: Readonly<{ name: string; projectName: string; fundingLine: string; imprintUrl: string; privacyUrl: string; signLanguageVideoUrl: string | undefined }>;
@@ -116,6 +121,8 @@ export type Config = Readonly<{
   pgBinDir: string | undefined;
   /** Löschkonzept (src/privacy/retention.rules.ts): how long each category is kept. */
   retention: Readonly<{ unverifiedDays: number; rateLimitHours: number; auditIpDays: number; fundingYears: number; inactiveAccountYears: number; mailFileDays: number }>;
+  /** Single sign-on: OpenID Connect providers (OIDC_PROVIDERS, OIDC_<ID>_*) and the LDAP directory (LDAP_*). */
+  sso: SsoSettings;
 }>;
 
 export class ConfigError extends Error {}
@@ -155,6 +162,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (isProduction && !values.SESSION_SECRET) {
     throw new ConfigError('Invalid configuration (see .env.example):\n  - SESSION_SECRET: required in production (at least 32 random characters)');
   }
+  // The number of identity providers is configuration, so their variables are read by name (sso.config.ts).
+  const sso = parseSsoSettings(env, isProduction);
+  if (sso.problems.length > 0) throw new ConfigError(`Invalid configuration (see .env.example, "Single sign-on" in README):\n${sso.problems.join('\n')}`);
   // Relative directories (var/…) mean the same place from src/ and from the compiled dist/src/.
   const root = PROJECT_ROOT;
   return Object.freeze({
@@ -165,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: values.DATABASE_URL,
     embeddedPostgres: Object.freeze({ port: values.EMBEDDED_PG_PORT, dataDir: path.resolve(root, values.EMBEDDED_PG_DIR) }),
     sessionSecret: values.SESSION_SECRET ?? DEV_SESSION_SECRET,
+    secondFactorSecret: values.SECOND_FACTOR_KEY ?? values.SESSION_SECRET ?? DEV_SESSION_SECRET,
     trustProxy: values.TRUST_PROXY,
     mail: Object.freeze({ smtpUrl: values.SMTP_URL, from: values.MAIL_FROM, dir: path.resolve(root, values.MAIL_DIR) }),
     region: Object.freeze({
@@ -207,5 +218,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       inactiveAccountYears: values.RETENTION_INACTIVE_ACCOUNT_YEARS,
       mailFileDays: values.RETENTION_MAIL_FILE_DAYS,
     }),
+    sso: sso.settings,
   });
 }
