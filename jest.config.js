@@ -1,7 +1,7 @@
 /** Unit and HTTP tests: real app, real PostgreSQL (embedded unless DATABASE_URL is set). */
 // ESM-only dependencies (file-type and what it imports) are compiled to CommonJS like our
 // own code, because Jest's module loader cannot require ES modules the way Node 20 can.
-const esmPackages = ['file-type', 'strtok3', 'token-types', 'peek-readable', '@tokenizer', 'uint8array-extras', '@borewit'];
+const esmPackages = ['file-type', 'strtok3', 'token-types', 'peek-readable', '@tokenizer', 'uint8array-extras', '@borewit', 'openid-client', 'oauth4webapi', 'jose'];
 
 module.exports = {
   testEnvironment: 'node',
