@@ -132,7 +132,12 @@ export function createAccountsHandlers(accounts: AccountsService, organisations:
     },
 
     async showInvitationForm(req: Request, res: Response): Promise<void> {
-      if (!(await accounts.isInvitationUsable(String(req.params.token)))) {
+      const state = await accounts.invitationLinkState(String(req.params.token));
+      if (state === 'expired') {
+        res.status(410);
+        return res.renderPage('accounts/message', { title: req.t('admin.invitations.expired.title'), message: req.t('admin.invitations.expired.text') });
+      }
+      if (state !== 'usable') {
         res.status(410);
         return res.renderPage('accounts/message', { title: req.t('accounts.linkInvalid.title'), message: req.t('bulk.invitation.linkInvalid') });
       }

@@ -30,7 +30,7 @@ const newPassword = z
  */
 const NAME_PATTERN = /^\p{L}[\p{L}\p{M} .'’-]*$/u;
 const LOOKS_LIKE_ADDRESS = /\.\p{L}{2,}|www/iu;
-const personName = required(60)
+export const personName = required(60)
   .regex(NAME_PATTERN, 'accounts.validation.name')
   .refine((name) => !LOOKS_LIKE_ADDRESS.test(name), 'accounts.validation.name');
 

@@ -15,6 +15,7 @@ import { passwordProblem } from './password-policy';
 import { createLoginThrottle, LOCK_AFTER_FAILURES, LOCK_SECONDS } from './login-throttle';
 import { hashToken, newSecretToken } from './tokens';
 import { createPasswordResetRequests } from './password-reset-requests';
+import { invitationLinkState } from './invitations.service';
 import type { RegistrationInput } from './accounts.schemas';
 import type { SessionUser } from './roles';
 
@@ -214,9 +215,7 @@ export function createAccountsService({ db, outbox, config, logger }: AccountsDe
       });
     },
 
-    async isInvitationUsable(token: string): Promise<boolean> {
-      return !!(await queries.findUsableAccountToken(db, 'invitation', hashToken(token)));
-    },
+    invitationLinkState: (token: string) => invitationLinkState(db, token),
 
     /**
      * An invited person sets their first password. Like a reset link, the mailed link

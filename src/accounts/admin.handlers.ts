@@ -5,7 +5,9 @@ import { setFlash } from '../http/flash';
 import { formData, type FormPage } from '../http/forms';
 import { NotFound } from '../shared/errors';
 import type { OrganisationsService } from './organisations.service';
+import type { OrganisationMerge } from './organisation-merge.service';
 import type { UserAdminService } from './user-admin.service';
+import { INVITATION_TTL_DAYS } from './invitations.service';
 import { ORGANISATION_KINDS } from './organisations.queries';
 import { ROLES } from './roles';
 import { userFilterSchema, type organisationSchema, type roleChangeSchema } from './accounts.schemas';
@@ -18,12 +20,12 @@ function idParam(req: Request): number {
 }
 
 
-export function createAdminHandlers(users: UserAdminService, organisations: OrganisationsService) {
+export function createAdminHandlers(users: UserAdminService, organisations: OrganisationsService, merges: OrganisationMerge, passwordResetTtlMinutes: number) {
   const pages = {
     userDetail: {
       view: 'admin/user-detail',
       titleKey: 'accounts.admin.userTitle',
-      locals: async (req: Request) => ({ user: await users.getUser(userOf(req), idParam(req)), roles: ROLES }),
+      locals: async (req: Request) => ({ user: await users.getUser(userOf(req), idParam(req)), roles: ROLES, invitationDays: INVITATION_TTL_DAYS, resetMinutes: passwordResetTtlMinutes }),
     } satisfies FormPage,
     organisations: {
       view: 'admin/organisations',
@@ -33,7 +35,10 @@ export function createAdminHandlers(users: UserAdminService, organisations: Orga
     organisationEdit: {
       view: 'admin/organisation-edit',
       titleKey: 'accounts.organisations.editTitle',
-      locals: async (req: Request) => ({ organisation: await organisations.get(userOf(req), idParam(req)), kinds: ORGANISATION_KINDS }),
+      locals: async (req: Request) => {
+        const [organisation, mergeCandidates] = await Promise.all([organisations.get(userOf(req), idParam(req)), merges.candidates(userOf(req), idParam(req))]);
+        return { organisation, kinds: ORGANISATION_KINDS, mergeCandidates };
+      },
     } satisfies FormPage,
   };
 
@@ -62,6 +67,12 @@ export function createAdminHandlers(users: UserAdminService, organisations: Orga
     async reactivate(req: Request, res: Response): Promise<void> {
       await users.setActive(userOf(req), idParam(req), true, actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'accounts.admin.reactivated' });
+      res.redirect(303, `/admin/users/${idParam(req)}`);
+    },
+
+    async triggerPasswordReset(req: Request, res: Response): Promise<void> {
+      const email = await users.triggerPasswordReset(userOf(req), idParam(req), actorOf(req));
+      setFlash(req, { type: 'success', messageKey: 'admin.users.passwordResetSent', params: { email } });
       res.redirect(303, `/admin/users/${idParam(req)}`);
     },
 

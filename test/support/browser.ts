@@ -10,6 +10,8 @@ import type { Database } from '../../src/db/database';
 import { createLogger } from '../../src/http/logger';
 import type { Mailer, OutgoingMail } from '../../src/mail/mailer';
 import { testConfig } from './app';
+import { codeForStep, stepAt } from '../../src/accounts/second-factor/totp';
+import { nextTotpCode, rememberAuthenticator } from './factories';
 
 /**
  * `E2E_BUILD=1` runs the browser suite against the compiled build in dist/ (what
@@ -49,8 +51,10 @@ export type BrowserTestContext = {
   checkA11y(page?: Page): Promise<void>;
   /** Opens a second, independent browser context (another person); closed after the test. */
   newPage(): Promise<Page>;
-  /** Logs a person in through the login form (German labels), checking each page like `visit`. */
+  /** Logs a person in through the login form (German labels), checking each page like `visit`; staff type their second factor's code too. */
   logIn(page: Page, user: { email: string; password: string }): Promise<void>;
+  /** After the password: types the app's code, or sets the app up when the setup page is shown (staff without one). */
+  passSecondFactor(page: Page, email: string): Promise<void>;
   /** Writes /tmp/e2e-<name>.png when E2E_SCREENSHOTS is set (for looking at the layout). */
   screenshot(name: string, page?: Page): Promise<void>;
 };
@@ -156,6 +160,22 @@ export function useBrowserApp(overrides: Record<string, string> = {}): BrowserTe
       await page.getByLabel('E-Mail-Adresse').fill(user.email);
       await page.getByLabel('Passwort', { exact: true }).fill(user.password);
       await context.follow(() => page.getByRole('button', { name: 'Anmelden' }).click(), page);
+      await context.passSecondFactor(page, user.email);
+    },
+    async passSecondFactor(page: Page, email: string) {
+      const { pathname } = new URL(page.url());
+      if (pathname === '/login/code') {
+        await page.getByLabel('Code', { exact: true }).fill(await nextTotpCode(email));
+        await context.follow(() => page.getByRole('button', { name: 'Bestätigen' }).click(), page);
+      } else if (pathname === '/account/second-factor/setup') {
+        // Staff without a second factor: set the app up from the key shown for typing.
+        const typedKey = ((await page.locator('[data-typed-key]').textContent()) ?? '').replace(/\s+/g, '');
+        const step = stepAt(Date.now());
+        await page.getByLabel('Code aus der App').fill(codeForStep(typedKey, step));
+        await context.follow(() => page.getByRole('button', { name: 'Einrichten' }).click(), page);
+        rememberAuthenticator(email, typedKey, step);
+        await context.follow(() => page.getByRole('link', { name: 'Weiter' }).click(), page);
+      }
     },
     async screenshot(name: string, page: Page = context.page) {
       if (!process.env.E2E_SCREENSHOTS) return;

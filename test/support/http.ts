@@ -2,6 +2,8 @@ import request from 'supertest';
 import type { Express } from 'express';
 import type TestAgent from 'supertest/lib/agent';
 import type { Response } from 'superagent';
+import { codeForStep, stepAt } from '../../src/accounts/second-factor/totp';
+import { nextTotpCode, rememberAuthenticator } from './factories';
 
 export type Agent = InstanceType<typeof TestAgent>;
 
@@ -27,7 +29,43 @@ export async function loginAs(app: Express, user: { email: string; password: str
   const agent = newAgent(app);
   const response = await submitForm(agent, '/login', '/login', { email: user.email, password: user.password });
   if (response.status !== 303) throw new Error(`login failed for ${user.email}: ${response.status}`);
+  await passSecondFactor(agent, user.email, response.headers.location ?? '');
   return agent;
+}
+
+/**
+ * What a person does after the password when a second factor is asked: types the app's code,
+ * or (staff without one) sets the app up from the key shown on the page. Through the real
+ * forms; the tests know the keys as a phone would (factories.ts).
+ */
+export async function passSecondFactor(agent: Agent, email: string, location: string): Promise<void> {
+  if (location === '/login/code') {
+    const response = await submitForm(agent, '/login/code', '/login/code', { code: await nextTotpCode(email) });
+    if (response.status !== 303) throw new Error(`second factor refused for ${email}: ${response.status}`);
+  } else if (location.startsWith('/account/second-factor/setup')) {
+    const page = await agent.get(location);
+    const typedKey = typedKeyIn(page.text);
+    const step = stepAt(Date.now());
+    const response = await agent
+      .post('/account/second-factor/setup')
+      .type('form')
+      .send({ secret: hiddenValue(page.text, 'secret'), code: codeForStep(typedKey, step), _csrf: csrfTokenIn(page.text) });
+    if (response.status !== 200) throw new Error(`second factor setup failed for ${email}: ${response.status}`);
+    rememberAuthenticator(email, typedKey, step);
+  }
+}
+
+/** The authenticator key as the setup page shows it for typing ("ABCD EFGH …"), without the spaces. */
+export function typedKeyIn(html: string): string {
+  const match = html.match(/data-typed-key>([A-Z2-7 ]+)</);
+  if (!match?.[1]) throw new Error('no typed key on the page');
+  return match[1].replace(/\s+/g, '');
+}
+
+export function hiddenValue(html: string, name: string): string {
+  const match = html.match(new RegExp(`name="${name}" value="([^"]*)"`));
+  if (!match?.[1]) throw new Error(`no hidden field ${name} on the page`);
+  return match[1];
 }
 
 /** Visible text of a page, tags stripped and whitespace folded, for asserting what a person reads. */
