@@ -27,9 +27,6 @@ import { adminRouter } from './accounts/admin.routes';
 import { provideSecondFactor } from './accounts/login-completion';
 import { createSecondFactorService } from './accounts/second-factor/second-factor.service';
 import { secondFactorGate, secondFactorRouter } from './accounts/second-factor/second-factor.routes';
-import { provideSecondFactor } from './accounts/login-completion';
-import { createSecondFactorService } from './accounts/second-factor/second-factor.service';
-import { secondFactorGate, secondFactorRouter } from './accounts/second-factor/second-factor.routes';
 import { accountInvitationsRouter } from './accounts/account-invitations.routes';
 import { createAccountInvitations } from './accounts/account-invitations.service';
 import { createOrganisationMerge } from './accounts/organisation-merge.service';
@@ -100,7 +97,6 @@ export function createApp(deps: AppDeps): App {
   const userAdmin = createUserAdminService({ db, outbox, config });
   const passport = createPassport(accounts);
   const secondFactor = createSecondFactorService({ db, config });
-  const secondFactor = createSecondFactorService({ db, config });
   // The catalog owns offerings, the enrollment domain their seats: each gets the other's port.
   const enrollment = createEnrollmentService({ db, notify: createEnrollmentNotifier(outbox, config), offerings: offeringsForSeats });
   const manageCatalog = createManageCatalogService(db, enrollment.seats);
@@ -121,7 +117,6 @@ export function createApp(deps: AppDeps): App {
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT, 'views'));
   app.set('x-powered-by', false);
-  provideSecondFactor(app, secondFactor);
   provideSecondFactor(app, secondFactor);
   if (config.isProduction) app.enable('view cache');
 
@@ -151,15 +146,12 @@ export function createApp(deps: AppDeps): App {
   app.use(csrf.protection);
   // Staff without a second factor reach only its setup page (issue 16).
   app.use(secondFactorGate);
-  // Staff without a second factor reach only its setup page (issue 16).
-  app.use(secondFactorGate);
 
   const coordinatorStart = createCoordinatorStart(db, { maxAgeSeconds: config.reports.figuresMaxAgeSeconds });
   app.use(homeRouter(home, startFiguresSection(coordinatorStart)));
   // Before the accounts router: directory addresses log in by LDAP, OpenID logins log out at their provider.
   app.use(createSso({ config, db, logger, accounts }));
   app.use(accountsRouter(rateLimits, accounts, organisations, passport));
-  app.use(secondFactorRouter(rateLimits, secondFactor, accounts));
   app.use(secondFactorRouter(rateLimits, secondFactor, accounts));
   app.use(adminRouter(userAdmin, organisations, createOrganisationMerge(db), config.passwordResetTtlMinutes));
   app.use(accountInvitationsRouter(createAccountInvitations({ db, outbox, config }), organisations));
