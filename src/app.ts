@@ -73,6 +73,10 @@ import { processingRouter } from './privacy/processing.routes';
 import { createRetentionService } from './privacy/retention.service';
 import { queueRetentionRun } from './privacy/retention.job';
 import { retentionRouter } from './privacy/retention.routes';
+import { createMessageHistory } from './mail/history.service';
+import { messageHistoryRouter } from './mail/history.routes';
+import { createMessagesService } from './messages/messages.service';
+import { messagesRouter } from './messages/messages.routes';
 
 export type AppDeps = { config: Config; db: Database; databaseUrl: string; logger: Logger; mailer: Mailer };
 export type App = {
@@ -172,6 +176,9 @@ export function createApp(deps: AppDeps): App {
   app.use(legalRouter(createLegalService({ db, outbox, config, logger }), rateLimits));
   app.use(processingRouter(createProcessingRecords(config)));
   app.use(retentionRouter(createRetentionService({ db, config, logger, queueRun: queueRetentionRun(db) })));
+
+  app.use(messageHistoryRouter(createMessageHistory(db)));
+  app.use(messagesRouter(createMessagesService({ db, outbox, config, logger })));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger, config));

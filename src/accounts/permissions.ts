@@ -38,9 +38,14 @@ export type Permission =
    * Results of closed evaluations. Coordination sees every evaluation; a trainer only those of
    * sessions they taught (the results service looks that up, see `seesAllEvaluationResults`).
    */
-  | 'evaluation.viewResults';
+  | 'evaluation.viewResults'
+  /**
+   * Writing to the people of an offering (src/messages). Coordination only: a message to a whole
+   * offering speaks for the coordinating office; trainers talk to their group in the session.
+   */
+  | 'messages.send';
 
-const COORDINATION: Permission[] = ['catalog.manage', 'enrollment.manage', 'attendance.manageAll', 'certificates.manage', 'materials.manageAll', 'organisations.manage', 'reports.view', 'people.correct', 'audit.viewProgrammes', 'evaluation.manage', 'evaluation.viewResults'];
+const COORDINATION: Permission[] = ['catalog.manage', 'enrollment.manage', 'attendance.manageAll', 'certificates.manage', 'materials.manageAll', 'organisations.manage', 'reports.view', 'people.correct', 'audit.viewProgrammes', 'evaluation.manage', 'evaluation.viewResults', 'messages.send'];
 
 const PERMISSIONS_BY_ROLE: Record<Role, readonly Permission[]> = {
   participant: [],

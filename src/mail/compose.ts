@@ -12,6 +12,11 @@ type MailContent = {
   key: string;
   params?: Record<string, unknown>;
   actionUrl?: string;
+  /** A person's own words (a coordinator's message): used instead of <key>.subject and <key>.paragraphs. */
+  own?: { subject: string; paragraphs: string[] };
+  /** What the mail is and whom it is for: the person's message history (see OutgoingMail). */
+  kind?: string;
+  userId?: number | null;
 };
 
 /**
@@ -29,7 +34,7 @@ export function greetingNameOf(person: { firstName: string; lastName: string }):
 export async function composeMail(to: string, locale: Locale, content: MailContent): Promise<OutgoingMail> {
   const t = translatorFor(locale);
   const params = content.params ?? {};
-  const paragraphs = t(`${content.key}.paragraphs`, { ...params, returnObjects: true }) as unknown as string[];
+  const paragraphs = content.own ? content.own.paragraphs : (t(`${content.key}.paragraphs`, { ...params, returnObjects: true }) as unknown as string[]);
   const locals = {
     t,
     lang: locale,
@@ -44,5 +49,6 @@ export async function composeMail(to: string, locale: Locale, content: MailConte
     ejs.renderFile(path.join(VIEWS, 'message.html.ejs'), locals),
     ejs.renderFile(path.join(VIEWS, 'message.text.ejs'), locals),
   ]);
-  return { to, subject: t(`${content.key}.subject`, params), html, text };
+  const subject = content.own ? content.own.subject : t(`${content.key}.subject`, params);
+  return { to, subject, html, text, ...(content.kind ? { kind: content.kind } : {}), ...(content.userId ? { userId: content.userId } : {}) };
 }

@@ -17,9 +17,17 @@ export type ClaimedMail = {
   created_at: Date;
 };
 
-export async function insertMails(db: Db, mails: OutgoingMail[]): Promise<void> {
-  if (mails.length === 0) return;
-  await db('outgoing_mails').insert(
+/** What a mail for an account is called in the message history when the sender named no kind. */
+const UNNAMED_KIND = 'other';
+
+/**
+ * Queues the mails; a mail for an account also gets its row in the person's message history
+ * (message_log: kind, subject, state; no body). Returns the history row of each mail, in
+ * order (null for mails to an address only).
+ */
+export async function insertMails(db: Db, mails: OutgoingMail[]): Promise<(number | null)[]> {
+  if (mails.length === 0) return [];
+  const inserted: { id: string | number }[] = await db('outgoing_mails').insert(
     mails.map((mail) => ({
       recipient: mail.to,
       subject: mail.subject,
@@ -30,7 +38,15 @@ export async function insertMails(db: Db, mails: OutgoingMail[]): Promise<void> 
       recipient_user_id: mail.userId ?? null,
       kind: mail.kind ?? null,
     })),
+    ['id'],
   );
+  const logged = mails.flatMap((mail, index) =>
+    mail.userId ? [{ outgoing_mail_id: Number(inserted[index]!.id), user_id: mail.userId, kind: mail.kind ?? UNNAMED_KIND, subject: mail.subject }] : [],
+  );
+  if (logged.length === 0) return mails.map(() => null);
+  const logRows: { id: string | number; outgoing_mail_id: string | number }[] = await db('message_log').insert(logged, ['id', 'outgoing_mail_id']);
+  const logIdByMail = new Map(logRows.map((row) => [Number(row.outgoing_mail_id), Number(row.id)]));
+  return inserted.map((row) => logIdByMail.get(Number(row.id)) ?? null);
 }
 
 /**
@@ -60,6 +76,7 @@ export async function claimDueMails(db: Db, limit: number, leaseSeconds: number)
 
 export async function markSent(db: Db, id: number): Promise<void> {
   await db('outgoing_mails').where('id', id).update({ sent_at: db.fn.now(), last_error: null });
+  await db('message_log').where('outgoing_mail_id', id).update({ sent_at: db.fn.now(), failed_at: null });
 }
 
 export async function markRetry(db: Db, id: number, nextAttemptAt: Date, lastError: string): Promise<void> {
@@ -68,6 +85,23 @@ export async function markRetry(db: Db, id: number, nextAttemptAt: Date, lastErr
 
 export async function markFailed(db: Db, id: number, lastError: string): Promise<void> {
   await db('outgoing_mails').where('id', id).update({ failed_at: db.fn.now(), last_error: lastError });
+  await db('message_log').where('outgoing_mail_id', id).update({ failed_at: db.fn.now() });
+}
+
+/**
+ * Puts mails given up on back into the queue as new (attempts from zero, due now), found by
+ * their history rows; their history shows "queued" again. Mails already sent, or whose
+ * outgoing row is gone, are left alone. Returns how many go out again.
+ */
+export async function requeueFailed(db: Db, messageLogIds: number[]): Promise<number> {
+  if (messageLogIds.length === 0) return 0;
+  const requeued: { id: string | number }[] = await db('outgoing_mails')
+    .whereIn('id', db('message_log').select('outgoing_mail_id').whereIn('id', messageLogIds).whereNotNull('failed_at'))
+    .whereNotNull('failed_at')
+    .update({ failed_at: null, attempts: 0, next_attempt_at: db.fn.now(), last_error: null }, ['id']);
+  if (requeued.length === 0) return 0;
+  await db('message_log').whereIn('outgoing_mail_id', requeued.map((row) => Number(row.id))).update({ failed_at: null });
+  return requeued.length;
 }
 
 /** Retention: sent mails after `sentBefore`, mails given up on (kept for an operator to look at) after `failedBefore`. */

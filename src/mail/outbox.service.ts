@@ -115,12 +115,27 @@ export function createOutbox({ db, mailer, logger }: OutboxDeps) {
   }
 
   return {
-    async queue(trxOrDb: Knex | Knex.Transaction, mails: OutgoingMail[]): Promise<void> {
-      if (mails.length === 0) return;
-      await queries.insertMails(trxOrDb, mails);
+    /**
+     * Returns, per mail, its row in the person's message history (null for a mail to an
+     * address only): a coordinator message keeps it to show each recipient's delivery.
+     */
+    async queue(trxOrDb: Knex | Knex.Transaction, mails: OutgoingMail[]): Promise<(number | null)[]> {
+      if (mails.length === 0) return [];
+      const logIds = await queries.insertMails(trxOrDb, mails);
       // Inside a transaction the rows are invisible until commit: nudge after it (a rollback sends nothing).
       if (trxOrDb.isTransaction) (trxOrDb as Knex.Transaction).executionPromise.then(nudge, () => undefined);
       else nudge();
+      return logIds;
+    },
+
+    /** Sends mails given up on once more (by their message history rows); returns how many. */
+    async retryFailed(trxOrDb: Knex | Knex.Transaction, messageLogIds: number[]): Promise<number> {
+      const requeued = await queries.requeueFailed(trxOrDb, messageLogIds);
+      if (requeued > 0) {
+        if (trxOrDb.isTransaction) (trxOrDb as Knex.Transaction).executionPromise.then(nudge, () => undefined);
+        else nudge();
+      }
+      return requeued;
     },
 
     deliverDue,
