@@ -11,13 +11,13 @@ export async function findOffering(db: Db, offeringId: number): Promise<Offering
   return db('offerings').select('id', 'title', 'programme_id', 'location', 'capacity', 'status').where('id', offeringId).first();
 }
 
-export type MatrixSession = { id: number; starts_at: Date; module_id: number | null; module_position: number | null; module_title: string | null };
+export type MatrixSession = { id: number; starts_at: Date; ends_at: Date; module_id: number | null; module_position: number | null; module_title: string | null };
 
 export async function selectOfferingSessions(db: Db, offeringId: number): Promise<MatrixSession[]> {
   return db('offering_sessions as s')
     .leftJoin('modules as m', 'm.id', 's.module_id')
     .where('s.offering_id', offeringId)
-    .select('s.id', 's.starts_at', 's.module_id', 'm.position as module_position', 'm.title as module_title')
+    .select('s.id', 's.starts_at', 's.ends_at', 's.module_id', 'm.position as module_position', 'm.title as module_title')
     .orderBy([{ column: 's.starts_at' }, { column: 's.id' }]);
 }
 
@@ -61,9 +61,9 @@ export async function selectAttendedInProgrammes(db: Db, programmeIds: number[],
     .orderBy([{ column: 's.starts_at' }, { column: 's.id' }]);
 }
 
-export type PlannedRow = { session_id: number; module_id: number | null; offering_id: number; offering_title: string; starts_at: Date };
+export type PlannedRow = { session_id: number; module_id: number | null; offering_id: number; offering_title: string; starts_at: Date; ends_at: Date };
 
-/** Sessions still to come in published offerings of a programme: where modules can (still) be attended. */
+/** Sessions not yet over (running or to come) in published offerings of a programme: where modules can (still) be attended. */
 export async function selectPlannedInProgramme(db: Db, programmeId: number, from: Date): Promise<PlannedRow[]> {
   return selectPlannedInProgrammes(db, [programmeId], from);
 }
@@ -74,8 +74,8 @@ export async function selectPlannedInProgrammes(db: Db, programmeIds: number[], 
     .join('offerings as o', 'o.id', 's.offering_id')
     .whereIn('o.programme_id', programmeIds)
     .where('o.status', 'published')
-    .where('s.starts_at', '>', from)
-    .select('o.programme_id', 's.id as session_id', 's.module_id', 's.offering_id', 'o.title as offering_title', 's.starts_at')
+    .where('s.ends_at', '>', from)
+    .select('o.programme_id', 's.id as session_id', 's.module_id', 's.offering_id', 'o.title as offering_title', 's.starts_at', 's.ends_at')
     .orderBy('s.starts_at');
 }
 
@@ -134,16 +134,16 @@ export async function selectProgressSessions(db: Db, userId: number, moment: Dat
        SELECT DISTINCT o.programme_id FROM enrollments e JOIN offerings o ON o.id = e.offering_id
         WHERE e.user_id = ? AND e.status = ANY(?::text[])
      )
-     SELECT 'attended' AS kind, o.programme_id, s.id AS session_id, s.module_id, s.offering_id, o.title AS offering_title, s.starts_at
+     SELECT 'attended' AS kind, o.programme_id, s.id AS session_id, s.module_id, s.offering_id, o.title AS offering_title, s.starts_at, s.ends_at
        FROM attendance_records a
        JOIN offering_sessions s ON s.id = a.session_id
        JOIN offerings o ON o.id = s.offering_id
       WHERE a.user_id = ? AND a.status = ANY(?::text[]) AND s.starts_at <= ? AND o.programme_id IN (SELECT programme_id FROM mine)
      UNION ALL
-     SELECT 'planned' AS kind, o.programme_id, s.id AS session_id, s.module_id, s.offering_id, o.title AS offering_title, s.starts_at
+     SELECT 'planned' AS kind, o.programme_id, s.id AS session_id, s.module_id, s.offering_id, o.title AS offering_title, s.starts_at, s.ends_at
        FROM offering_sessions s
        JOIN offerings o ON o.id = s.offering_id
-      WHERE o.status = 'published' AND s.starts_at > ? AND o.programme_id IN (SELECT programme_id FROM mine)
+      WHERE o.status = 'published' AND s.ends_at > ? AND o.programme_id IN (SELECT programme_id FROM mine)
       ORDER BY starts_at, session_id`,
     [userId, PROGRESS_ENROLLMENT_STATUSES, userId, [...ATTENDED_STATUSES], moment, moment],
   );

@@ -11,14 +11,14 @@ import { isCoordinator } from './session-access';
 /** People per page of the attendance matrix. */
 export const MATRIX_PAGE_SIZE = 50;
 
-const toPlanned = (row: queries.PlannedRow): PlannedSession => ({ sessionId: row.session_id, moduleId: row.module_id, offeringId: row.offering_id, offeringTitle: row.offering_title, startsAt: row.starts_at });
+const toPlanned = (row: queries.PlannedRow): PlannedSession => ({ sessionId: row.session_id, moduleId: row.module_id, offeringId: row.offering_id, offeringTitle: row.offering_title, startsAt: row.starts_at, endsAt: row.ends_at });
 const toAttended = (row: { module_id: number | null; offering_id: number; starts_at: Date }): AttendedSession => ({ moduleId: row.module_id, offeringId: row.offering_id, startsAt: row.starts_at });
 
 /** What the matrix shows for one person: completed, still reachable, modules done of required. */
 function completionOf(
   programme: queries.ProgrammeInfo,
   modules: queries.ModuleInfo[],
-  offering: { id: number; sessions: { starts_at: Date }[] },
+  offering: { id: number; sessions: { ends_at: Date }[] },
   attended: AttendedSession[],
   planned: PlannedSession[],
   moment: Date,
@@ -28,7 +28,7 @@ function completionOf(
     return { completed: progress.completed, reachable: progress.reachable, doneCount: progress.doneCount, requiredCount: progress.requiredCount };
   }
   const completed = offeringCompleted(attended, offering.id, moment);
-  const stillPlanned = offering.sessions.some((session) => session.starts_at > moment);
+  const stillPlanned = offering.sessions.some((session) => session.ends_at > moment);
   return { completed, reachable: completed || stillPlanned, doneCount: completed ? 1 : 0, requiredCount: 1 };
 }
 

@@ -6,17 +6,19 @@
  */
 export type ModuleInfo = { id: number; position: number; title: string };
 export type AttendedSession = { moduleId: number | null; offeringId: number; startsAt: Date };
-export type PlannedSession = { sessionId: number; moduleId: number | null; offeringId: number; offeringTitle: string; startsAt: Date };
+/** A session not yet over: one that is running counts too, its module can still be attended today. */
+export type PlannedSession = { sessionId: number; moduleId: number | null; offeringId: number; offeringTitle: string; startsAt: Date; endsAt: Date };
 export type CompletionRule = { rule: 'all' | 'min'; minModules: number | null };
 
-export type ModuleProgress = ModuleInfo & { doneAt: Date | null; nextSession: PlannedSession | null };
+/** `running`: the next session has begun and is not over (the page says "läuft gerade", not a date). */
+export type ModuleProgress = ModuleInfo & { doneAt: Date | null; nextSession: PlannedSession | null; running: boolean };
 
 export type SeriesProgress = {
   modules: ModuleProgress[];
   doneCount: number;
   requiredCount: number;
   completed: boolean;
-  /** Can the rule still be met with the sessions that are planned from now on? */
+  /** Can the rule still be met with the sessions not yet over (running or to come)? */
   reachable: boolean;
 };
 
@@ -39,9 +41,10 @@ export function seriesProgress(modules: ModuleInfo[], rule: CompletionRule, atte
     .sort((a, b) => a.position - b.position)
     .map((module) => {
       const attendances = counted.filter((session) => session.moduleId === module.id).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
-      const upcoming = planned.filter((session) => session.moduleId === module.id && session.startsAt > now).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+      const upcoming = planned.filter((session) => session.moduleId === module.id && session.endsAt > now).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
       const doneAt = attendances[0]?.startsAt ?? null;
-      return { ...module, doneAt, nextSession: doneAt ? null : (upcoming[0] ?? null) };
+      const nextSession = doneAt ? null : (upcoming[0] ?? null);
+      return { ...module, doneAt, nextSession, running: nextSession !== null && nextSession.startsAt <= now };
     });
   const doneCount = progress.filter((module) => module.doneAt).length;
   const requiredCount = requiredModuleCount(modules.length, rule);

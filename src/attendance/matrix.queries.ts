@@ -67,7 +67,7 @@ export async function selectMatrixSessions(db: Db, offeringId: number, moment: D
               false AS in_offering, true AS planned, NULL::text AS berlin_day, false AS day_proof
          FROM offering_sessions s
          JOIN offerings o ON o.id = s.offering_id
-        WHERE o.programme_id = (SELECT programme_id FROM offerings WHERE id = ?) AND o.status = 'published' AND s.starts_at > ? AND s.module_id IS NOT NULL
+        WHERE o.programme_id = (SELECT programme_id FROM offerings WHERE id = ?) AND o.status = 'published' AND s.ends_at > ? AND s.module_id IS NOT NULL
         ORDER BY s.module_id, s.starts_at, s.id
      ) first_planned
      ORDER BY starts_at, id`,

@@ -159,7 +159,7 @@ export type CoordinatorStart = ReturnType<typeof createCoordinatorStart>;
 export function completionsAndRisks(programmes: ProgrammeOutline[], seats: dashboard.SeatWithAttendance[], plannedModules: dashboard.PlannedModule[], moment: Date) {
   const byId = new Map(programmes.map((programme) => [programme.programme_id, programme]));
   // completion.ts only asks whether a module has a session from now on: one per module is enough.
-  const planned: PlannedSession[] = plannedModules.map((row) => ({ sessionId: 0, moduleId: row.module_id, offeringId: 0, offeringTitle: '', startsAt: new Date(row.starts_at) }));
+  const planned: PlannedSession[] = plannedModules.map((row) => ({ sessionId: 0, moduleId: row.module_id, offeringId: 0, offeringTitle: '', startsAt: new Date(row.starts_at), endsAt: new Date(row.ends_at) }));
   let completions = 0;
   const atRisk: AtRiskPerson[] = [];
   for (const seat of seats) {

@@ -36,7 +36,7 @@ export type UpcomingSession = {
   location: string | null;
   free_seats: number;
 };
-export type PlannedModule = { module_id: number; starts_at: string };
+export type PlannedModule = { module_id: number; starts_at: string; ends_at: string };
 
 export type DashboardFigures = {
   offerings: number;
@@ -102,10 +102,10 @@ export async function selectDashboardFigures(
                       WHERE s.starts_at > :moment
                         AND o.capacity > (SELECT count(*) FROM confirmed_seats c WHERE c.offering_id = s.offering_id)
                       ORDER BY s.starts_at, s.session_id LIMIT 5) x) AS upcoming,
-            (SELECT coalesce(json_agg(json_build_object('module_id', x.module_id, 'starts_at', x.starts_at)), '[]')
-               FROM (SELECT module_id, min(starts_at) AS starts_at
+            (SELECT coalesce(json_agg(json_build_object('module_id', x.module_id, 'starts_at', x.starts_at, 'ends_at', x.ends_at)), '[]')
+               FROM (SELECT module_id, min(starts_at) AS starts_at, max(ends_at) AS ends_at
                        FROM catalog_session_schedule
-                      WHERE offering_status = 'published' AND programme_kind = 'series' AND module_id IS NOT NULL AND starts_at > :moment
+                      WHERE offering_status = 'published' AND programme_kind = 'series' AND module_id IS NOT NULL AND ends_at > :moment
                       GROUP BY module_id) x) AS planned_modules,
             ${snapshot ? FRESH_SNAPSHOT_COLUMN : 'NULL::json'} AS snapshot`,
     { ...period, moment, timeZone: TIME_ZONE, attended: textArray(attended), ...(snapshot ? { snapshotScope: snapshot.scope, snapshotFreshAfter: snapshot.freshAfter } : {}) },

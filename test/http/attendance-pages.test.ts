@@ -102,8 +102,10 @@ describe('attendance pages at county scale', () => {
       const moduleIds = programme.modules.map((module) => module.id);
       const small = await cohort({ fillers: 20, programmeId: programme.id, moduleIds, sessions: 5 });
       const large = await cohort({ fillers: 200, programmeId: programme.id, moduleIds, sessions: 5 });
-      // Module 1 ran an hour ago in both cohorts. A small-cohort person missed it there but came
-      // (late) in the large cohort: it counts for them; for the others it is missed for good.
+      // Module 1 ran until a minute ago in both cohorts (while it runs it can still be attended). A
+      // small-cohort person missed it there but came (late) in the large cohort: it counts for them;
+      // for the others it is missed for good.
+      await ctx.db('offering_sessions').whereIn('id', [small.sessionId, large.sessionId]).update({ ends_at: ctx.db.raw("now() - interval '1 minute'") });
       await ctx.db('attendance_records').insert([
         { session_id: small.sessionId, user_id: small.ids[0], status: 'absent', source: 'roll_call' },
         { session_id: large.sessionId, user_id: small.ids[0], status: 'late', source: 'roll_call' },

@@ -47,4 +47,27 @@ describe('progress page queries', () => {
     expect(withSix).toBe(withOne);
     expect(withSix).toBeLessThanOrEqual(6);
   });
+
+  it('a module whose session is running shows "läuft gerade", and "kein Nachholtermin" only once it is over', async () => {
+    const person = await createUser(ctx.db);
+    const programme = await createProgramme(ctx.db, { kind: 'series', title: 'Qualifizierungsreihe Konfliktmanagement' });
+    const offering = await createOffering(ctx.db, {
+      programmeId: programme.id,
+      title: 'Durchgang Herbst',
+      moduleIds: programme.modules.map((module) => module.id),
+      sessions: 5,
+      startsInDays: -1 / 24,
+      registrationOpensInDays: -60,
+      registrationClosesInDays: -30,
+    });
+    await ctx.db('enrollments').insert({ offering_id: offering.id, user_id: person.id, status: 'confirmed', confirmed_at: new Date() });
+    const agent = await loginAs(ctx.app, person);
+    const during = textOf((await agent.get('/my/progress').expect(200)).text);
+    expect(during).toMatch(/1\. Modul 1 offen läuft gerade \(Durchgang Herbst\)/);
+    expect(during).not.toContain('kein Nachholtermin geplant');
+
+    await ctx.db('offering_sessions').where('id', offering.sessionIds[0]!).update({ ends_at: ctx.db.raw("now() - interval '1 minute'") });
+    const after = textOf((await agent.get('/my/progress').expect(200)).text);
+    expect(after).toMatch(/1\. Modul 1 verpasst kein Nachholtermin geplant/);
+  });
 });
