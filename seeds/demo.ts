@@ -182,7 +182,8 @@ async function seedCatalog(trx: Knex.Transaction, people: { trainers: [number, n
       })
       .returning('id');
     const [session] = await trx('offering_sessions')
-      .insert({ offering_id: offering.id, starts_at: berlinTime(date.weeks, '09:30'), ends_at: berlinTime(date.weeks, '16:30'), location: '' })
+      // A working day of six hours of teaching: 8 Unterrichtseinheiten of 45 minutes, as the funder counts.
+      .insert({ offering_id: offering.id, starts_at: berlinTime(date.weeks, '09:30'), ends_at: berlinTime(date.weeks, '16:30'), location: '', teaching_units: 8 })
       .returning('id');
     await trx('session_trainers').insert({ session_id: session.id, user_id: tobias });
     workshopIds.push(offering.id);
@@ -210,7 +211,7 @@ async function seedCatalog(trx: Knex.Transaction, people: { trainers: [number, n
     })
     .returning('id');
   const [eventSession] = await trx('offering_sessions')
-    .insert({ offering_id: event.id, starts_at: berlinTime(8, '10:00'), ends_at: berlinTime(8, '17:00'), location: '' })
+    .insert({ offering_id: event.id, starts_at: berlinTime(8, '10:00'), ends_at: berlinTime(8, '17:00'), location: '', teaching_units: 8 })
     .returning('id');
   await trx('session_trainers').insert([
     { session_id: eventSession.id, user_id: jana },
