@@ -85,6 +85,8 @@ type Fixtures = {
   };
   /** A signed sign-in sheet (PDF scan) uploaded to the session of `offering` (the trainer visitor's). */
   signedSheetId: number;
+  /** A coordinator's message to the confirmed people of `offering`. */
+  coordinatorMessageId: number;
 };
 
 type RouteRow = {
@@ -179,6 +181,15 @@ const routes: RouteRow[] = [
     expect: onlyFor(LOGGED_IN, 303, 'POST'),
   },
   { method: 'GET', path: '/language/:lang', query: { returnTo: '/' }, expect: everyone(303) },
+  // accounts: second factor (no pending login here: the code step sends everybody back; staff have one from the factories)
+  { method: 'GET', path: '/login/code', expect: everyone(303) },
+  { method: 'POST', path: '/login/code', body: () => ({ code: '123456' }), expect: everyone(303) },
+  { method: 'GET', path: '/account/second-factor', expect: onlyFor(LOGGED_IN, 200, 'GET') },
+  { method: 'GET', path: '/account/second-factor/setup', expect: onlyFor(LOGGED_IN, 200, 'GET') },
+  { method: 'POST', path: '/account/second-factor/setup', body: () => ({ secret: 'v1.x.y.z', code: '123456' }), expect: onlyFor(LOGGED_IN, 422, 'POST') },
+  { method: 'POST', path: '/account/second-factor/recovery-codes', expect: { anonymous: 403, participant: 404, trainer: 404, coordinator: 200, admin: 200 } },
+  { method: 'POST', path: '/account/second-factor/remove', expect: { anonymous: 403, participant: 303, trainer: 303, coordinator: 409, admin: 409 } },
+  { method: 'POST', path: '/admin/users/:id/second-factor/reset', params: (f) => ({ id: f.otherUser.id }), expect: onlyFor(ADMINS, 303, 'POST') },
   { method: 'POST', path: '/account/language', body: () => ({ lang: 'en' }), expect: onlyFor(LOGGED_IN, 303, 'POST') },
   // privacy: one's own data and the request for deletion (without the tick the form comes back: nobody is erased here)
   { method: 'GET', path: '/account/data.json', expect: onlyFor(LOGGED_IN, 200, 'GET') },
@@ -258,6 +269,15 @@ const routes: RouteRow[] = [
   { method: 'POST', path: '/my/calendar-feed/revoke', expect: onlyFor(LOGGED_IN, 303, 'POST') },
   { method: 'GET', path: '/calendar/:token.ics', expect: everyone(404) },
   { method: 'GET', path: '/manage/offerings/:id/enrollments', params: (f) => ({ id: f.offering.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  // messages: coordination writes to an offering's people; everybody sees their own message history, coordination anybody's
+  { method: 'GET', path: '/my/messages', expect: onlyFor(LOGGED_IN, 200, 'GET') },
+  { method: 'GET', path: '/reports/people/:userId/messages', params: (f) => ({ userId: f.otherUser.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/manage/offerings/:id/messages', params: (f) => ({ id: f.offering.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/manage/offerings/:id/messages/new', params: (f) => ({ id: f.offering.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'POST', path: '/manage/offerings/:id/messages/preview', params: (f) => ({ id: f.offering.id }), body: () => ({ group_confirmed: 'yes', subject: 'Hinweis', body: 'Text' }), expect: onlyFor(MAINTAINERS, 200, 'POST') },
+  { method: 'POST', path: '/manage/offerings/:id/messages', params: (f) => ({ id: f.offering.id }), body: () => ({ group_confirmed: 'yes', subject: 'Hinweis', body: 'Text' }), expect: onlyFor(MAINTAINERS, 303, 'POST') },
+  { method: 'GET', path: '/manage/offerings/:id/messages/:messageId', params: (f) => ({ id: f.offering.id, messageId: f.coordinatorMessageId }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'POST', path: '/manage/offerings/:id/messages/:messageId/retry', params: (f) => ({ id: f.offering.id, messageId: f.coordinatorMessageId }), expect: onlyFor(MAINTAINERS, 303, 'POST') },
   {
     method: 'POST',
     path: '/manage/offerings/:id/enrollments',
@@ -714,6 +734,9 @@ async function createFixtures(db: Database, config: Config): Promise<Fixtures> {
     invitations,
     certificates: { offering: heldLastWeek.id, participant: participantCertificate, revocable, correctable, logoImageId: (logoRow as { id: number }).id },
     signedSheetId: (sheetRow as { id: number }).id,
+    coordinatorMessageId: ((await db('coordinator_messages')
+      .insert({ offering_id: offering.id, sender_user_id: users.coordinator.id, groups: ['confirmed'], subject: 'Hinweis', body: 'Text', recipient_count: 0, expanded_at: new Date() })
+      .returning('id')) as { id: number }[])[0]!.id,
   };
 }
 

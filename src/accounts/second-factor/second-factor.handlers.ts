@@ -103,13 +103,13 @@ export function createSecondFactorHandlers(secondFactor: SecondFactorService, ac
     },
 
     async regenerateCodes(req: Request, res: Response, next: NextFunction): Promise<void> {
-      if (req.session.secondFactorVerified !== true) return startOver(req, res, next);
+      if (await needsFreshLogin(req)) return startOver(req, res, next);
       const codes = await secondFactor.regenerateRecoveryCodes(userOf(req), actorOf(req));
       showRecoveryCodes(req, res, codes, '');
     },
 
     async remove(req: Request, res: Response, next: NextFunction): Promise<void> {
-      if (req.session.secondFactorVerified !== true) return startOver(req, res, next);
+      if (await needsFreshLogin(req)) return startOver(req, res, next);
       await secondFactor.remove(userOf(req), actorOf(req));
       delete req.session.secondFactorVerified;
       setFlash(req, { type: 'success', messageKey: 'secondFactor.overview.removed' });
@@ -125,6 +125,8 @@ export function createSecondFactorHandlers(secondFactor: SecondFactorService, ac
   };
 
   function expired(req: Request, res: Response): void {
+    // Already logged in (a bookmark, the back button): nothing to confirm.
+    if (req.user) return res.redirect(303, '/');
     delete req.session.pendingLogin;
     setFlash(req, { type: 'info', messageKey: 'secondFactor.code.expired' });
     res.redirect(303, '/login');
