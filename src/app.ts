@@ -73,6 +73,8 @@ import { processingRouter } from './privacy/processing.routes';
 import { createRetentionService } from './privacy/retention.service';
 import { queueRetentionRun } from './privacy/retention.job';
 import { retentionRouter } from './privacy/retention.routes';
+import { createAnswersService } from './evaluation/answers.service';
+import { evaluationAnswersRouter } from './evaluation/answers.routes';
 import { createMessageHistory } from './mail/history.service';
 import { messageHistoryRouter } from './mail/history.routes';
 import { createMessagesService } from './messages/messages.service';
@@ -176,6 +178,7 @@ export function createApp(deps: AppDeps): App {
   app.use(legalRouter(createLegalService({ db, outbox, config, logger }), rateLimits));
   app.use(processingRouter(createProcessingRecords(config)));
   app.use(retentionRouter(createRetentionService({ db, config, logger, queueRun: queueRetentionRun(db) })));
+  app.use(evaluationAnswersRouter(createAnswersService(db)));
 
   app.use(messageHistoryRouter(createMessageHistory(db)));
   app.use(messagesRouter(createMessagesService({ db, outbox, config, logger })));

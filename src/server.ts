@@ -14,6 +14,7 @@ import { createReminderService } from './enrollment/reminders.service';
 import { orphanCleanupJob } from './materials/materials.jobs';
 import { createRetentionService } from './privacy/retention.service';
 import { retentionJob } from './privacy/retention.job';
+import { createEvaluationLifecycle, evaluationLifecycleJob } from './evaluation/evaluations.service';
 
 /**
  * config → database → app → listen. On SIGTERM/SIGINT: stop taking requests, let the
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
       passwordResetRequestsJob(createPasswordResetRequests({ db, outbox: built.outbox, config })),
       sessionPruningJob(db, logger),
       retentionJob(createRetentionService({ db, config, logger })),
+      evaluationLifecycleJob(createEvaluationLifecycle({ db, outbox: built.outbox, config, logger })),
     ],
     logger,
   ));

@@ -1,9 +1,9 @@
 import type { SessionUser } from '../accounts/roles';
 import type { AttendanceService } from '../attendance/attendance.service';
 import { isCheckInOpen, openExcusesOf, rollCallsMissing, taughtFromToday } from '../attendance/start';
-import { validCertificateCountOf } from '../certificates/start';
 import type { Database } from '../db/database';
 import { nextDatesOf } from '../enrollment/start';
+import { openEvaluationsAndCertificateCountOf } from '../evaluation/start';
 import { recentMaterialsForTrainer } from '../materials/start';
 
 /** The start page shows a few of each list; the full lists are one link away. */
@@ -12,6 +12,7 @@ export const OPEN_EXCUSES_SHOWN = 5;
 export const TAUGHT_SESSIONS_SHOWN = 10;
 export const MISSING_ROLL_CALLS_SHOWN = 10;
 export const RECENT_MATERIALS_SHOWN = 5;
+export const OPEN_EVALUATIONS_SHOWN = 5;
 /** "Uploaded recently": the last four weeks, long enough to span the gap between two modules. */
 export const RECENT_MATERIALS_DAYS = 28;
 
@@ -25,11 +26,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export function createHomeService(db: Database, attendance: Pick<AttendanceService, 'progressOf'>, now: () => Date = () => new Date()) {
   /** Dates, progress in the series, open excuses, certificates and the check-in of a session running now. */
   async function participantStart(user: SessionUser, moment: Date) {
-    const [dates, programmes, excuses, certificateCount] = await Promise.all([
+    // The open evaluations and the certificate count share one statement (the page's budget of six).
+    const [dates, programmes, excuses, { evaluations, certificateCount }] = await Promise.all([
       nextDatesOf(db, user.id, moment, NEXT_DATES_SHOWN),
       attendance.progressOf(user.id),
       openExcusesOf(db, user.id, OPEN_EXCUSES_SHOWN),
-      validCertificateCountOf(db, user.id),
+      openEvaluationsAndCertificateCountOf(db, user.id, moment, OPEN_EVALUATIONS_SHOWN),
     ]);
     const series = programmes.flatMap((entry) => (entry.series ? [{ programme: entry.programme, progress: entry.series }] : []));
     return {
@@ -40,6 +42,7 @@ export function createHomeService(db: Database, attendance: Pick<AttendanceServi
       series,
       hasProgress: programmes.length > 0,
       excuses,
+      evaluations,
       certificateCount,
     };
   }

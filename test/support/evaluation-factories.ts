@@ -1,4 +1,5 @@
 import type { Database } from '../../src/db/database';
+import type { Agent } from './http';
 
 /**
  * Evaluation test data by direct inserts (shared by the builder, answers and results tests).
@@ -94,4 +95,88 @@ export async function assignQuestionnaire(
     .insert({ ...target, questionnaire_id: options.questionnaireId, scope: options.scope ?? 'session', answer_days: options.answerDays ?? 14 })
     .returning('id');
   return row as { id: number };
+}
+
+// ----- RESULTS (issue 15, part 3): answers as the answering stores them -----
+
+/** One response's answers: item id → 1..5 (scale), an option index, option indexes, or a free text. */
+export type SeedAnswers = Record<number, number | number[] | string>;
+
+/**
+ * Responses of an evaluation by direct inserts, as the answering stores them: a random id, the
+ * day only, no person. Returns how many were inserted.
+ */
+export async function seedResponses(db: Database, evaluationId: number, responses: SeedAnswers[]): Promise<number> {
+  if (responses.length === 0) return 0;
+  const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin' }).format(new Date());
+  await db('evaluation_responses').insert(
+    responses.map((answers) => ({ evaluation_id: evaluationId, submitted_on: today, answers: JSON.stringify(Object.fromEntries(Object.entries(answers).map(([id, value]) => [String(id), value]))) })),
+  );
+  return responses.length;
+}
+
+// ----- ANSWERS (issue 15, part 2): an open evaluation and answering it through the real form -----
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * An evaluation as the lifecycle job opens it, by direct inserts: the given people are its
+ * participants (`answeredIds` among them have answered, as a yes/no only). `closed` makes it a
+ * closed one (counts frozen, no participants), as the closing run leaves it.
+ */
+export async function openEvaluation(
+  db: Database,
+  options: {
+    versionId: number;
+    offeringId: number;
+    scope?: 'session' | 'module' | 'offering';
+    sessionId?: number | null;
+    moduleId?: number | null;
+    participantIds?: number[];
+    answeredIds?: number[];
+    /** Days from now until it closes (negative: its period is over). */
+    closesInDays?: number;
+    closed?: boolean;
+  },
+): Promise<{ id: number }> {
+  const scope = options.scope ?? 'offering';
+  const closesAt = new Date(Date.now() + (options.closesInDays ?? 14) * DAY_MS);
+  const participants = options.participantIds ?? [];
+  const answered = new Set(options.answeredIds ?? []);
+  const [row] = await db('evaluations')
+    .insert({
+      version_id: options.versionId,
+      offering_id: options.offeringId,
+      scope,
+      session_id: scope === 'session' ? options.sessionId : null,
+      module_id: scope === 'module' ? options.moduleId : null,
+      opens_at: new Date(closesAt.getTime() - 14 * DAY_MS),
+      closes_at: closesAt,
+      closed_at: options.closed ? closesAt : null,
+      invited_count: options.closed ? participants.length : 0,
+      answered_count: options.closed ? answered.size : 0,
+    })
+    .returning('id');
+  const id = (row as { id: number }).id;
+  await db('questionnaire_versions').where({ id: options.versionId }).whereNull('in_use_since').update({ in_use_since: new Date() });
+  if (!options.closed && participants.length > 0) {
+    await db('evaluation_participants').insert(participants.map((userId) => ({ evaluation_id: id, user_id: userId, has_answered: answered.has(userId) })));
+  }
+  return { id };
+}
+
+/**
+ * Posts the answer form of /evaluations/:id like a browser: the page's CSRF token, and a field
+ * repeated for each ticked checkbox. `fields` maps item ids to a value or several.
+ */
+export async function answerAs(
+  agent: Agent,
+  evaluationId: number,
+  fields: Record<number, string | string[]>,
+  token?: string,
+) {
+  const csrf = token ?? (await agent.get(`/evaluations/${evaluationId}`)).text.match(/name="_csrf" value="([^"]+)"/)?.[1] ?? '';
+  const body = new URLSearchParams({ _csrf: csrf });
+  for (const [itemId, value] of Object.entries(fields)) for (const entry of Array.isArray(value) ? value : [value]) body.append(`item_${itemId}`, entry);
+  return agent.post(`/evaluations/${evaluationId}`).type('form').send(body.toString());
 }
