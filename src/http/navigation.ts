@@ -15,6 +15,7 @@ const items: NavigationItem[] = [
   { href: '/manage/offerings', labelKey: 'nav.manageOfferings', roles: ['coordinator', 'admin'] },
   { href: '/admin/organisations', labelKey: 'nav.organisations', roles: ['coordinator', 'admin'] },
   { href: '/reports', labelKey: 'reports.nav', roles: ['coordinator', 'admin'] },
+  { href: '/evaluation/questionnaires', labelKey: 'evaluationBuilder.nav', roles: ['coordinator', 'admin'] },
   { href: '/admin/users', labelKey: 'nav.users', roles: ['admin'] },
   { href: '/admin/erasure-requests', labelKey: 'privacy.erasure.list.nav', roles: ['admin'] },
   { href: '/audit', labelKey: 'audit.nav', roles: ['coordinator', 'admin'] },
