@@ -73,6 +73,8 @@ import { processingRouter } from './privacy/processing.routes';
 import { createRetentionService } from './privacy/retention.service';
 import { queueRetentionRun } from './privacy/retention.job';
 import { retentionRouter } from './privacy/retention.routes';
+import { createResultsService } from './evaluation/results.service';
+import { resultsRouter } from './evaluation/results.routes';
 import { createQuestionnairesService } from './evaluation/questionnaires.service';
 import { questionnairesRouter } from './evaluation/questionnaires.routes';
 import { createAnswersService } from './evaluation/answers.service';
@@ -180,6 +182,7 @@ export function createApp(deps: AppDeps): App {
   app.use(legalRouter(createLegalService({ db, outbox, config, logger }), rateLimits));
   app.use(processingRouter(createProcessingRecords(config)));
   app.use(retentionRouter(createRetentionService({ db, config, logger, queueRun: queueRetentionRun(db) })));
+  app.use(resultsRouter(createResultsService(db, { minResponses: config.evaluation.minResponses })));
   app.use(questionnairesRouter(createQuestionnairesService(db)));
   app.use(evaluationAnswersRouter(createAnswersService(db)));
 

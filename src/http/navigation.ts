@@ -16,6 +16,7 @@ const items: NavigationItem[] = [
   { href: '/admin/organisations', labelKey: 'nav.organisations', roles: ['coordinator', 'admin'] },
   { href: '/reports', labelKey: 'reports.nav', roles: ['coordinator', 'admin'] },
   { href: '/evaluation/questionnaires', labelKey: 'evaluationBuilder.nav', roles: ['coordinator', 'admin'] },
+  { href: '/evaluation/results', labelKey: 'evaluationResults.nav', roles: ['trainer', 'coordinator', 'admin'] },
   { href: '/admin/users', labelKey: 'nav.users', roles: ['admin'] },
   { href: '/admin/erasure-requests', labelKey: 'privacy.erasure.list.nav', roles: ['admin'] },
   { href: '/audit', labelKey: 'audit.nav', roles: ['coordinator', 'admin'] },
