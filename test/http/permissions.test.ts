@@ -87,6 +87,8 @@ type Fixtures = {
   signedSheetId: number;
   /** A coordinator's message to the confirmed people of `offering`. */
   coordinatorMessageId: number;
+  /** A closed evaluation of `offering` (the trainer visitor's), with no answers: its results page. */
+  evaluationResultId: number;
 };
 
 type RouteRow = {
@@ -597,6 +599,15 @@ const routes: RouteRow[] = [
   { method: 'GET', path: '/reports/people/:userId/training-record.pdf', params: (f) => ({ userId: f.users.participant.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
   { method: 'GET', path: '/reports/overview', expect: onlyFor(MAINTAINERS, 200, 'GET') },
   { method: 'GET', path: '/reports/people', expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  // evaluation results: coordination all, trainers what they taught (the fixture's is the trainer visitor's), participants none
+  { method: 'GET', path: '/evaluation/results', expect: onlyFor(STAFF, 200, 'GET') },
+  { method: 'GET', path: '/evaluation/results/:id', params: (f) => ({ id: f.evaluationResultId }), expect: onlyFor(STAFF, 200, 'GET') },
+  { method: 'GET', path: '/evaluation/results/:id.csv', params: (f) => ({ id: f.evaluationResultId }), expect: onlyFor(STAFF, 200, 'GET') },
+  { method: 'GET', path: '/evaluation/results/:id.xlsx', params: (f) => ({ id: f.evaluationResultId }), expect: onlyFor(STAFF, 200, 'GET') },
+  { method: 'GET', path: '/evaluation/results/compare', expect: onlyFor(STAFF, 200, 'GET') },
+  // Without a questionnaire chosen the files have nothing to hold: the form again (422) past the guard.
+  { method: 'GET', path: '/evaluation/results/compare.csv', expect: onlyFor(STAFF, 422, 'GET') },
+  { method: 'GET', path: '/evaluation/results/compare.xlsx', expect: onlyFor(STAFF, 422, 'GET') },
 ];
 
 async function createFixtures(db: Database, config: Config): Promise<Fixtures> {
@@ -734,10 +745,22 @@ async function createFixtures(db: Database, config: Config): Promise<Fixtures> {
     invitations,
     certificates: { offering: heldLastWeek.id, participant: participantCertificate, revocable, correctable, logoImageId: (logoRow as { id: number }).id },
     signedSheetId: (sheetRow as { id: number }).id,
+    evaluationResultId: await closedEvaluationOf(db, offering.id),
     coordinatorMessageId: ((await db('coordinator_messages')
       .insert({ offering_id: offering.id, sender_user_id: users.coordinator.id, groups: ['confirmed'], subject: 'Hinweis', body: 'Text', recipient_count: 0, expanded_at: new Date() })
       .returning('id')) as { id: number }[])[0]!.id,
   };
+}
+
+/** A closed evaluation of an offering with no answers (results withheld: only counts to show). */
+async function closedEvaluationOf(db: Database, offeringId: number): Promise<number> {
+  const [questionnaire] = await db('questionnaires').insert({ title: 'Feedback' }).returning('id');
+  const [version] = await db('questionnaire_versions').insert({ questionnaire_id: (questionnaire as { id: number }).id, version: 1, title: 'Feedback', in_use_since: new Date() }).returning('id');
+  const closesAt = new Date(Date.now() - DAY_MS);
+  const [evaluation] = await db('evaluations')
+    .insert({ version_id: (version as { id: number }).id, offering_id: offeringId, scope: 'offering', opens_at: new Date(closesAt.getTime() - 14 * DAY_MS), closes_at: closesAt, closed_at: closesAt, invited_count: 3, answered_count: 0 })
+    .returning('id');
+  return (evaluation as { id: number }).id;
 }
 
 function pathFor(row: RouteRow, fixtures: Fixtures, visitor: Visitor): string {
