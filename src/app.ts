@@ -39,6 +39,7 @@ import { createManageCatalogService } from './catalog/manage.service';
 import { offeringsForSeats } from './catalog/offering-seats';
 import { createEnrollmentService } from './enrollment/enrollment.service';
 import { createEnrollmentNotifier } from './enrollment/enrollment.notifications';
+import { createSessionCalendarUpdates } from './enrollment/calendar-invitations';
 import { createCalendarService } from './enrollment/calendar.service';
 import { enrollmentRouter } from './enrollment/enrollment.routes';
 import { createMaterialsService } from './materials/materials.service';
@@ -109,7 +110,7 @@ export function createApp(deps: AppDeps): App {
   const secondFactor = createSecondFactorService({ db, config });
   // The catalog owns offerings, the enrollment domain their seats: each gets the other's port.
   const enrollment = createEnrollmentService({ db, notify: createEnrollmentNotifier(outbox, config), offerings: offeringsForSeats });
-  const manageCatalog = createManageCatalogService(db, enrollment.seats);
+  const manageCatalog = createManageCatalogService(db, enrollment.seats, createSessionCalendarUpdates(outbox, config));
   const catalog = createCatalogService(db, enrollment);
   const calendar = createCalendarService(db, catalog, config);
   const attendance = createAttendanceService(db, config);

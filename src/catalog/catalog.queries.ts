@@ -212,6 +212,8 @@ export type SessionRow = {
   ends_at: Date;
   location: string;
   online_url: string | null;
+  /** Counts changes of time, place and link: the SEQUENCE of the session's calendar entries. */
+  calendar_sequence: number;
   module_id: number | null;
   module_position: number | null;
   module_title: string | null;
@@ -234,6 +236,7 @@ export async function selectSessionsOfOfferings(db: Db, offeringIds: number[]): 
       'offering_sessions.ends_at',
       'offering_sessions.location',
       'offering_sessions.online_url',
+      'offering_sessions.calendar_sequence',
       'offering_sessions.module_id',
       'modules.position as module_position',
       'modules.title as module_title',

@@ -91,7 +91,10 @@ export async function updateOffering(db: Db, id: number, changes: OfferingChange
 }
 
 export async function setOfferingStatus(db: Db, id: number, status: OfferingStatus): Promise<void> {
-  await db('offerings').where('id', id).update({ status, updated_at: db.fn.now() });
+  // When it was cancelled: the personal feed shows its sessions as cancelled to those whose seat ended with it.
+  await db('offerings')
+    .where('id', id)
+    .update({ status, updated_at: db.fn.now(), ...(status === 'cancelled' ? { cancelled_at: db.fn.now() } : {}) });
 }
 
 /** What seat decisions need of an offering: the row and when its first session begins. */

@@ -11,7 +11,8 @@ import { lastPageWindow, pageOf, pageWindow, type Page } from '../shared/paging'
 import type { OfferingPeriod, OfferingStatusChoice } from './catalog.model';
 import * as programmeQueries from './programmes.queries';
 import { sessionsWithTrainers } from './sessions.service';
-import { firstSessionStart } from './sessions.queries';
+import { firstSessionStart, raiseCalendarSequences, raiseCalendarSequencesOfOffering, selectSessionsWithoutOwnLocation } from './sessions.queries';
+import { nobodyListens, type SessionsListener } from './sessions.listener';
 import { offeringsForSeats, type SeatsListener } from './offering-seats';
 import type { NewOfferingInput, OfferingInput } from './manage.schemas';
 
@@ -67,7 +68,7 @@ export type CapacityMessage = 'manage.offerings.errors.capacityBelowConfirmed' |
  * new capacity, a cancellation) is handed, in the same transaction, to the enrollment
  * domain through `seats`, so free seats are filled and people are told.
  */
-export function createOfferingsService(db: Database, seats: SeatsListener, now: () => Date = () => new Date()) {
+export function createOfferingsService(db: Database, seats: SeatsListener, sessionsListener: SessionsListener = nobodyListens, now: () => Date = () => new Date()) {
   /*
    * The one path for a new capacity (edit form and capacity form): never below the
    * confirmed seats (checked under the offering lock); a raise fills free seats from the
@@ -81,6 +82,27 @@ export function createOfferingsService(db: Database, seats: SeatsListener, now: 
   async function fillFreeSeats(trx: Knex.Transaction, offeringId: number, actor: Actor): Promise<void> {
     const after = await offeringsForSeats.lock(trx, offeringId);
     if (after) await seats.capacityChanged(trx, after, actor);
+  }
+
+  /**
+   * Sessions without a place of their own are held at the offering's: when that moves, their
+   * calendar entries are out of date too (those still to come are announced).
+   */
+  async function offeringPlaceMoved(trx: Knex.Transaction, offeringId: number, from: string, to: string): Promise<void> {
+    const sessions = await selectSessionsWithoutOwnLocation(trx, offeringId);
+    if (sessions.length === 0) return;
+    await raiseCalendarSequences(
+      trx,
+      sessions.map((session) => session.id),
+    );
+    const moment = now();
+    const changes = sessions
+      .filter((session) => session.ends_at > moment)
+      .map((session) => {
+        const place = { startsAt: session.starts_at, endsAt: session.ends_at, onlineUrl: session.online_url || null };
+        return { sessionId: session.id, before: { ...place, location: from }, after: { ...place, location: to } };
+      });
+    if (changes.length > 0) await sessionsListener.sessionsRescheduled(trx, offeringId, changes);
   }
 
   return {
@@ -158,6 +180,7 @@ export function createOfferingsService(db: Database, seats: SeatsListener, now: 
         }
         if (changes.capacity < before.capacity) await assertCoversConfirmed(trx, offeringId, changes.capacity, 'manage.offerings.errors.capacityBelowConfirmed');
         await queries.updateOffering(trx, offeringId, changes);
+        if (changes.location !== before.location) await offeringPlaceMoved(trx, offeringId, before.location, changes.location);
         await recordAudit(trx, actor, { action: 'offering.updated', subjectType: 'offering', subjectId: offeringId, before: offeringSnapshot(before), after: offeringSnapshot(changes) });
         if (changes.capacity > before.capacity) await fillFreeSeats(trx, offeringId, actor);
       });
@@ -197,6 +220,8 @@ export function createOfferingsService(db: Database, seats: SeatsListener, now: 
         const offering = await lockOfferingOrNotFound(trx, offeringId);
         if (offering.status === 'cancelled') throw new Conflict('manage.offerings.errors.alreadyCancelled');
         await queries.setOfferingStatus(trx, offeringId, 'cancelled');
+        // The CANCEL the people with a seat get must outrank every invitation they had (higher SEQUENCE).
+        await raiseCalendarSequencesOfOffering(trx, offeringId);
         await recordAudit(trx, actor, { action: 'offering.cancelled', subjectType: 'offering', subjectId: offeringId, before: { status: offering.status }, after: { status: 'cancelled' } });
         const cancelled = await offeringsForSeats.lock(trx, offeringId);
         if (cancelled) await seats.offeringCancelled(trx, cancelled, actor);

@@ -81,6 +81,22 @@ export async function updateSession(db: Db, sessionId: number, changes: SessionC
     .update({ ...changes, updated_at: db.fn.now() });
 }
 
+/** Calendar programs replace an entry only for a higher SEQUENCE: raised with each change they must show. */
+export async function raiseCalendarSequences(trx: Knex.Transaction, sessionIds: number[]): Promise<void> {
+  if (sessionIds.length === 0) return;
+  await trx('offering_sessions').whereIn('id', sessionIds).increment('calendar_sequence', 1);
+}
+
+/** Every session of an offering: raised together when the offering is cancelled. */
+export async function raiseCalendarSequencesOfOffering(trx: Knex.Transaction, offeringId: number): Promise<void> {
+  await trx('offering_sessions').where('offering_id', offeringId).increment('calendar_sequence', 1);
+}
+
+/** Sessions without a place of their own: they take the offering's, and move with it. */
+export async function selectSessionsWithoutOwnLocation(db: Db, offeringId: number): Promise<Pick<SessionRow, 'id' | 'starts_at' | 'ends_at' | 'online_url'>[]> {
+  return db('offering_sessions').select('id', 'starts_at', 'ends_at', 'online_url').where({ offering_id: offeringId, location: '' }).orderBy('id');
+}
+
 export async function deleteSession(db: Db, sessionId: number): Promise<void> {
   await db('offering_sessions').where('id', sessionId).delete();
 }

@@ -10,6 +10,7 @@ import { findOffering, type OfferingRow } from './offerings.queries';
 import { findModule, findProgramme, selectModules, type ProgrammeRow } from './programmes.queries';
 import { assertEditable, lockOfferingOrNotFound } from './offerings.service';
 import type { SessionInput } from './manage.schemas';
+import { nobodyListens, placeChanged, type SessionPlace, type SessionsListener } from './sessions.listener';
 
 export type SessionWithTrainers = queries.SessionListRow & { trainers: { id: number; firstName: string; lastName: string }[] };
 
@@ -35,6 +36,14 @@ const sessionSnapshot = (session: queries.SessionChanges, trainerIds: number[]) 
   onlineUrl: session.online_url,
   teachingUnits: session.teaching_units,
   trainerIds,
+});
+
+/** Time and place as the calendar shows them: a session without a place of its own has its offering's. */
+const placeOf = (session: queries.SessionChanges, offering: OfferingRow): SessionPlace => ({
+  startsAt: session.starts_at,
+  endsAt: session.ends_at,
+  location: session.location || offering.location,
+  onlineUrl: session.online_url || null,
 });
 
 async function programmeOf(trx: Knex.Transaction, offering: OfferingRow): Promise<ProgrammeRow> {
@@ -93,8 +102,12 @@ export async function sessionsWithTrainers(db: Database, offeringId: number): Pr
   }));
 }
 
-/** Sessions (Termine) of an offering with their trainers. */
-export function createSessionsService(db: Database) {
+/**
+ * Sessions (Termine) of an offering with their trainers. A change of time, place or online
+ * link, and a deleted session, raise the session's calendar_sequence and reach the people
+ * holding a seat through `listener` in the same transaction (update or CANCEL invitations).
+ */
+export function createSessionsService(db: Database, listener: SessionsListener = nobodyListens, now: () => Date = () => new Date()) {
   return {
     async listTrainers(actingUser: SessionUser) {
       assertCan(actingUser, 'catalog.manage');
@@ -140,6 +153,15 @@ export function createSessionsService(db: Database) {
         const trainersBefore = await queries.selectTrainerIdsOfSession(trx, sessionId);
         await queries.updateSession(trx, sessionId, changes);
         await queries.replaceSessionTrainers(trx, sessionId, input.trainerIds);
+        const [placeBefore, placeAfter] = [placeOf(before, offering), placeOf(changes, offering)];
+        if (placeChanged(placeBefore, placeAfter)) {
+          await queries.raiseCalendarSequences(trx, [sessionId]);
+          // Correcting the record of a session long over is no news for anybody's calendar.
+          const moment = now();
+          if (placeBefore.endsAt > moment || placeAfter.endsAt > moment) {
+            await listener.sessionsRescheduled(trx, offeringId, [{ sessionId, before: placeBefore, after: placeAfter }]);
+          }
+        }
         await recordAudit(trx, actor, {
           action: 'session.updated',
           subjectType: 'session',
@@ -163,6 +185,9 @@ export function createSessionsService(db: Database) {
           throw new Invalid({ _form: 'manage.sessions.errors.lastSessionOfPublished' });
         }
         const trainerIds = await queries.selectTrainerIdsOfSession(trx, sessionId);
+        // Deleting is how a single session is called off: calendars get a CANCEL while the row is still there to describe it.
+        await queries.raiseCalendarSequences(trx, [sessionId]);
+        if (session.ends_at > now()) await listener.sessionCancelled(trx, offeringId, sessionId);
         await queries.deleteSession(trx, sessionId);
         await recordAudit(trx, actor, { action: 'session.deleted', subjectType: 'session', subjectId: sessionId, before: { offeringId, ...sessionSnapshot(session, trainerIds) } });
       });

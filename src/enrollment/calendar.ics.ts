@@ -1,7 +1,23 @@
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
+import { sessionUid } from '../calendar/invitation';
 import { TIME_ZONE } from '../shared/format';
 
-export type CalendarEvent = { uid: string; start: Date; end: Date; summary: string; description: string; location: string; url: string };
+/**
+ * A session in a feed. UID and SEQUENCE are those of the invitations mailed for it
+ * (src/calendar/invitation.ts), so a program holding both sees one entry in one state.
+ */
+export type CalendarEvent = {
+  sessionId: number;
+  sequence: number;
+  /** The offering was cancelled: shown struck through rather than silently gone. */
+  cancelled: boolean;
+  start: Date;
+  end: Date;
+  summary: string;
+  description: string;
+  location: string;
+  url: string;
+};
 
 /**
  * iCalendar (RFC 5545) written directly. Calendar programs poll the personal feed every few
@@ -80,27 +96,29 @@ export function foldLine(line: string): string {
   return folded + current;
 }
 
-function eventLines(event: CalendarEvent, stamp: string): string {
+function eventLines(event: CalendarEvent, host: string, stamp: string): string {
   const lines = [
     'BEGIN:VEVENT',
-    foldLine(`UID:${event.uid}`),
-    'SEQUENCE:0',
+    foldLine(`UID:${sessionUid(event.sessionId, host)}`),
+    `SEQUENCE:${event.sequence}`,
     `DTSTAMP:${stamp}`,
     `DTSTART;TZID=${TIME_ZONE}:${berlinLocalTime(event.start)}`,
     `DTEND;TZID=${TIME_ZONE}:${berlinLocalTime(event.end)}`,
     foldLine(`SUMMARY:${escapeText(event.summary)}`),
   ];
   if (event.location) lines.push(foldLine(`LOCATION:${escapeText(event.location)}`));
-  lines.push(foldLine(`DESCRIPTION:${escapeText(event.description)}`), foldLine(`URL;VALUE=URI:${event.url}`), 'END:VEVENT');
+  lines.push(foldLine(`DESCRIPTION:${escapeText(event.description)}`), foldLine(`URL;VALUE=URI:${event.url}`));
+  if (event.cancelled) lines.push('STATUS:CANCELLED');
+  lines.push('END:VEVENT');
   return lines.join(CRLF);
 }
 
-/** A calendar named `name` with one event per session; `uid`s are made unique with the host. */
+/** A calendar named `name` with one event per session; UIDs are made unique with the host. */
 export function toIcs(name: string, events: CalendarEvent[], host: string, now: Date = new Date()): string {
   const stamp = utcTime(now);
   const title = escapeText(name);
   const parts = [CALENDAR_START, foldLine(`NAME:${title}`), foldLine(`X-WR-CALNAME:${title}`), CALENDAR_TIME_ZONE];
-  for (const event of events) parts.push(eventLines({ ...event, uid: `${event.uid}@${host}` }, stamp));
+  for (const event of events) parts.push(eventLines(event, host, stamp));
   parts.push('END:VCALENDAR');
   return parts.join(CRLF) + CRLF;
 }

@@ -38,7 +38,9 @@ export function createCalendarService(db: Database, catalog: CatalogService, con
       return toIcs(
         'KoKoMa Campus',
         sessions.map((session) => ({
-          uid: `session-${session.session_id}`,
+          sessionId: session.session_id,
+          sequence: session.calendar_sequence,
+          cancelled: session.cancelled,
           start: session.starts_at,
           end: session.ends_at,
           summary: session.module_title ? `${session.programme_title}: ${session.module_title}` : session.offering_title,
@@ -55,7 +57,9 @@ export function createCalendarService(db: Database, catalog: CatalogService, con
       return toIcs(
         detail.offering.title,
         detail.sessions.map((session) => ({
-          uid: `session-${session.id}`,
+          sessionId: session.id,
+          sequence: session.calendar_sequence,
+          cancelled: detail.offering.status === 'cancelled',
           start: session.starts_at,
           end: session.ends_at,
           summary: session.module_title ? `${detail.programme.title}: ${session.module_title}` : detail.offering.title,

@@ -13,7 +13,7 @@ import * as listQueries from './manage-list.queries';
 import * as myDates from './my-dates.queries';
 import type { EnrollmentListRow, EnrollmentToMove } from './manage-list.queries';
 import type { ListFilter } from './enrollment.schemas';
-import type { EnrollmentNotifier } from './enrollment.notifications';
+import type { EnrollmentNotice, EnrollmentNotifier } from './enrollment.notifications';
 import { createSeatKeeping } from './seat-keeping';
 import { createBulkEnrollment } from './bulk-enrollment.service';
 
@@ -209,9 +209,12 @@ export function createEnrollmentService({ db, notify, offerings, now = () => new
         });
         const promoted = current.status === 'confirmed' ? await promoteWaitlisted(trx, source, actor) : [];
         const kind = moved.status as 'confirmed' | 'waitlisted';
+        // A confirmed seat left behind has calendar entries: they are cancelled in a mail of their own.
+        const movedAway: EnrollmentNotice[] =
+          current.status === 'confirmed' ? [{ kind: 'movedAway', userId: current.user_id, offeringId: source.id, offeringTitle: source.title, targetTitle: target.title, previousStatus: 'confirmed' }] : [];
         return {
           result: { enrollmentId: moved.id, status: moved.status, position },
-          notices: [{ kind, userId: current.user_id, offeringId: target.id, offeringTitle: target.title, position: position ?? undefined }, ...promoted],
+          notices: [...movedAway, { kind, userId: current.user_id, offeringId: target.id, offeringTitle: target.title, position: position ?? undefined }, ...promoted],
         };
       });
     },

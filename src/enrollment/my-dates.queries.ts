@@ -13,6 +13,9 @@ export type PersonSessionRow = {
   ends_at: Date;
   location: string;
   online_url: string | null;
+  calendar_sequence: number;
+  /** The offering was cancelled (only in the feed, for people who held a seat then). */
+  cancelled: boolean;
   as_trainer: boolean;
 };
 
@@ -20,10 +23,22 @@ export type PersonSessionRow = {
  * A person's sessions (confirmed seats and sessions they teach) ending at `:from` or later,
  * for the person `personId` names (a binding or a column). Found from the person's own
  * enrollments and assignments, so the cost follows the person's dates, not the district's.
+ *
+ * With `withCancelled` (the feed) also the sessions of offerings cancelled while the person
+ * held a seat there (their seat ended with the offering: at or after its `cancelled_at`) or
+ * taught in them, marked `cancelled`: a subscribed calendar then shows them as cancelled, as
+ * the CANCEL mailed at the time did, instead of dropping them without a word.
  */
-function sessionsOfPersonSql(personId: string): string {
+function sessionsOfPersonSql(personId: string, withCancelled = false): string {
+  const cancelledSeats = withCancelled
+    ? `UNION
+                          SELECT seat.id FROM enrollments e JOIN offerings co ON co.id = e.offering_id AND co.status = 'cancelled'
+                            JOIN offering_sessions seat ON seat.offering_id = e.offering_id
+                           WHERE e.user_id = ${personId} AND e.status = 'cancelled' AND e.confirmed_at IS NOT NULL AND e.cancelled_at >= co.cancelled_at`
+    : '';
   return `SELECT s.id AS session_id, o.id AS offering_id, o.title AS offering_title, p.title AS programme_title,
-                 m.title AS module_title, s.starts_at, s.ends_at, s.location, s.online_url,
+                 m.title AS module_title, s.starts_at, s.ends_at, s.location, s.online_url, s.calendar_sequence,
+                 o.status = 'cancelled' AS cancelled,
                  EXISTS (SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.user_id = ${personId}) AS as_trainer
             FROM offering_sessions s
             JOIN offerings o ON o.id = s.offering_id
@@ -32,9 +47,10 @@ function sessionsOfPersonSql(personId: string): string {
            WHERE s.id IN (SELECT seat.id FROM enrollments e JOIN offering_sessions seat ON seat.offering_id = e.offering_id
                            WHERE e.user_id = ${personId} AND e.status = 'confirmed'
                           UNION
-                          SELECT st.session_id FROM session_trainers st WHERE st.user_id = ${personId})
+                          SELECT st.session_id FROM session_trainers st WHERE st.user_id = ${personId}
+                          ${cancelledSeats})
              AND s.ends_at >= :from
-             AND o.status = 'published'`;
+             AND o.status IN (${withCancelled ? "'published', 'cancelled'" : "'published'"})`;
 }
 
 export async function selectSessionsOfPerson(db: Db, userId: number, from: Date): Promise<PersonSessionRow[]> {
@@ -52,7 +68,7 @@ export async function selectFeedSessions(db: Db, tokenHash: string, from: Date):
     `WITH owner AS (
        SELECT f.user_id FROM calendar_feeds f JOIN users u ON u.id = f.user_id AND u.active WHERE f.token_hash = :tokenHash
      )
-     SELECT mine.* FROM owner LEFT JOIN LATERAL (${sessionsOfPersonSql('owner.user_id')}) mine ON true
+     SELECT mine.* FROM owner LEFT JOIN LATERAL (${sessionsOfPersonSql('owner.user_id', true)}) mine ON true
       ORDER BY mine.starts_at, mine.session_id`,
     { tokenHash, from },
   );

@@ -68,7 +68,7 @@ export function createSeatKeeping({ db, notify, offerings }: SeatKeepingDeps) {
     await queries.updateEnrollmentStatus(trx, enrollment.id, 'cancelled', actor.userId);
     await recordAudit(trx, actor, { action: 'enrollment.cancelled', subjectType: 'enrollment', subjectId: enrollment.id, before: { status: enrollment.status }, after: { status: 'cancelled' } });
     const promoted = enrollment.status === 'confirmed' ? await promoteWaitlisted(trx, offering, actor) : [];
-    return [{ kind: 'cancelled', userId: enrollment.user_id, offeringId: offering.id, offeringTitle: offering.title }, ...promoted];
+    return [{ kind: 'cancelled', userId: enrollment.user_id, offeringId: offering.id, offeringTitle: offering.title, previousStatus: enrollment.status }, ...promoted];
   }
 
   /** What the catalog tells the enrollment domain about its offerings (see catalog/offering-seats.ts). */
@@ -91,7 +91,7 @@ export function createSeatKeeping({ db, notify, offerings }: SeatKeepingDeps) {
           before: { status: enrollment.status },
           after: { status: 'cancelled', reason: 'offering_cancelled' },
         });
-        notices.push({ kind: 'offeringCancelled', userId: enrollment.user_id, offeringId: offering.id, offeringTitle: offering.title });
+        notices.push({ kind: 'offeringCancelled', userId: enrollment.user_id, offeringId: offering.id, offeringTitle: offering.title, previousStatus: enrollment.status });
       }
       await notify(trx, notices);
     },
