@@ -5,6 +5,8 @@
 // Its own login page and consent page are plain forms (no dev interactions), so HTTP tests and
 // the browser test walk through them like a person would.
 import http from 'node:http';
+import process from 'node:process';
+import { URLSearchParams } from 'node:url';
 import Provider from 'oidc-provider';
 
 const config = JSON.parse(process.env.OIDC_TEST_CONFIG ?? '{}');
