@@ -85,16 +85,27 @@ function askForCode(req: Request, res: Response, next: NextFunction, user: Sessi
   });
 }
 
-/** The code was right: the pending login becomes a logged-in session (with a new id). */
-export function completePendingLogin(req: Request, res: Response, next: NextFunction, accounts: AccountsService, user: SessionUser, pending: PendingLogin): void {
-  logInNow(req, res, next, accounts, user, { returnTo: pending.returnTo, verified: true, setup: false });
+/**
+ * The code was right: the pending login becomes a logged-in session (with a new id).
+ * `inNewSession` runs once the new session exists (e.g. a flash message for the next page).
+ */
+export function completePendingLogin(req: Request, res: Response, next: NextFunction, accounts: AccountsService, user: SessionUser, pending: PendingLogin, inNewSession?: () => void): void {
+  logInNow(req, res, next, accounts, user, { returnTo: pending.returnTo, verified: true, setup: false, inNewSession });
 }
 
-function logInNow(req: Request, res: Response, next: NextFunction, accounts: AccountsService, user: SessionUser, outcome: { returnTo: string; verified: boolean; setup: boolean }): void {
+function logInNow(
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  accounts: AccountsService,
+  user: SessionUser,
+  outcome: { returnTo: string; verified: boolean; setup: boolean; inNewSession?: () => void },
+): void {
   req.logIn(user, (loginError) => {
     if (loginError) return next(loginError);
     delete req.session.pendingLogin;
     if (outcome.verified) req.session.secondFactorVerified = true;
+    outcome.inNewSession?.();
     const target = outcome.setup ? `${SETUP_PATH}?next=${encodeURIComponent(outcome.returnTo)}` : outcome.returnTo;
     accounts
       .recordLogin(user.id, actorOf(req))

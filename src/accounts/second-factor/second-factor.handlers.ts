@@ -73,8 +73,9 @@ export function createSecondFactorHandlers(secondFactor: SecondFactorService, ac
       const user = await accounts.findSessionUser(pending.userId);
       // Deactivated (or erased) while the code was being typed.
       if (!user) return expired(req, res);
-      if (outcome.kind === 'recovery') setFlash(req, { type: 'warning', messageKey: 'secondFactor.code.recoveryUsed', params: { count: outcome.codesLeft ?? 0 } });
-      completePendingLogin(req, res, next, accounts, user, pending);
+      const warnAboutCodesLeft =
+        outcome.kind === 'recovery' ? () => setFlash(req, { type: 'warning', messageKey: 'secondFactor.code.recoveryUsed', params: { count: outcome.codesLeft ?? 0 } }) : undefined;
+      completePendingLogin(req, res, next, accounts, user, pending, warnAboutCodesLeft);
     },
 
     async overview(req: Request, res: Response): Promise<void> {
