@@ -21,6 +21,9 @@ export type SubmitOutcome =
 
 export const MY_EVALUATIONS_PAGE_SIZE = 20;
 
+/** The page needs the evaluation, not the yes/no it was read with (the state says it). */
+const withoutParticipation = ({ has_answered: _hasAnswered, ...evaluation }: queries.EvaluationForPerson) => evaluation;
+
 /**
  * Answering an evaluation: only its participants (people marked present or late), once, and
  * without any trace that links the answer to them. Nothing here writes an audit entry or a log
@@ -40,8 +43,7 @@ export function createAnswersService(db: Database, now: () => Date = () => new D
     const state = stateOf(evaluation, moment);
     // The questions only for those who may answer them.
     const items = state === 'open' ? await queries.selectItems(db, evaluation.version_id) : [];
-    const { has_answered: _hasAnswered, ...rest } = evaluation;
-    return { evaluation: rest, state, items };
+    return { evaluation: withoutParticipation(evaluation), state, items };
   }
 
   return {
