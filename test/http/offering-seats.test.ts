@@ -72,7 +72,7 @@ describe('offering changes reach the seats', () => {
     expect(await statusOf(waiting, offering.id)).toBe('confirmed');
   });
 
-  it('ends every enrollment of a cancelled offering, tells each person, and takes its dates out of their calendar feed', async () => {
+  it('ends every enrollment of a cancelled offering, tells each person, and marks its dates cancelled in their calendar feed', async () => {
     const offering = await createOffering(ctx.db, { title: 'Workshop Frühjahr', capacity: 2 });
     const seated = await enrol(offering.id, 'confirmed', 30);
     const waiting = await enrol(offering.id, 'waitlisted', 20);
@@ -101,7 +101,11 @@ describe('offering changes reach the seats', () => {
 
     const feed = await person.get(feedPath);
     expect(feed.status).toBe(200);
-    expect(feed.text).not.toContain('Workshop Frühjahr');
+    // Still there, marked cancelled (as the CANCEL mailed to the person says), not silently gone.
+    const events = feed.text.split('BEGIN:VEVENT').slice(1);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toContain('Workshop Frühjahr');
+    expect(events[0]).toContain('STATUS:CANCELLED');
     const myDates = textOf((await person.get('/my/dates')).text);
     expect(myDates).toContain('Sie haben keine anstehenden Termine.');
     expect(myDates).toContain('Workshop Frühjahr : abgemeldet – Dieses Angebot wurde abgesagt.');
