@@ -8,11 +8,11 @@ import type { Mailer, OutgoingMail } from '../mail/mailer';
 import { createOutbox } from '../mail/outbox.service';
 import { claimDueReminders } from './enrollment.queries';
 
-export const REMINDER_HOURS_BEFORE = 48;
-
 /**
- * Reminds confirmed participants of sessions two days ahead; safe to run on every instance
- * at once. Takes the transport like the other scheduled jobs and queues the reminders in
+ * Reminds confirmed participants of each session SESSION_REMINDER_LEAD_HOURS ahead (48 by
+ * default) with time, place and the link to the check-in page; safe to run on every instance
+ * at once (each person and session is claimed once in session_reminders). Takes the
+ * transport like the other scheduled jobs and queues the reminders in
  * the outbox, so a mail server that is down delays them instead of losing them.
  */
 export function createReminderService(db: Database, mailer: Mailer, config: Config, logger: Logger) {
@@ -21,7 +21,7 @@ export function createReminderService(db: Database, mailer: Mailer, config: Conf
     async sendDueReminders(now: Date = new Date()): Promise<number> {
       return db.transaction(async (trx) => {
         // Claimed and queued in one transaction: each reminder is queued exactly once.
-        const claimed = await claimDueReminders(trx, now, REMINDER_HOURS_BEFORE);
+        const claimed = await claimDueReminders(trx, now, config.reminders.sessionLeadHours);
         if (claimed.length === 0) return 0;
         const contacts = await contactsOf(trx, claimed.map((reminder) => reminder.user_id));
         const mails: OutgoingMail[] = [];
@@ -30,7 +30,7 @@ export function createReminderService(db: Database, mailer: Mailer, config: Conf
           if (!contact) continue;
           mails.push(
             await composeMail(contact.email, contact.locale, {
-              key: 'mail.enrollment.reminder',
+              key: 'messages.reminderMails.session',
               params: {
                 name: greetingNameOf(contact),
                 offering: reminder.offering_title,
@@ -40,7 +40,10 @@ export function createReminderService(db: Database, mailer: Mailer, config: Conf
                 location: reminder.location || '–',
                 region: config.region.name,
               },
-              actionUrl: `${config.baseUrl}/offerings/${reminder.offering_id}`,
+              // Participants check themselves in there with the code the trainer shows.
+              actionUrl: `${config.baseUrl}/check-in`,
+              kind: 'reminder.session',
+              userId: reminder.user_id,
             }),
           );
         }
