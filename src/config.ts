@@ -68,6 +68,8 @@ const envSchema = z.object({
   SIGN_LANGUAGE_VIDEO_URL: z.url().optional(),
   // How long the start page's completions and at-risk list may be reused (report_completion_snapshots); 0: computed on every view.
   REPORT_FIGURES_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(24 * 60 * 60).default(300),
+  /** Hours before a session that its participants are reminded (at most two weeks). */
+  SESSION_REMINDER_LEAD_HOURS: z.coerce.number().int().min(1).max(14 * 24).default(48),
   // Evaluation results of fewer answers than this are not shown (nor exported), so that nobody can deduce one person's answers.
   EVALUATION_MIN_RESPONSES: z.coerce.number().int().min(2).max(100).default(5),
   CERTIFICATE_SERIAL_PREFIX: z.string().regex(/^[A-Z][A-Z0-9]{0,9}$/, 'must be 1–10 capital letters or digits, starting with a letter').default('KKM'),
@@ -111,6 +113,7 @@ export type Config = Readonly<{
   certificates: Readonly<{ serialPrefix: string }>;
   /** The start page's completions/at-risk snapshot: reused while younger than this; 0 = always computed. */
   reports: Readonly<{ figuresMaxAgeSeconds: number }>;
+  reminders: Readonly<{ sessionLeadHours: number }>;
   /** Evaluation results: a group of fewer responses than `minResponses` shows only its count. */
   evaluation: Readonly<{ minResponses: number }>;
   database: Readonly<{ timeouts: DatabaseTimeouts }>;
@@ -202,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storage: storageSettings(values),
     certificates: Object.freeze({ serialPrefix: values.CERTIFICATE_SERIAL_PREFIX }),
     reports: Object.freeze({ figuresMaxAgeSeconds: values.REPORT_FIGURES_MAX_AGE_SECONDS }),
+    reminders: Object.freeze({ sessionLeadHours: values.SESSION_REMINDER_LEAD_HOURS }),
     evaluation: Object.freeze({ minResponses: values.EVALUATION_MIN_RESPONSES }),
     database: Object.freeze({
       timeouts: Object.freeze({ connectMs: values.DB_CONNECT_TIMEOUT_MS, acquireMs: values.DB_ACQUIRE_TIMEOUT_MS, queryMs: values.DB_STATEMENT_TIMEOUT_MS }),

@@ -11,6 +11,9 @@ import { createPasswordResetRequests, passwordResetRequestsJob } from './account
 import { startJobs } from './jobs/jobs';
 import { sessionPruningJob } from './accounts/session-store';
 import { createReminderService } from './enrollment/reminders.service';
+import { attendanceRemindersJob } from './attendance/reminders';
+import { messageHistoryRetentionJob } from './mail/history.retention';
+import { messageExpansionJob } from './messages/messages.jobs';
 import { orphanCleanupJob } from './materials/materials.jobs';
 import { createRetentionService } from './privacy/retention.service';
 import { retentionJob } from './privacy/retention.job';
@@ -76,6 +79,9 @@ async function main(): Promise<void> {
     databaseUrl,
     [
       { name: 'session-reminders', cron: '*/15 * * * *', run: () => reminders.sendDueReminders() },
+      attendanceRemindersJob({ db, outbox: built.outbox, config, logger }),
+      messageExpansionJob({ db, outbox: built.outbox, config, logger }),
+      messageHistoryRetentionJob(db, logger),
       orphanCleanupJob(db, config, logger),
       mailDeliveryJob({ db, mailer, logger }),
       passwordResetRequestsJob(createPasswordResetRequests({ db, outbox: built.outbox, config })),
