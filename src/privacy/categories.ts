@@ -47,6 +47,8 @@ export function dataCategories(settings: CategorySettings): DataCategory[] {
     { key: 'fundingRecords', retention: { kind: 'yearsAfterOfferingYear', count: retention.fundingYears }, action: 'delete' },
     { key: 'auditTrail', retention: { kind: 'days', count: retention.auditIpDays }, action: 'shorten' },
     { key: 'tokens', retention: { kind: 'untilExpiry' }, action: 'delete' },
+    // Deleted with the account's anonymisation, and at once when switched off or reset by an admin.
+    { key: 'secondFactors', retention: { kind: 'yearsWithoutLogin', count: retention.inactiveAccountYears }, action: 'delete' },
     { key: 'sessions', retention: { kind: 'session', idleHours: hours(sessions.idleMs), absoluteHours: hours(sessions.absoluteMs) }, action: 'delete' },
     { key: 'rateLimits', retention: { kind: 'hours', count: retention.rateLimitHours }, action: 'delete' },
     { key: 'outgoingMails', retention: { kind: 'days', count: SENT_MAIL_DAYS }, action: 'delete' },

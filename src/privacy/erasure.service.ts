@@ -10,6 +10,7 @@ import type { Database } from '../db/database';
 import { eraseEnrollmentTraces } from '../enrollment/erasure';
 import { deleteMailFilesNaming, deleteMailsNaming } from '../mail/erasure';
 import { deleteMaterialVisitsOf } from '../materials/erasure';
+import { deleteSecondFactorOf } from '../accounts/second-factor/erasure';
 import { NotFound } from '../shared/errors';
 import { pageOf, pageWindow, type Page } from '../shared/paging';
 import * as queries from './erasure.queries';
@@ -45,6 +46,7 @@ export async function anonymisePerson(trx: Knex.Transaction, userId: number, now
   await accounts.anonymiseUserRow(trx, userId, now);
   await accounts.deleteSessionsOf(trx, userId);
   await accounts.deleteTokensOf(trx, userId);
+  await deleteSecondFactorOf(trx, userId);
   await accounts.deleteAddressTraces(trx, person.email);
   await eraseEnrollmentTraces(trx, userId);
   await eraseExcuseReasons(trx, userId);

@@ -4,6 +4,7 @@ import { errorSummaryText, fieldErrorText } from '../support/html';
 import { csrfTokenIn, hiddenValue, loginAs, newAgent, submitForm, textOf, typedKeyIn, type Agent } from '../support/http';
 import { codeForStep, stepAt } from '../../src/accounts/second-factor/totp';
 import { WRONG_CODES_PER_ACCOUNT } from '../../src/accounts/second-factor/code-throttle';
+import { anonymisePerson } from '../../src/privacy/erasure.service';
 
 /** Password only: where the login form sends the person next, and the browser that got there. */
 async function withPassword(app: Parameters<typeof newAgent>[0], user: TestUser): Promise<{ agent: Agent; location: string; sessionId: string | undefined }> {
@@ -242,6 +243,18 @@ describe('second factor', () => {
     expect(next.headers.location).toBe('/account/second-factor/setup?next=%2Fmanage%2Fprogrammes');
     await setUp(personAgent, next.headers.location);
     expect((await personAgent.get('/manage/programmes')).status).toBe(200);
+  });
+
+  it('deletes key and recovery codes when the person is anonymised, and names them on the privacy notice', async () => {
+    const coordinator = await createUser(ctx.db, { role: 'coordinator' });
+    await ctx.db('second_factor_recovery_codes').insert({ user_id: coordinator.id, code_hash: 'hash-of-a-code' });
+    await ctx.db.transaction((trx) => anonymisePerson(trx, coordinator.id, new Date()));
+    expect(await ctx.db('second_factors').where('user_id', coordinator.id)).toHaveLength(0);
+    expect(await ctx.db('second_factor_recovery_codes').where('user_id', coordinator.id)).toHaveLength(0);
+
+    const notice = textOf((await newAgent(ctx.app).get('/datenschutz')).text);
+    expect(notice).toContain('Zweiter Faktor');
+    expect(notice).toContain('speichern wir den Schlüssel Ihrer Authenticator-App verschlüsselt und Ihre Wiederherstellungscodes nur als Hash');
   });
 
   it('sends a stale or foreign visit of the code step back to the login', async () => {
