@@ -85,10 +85,14 @@ type Fixtures = {
   };
   /** A signed sign-in sheet (PDF scan) uploaded to the session of `offering` (the trainer visitor's). */
   signedSheetId: number;
+  /** An open evaluation of otherOffering that only the participant visitor attended, and its one required item. */
+  evaluationToAnswer: { id: number; itemId: number };
   /** A coordinator's message to the confirmed people of `offering`. */
   coordinatorMessageId: number;
   /** A closed evaluation of `offering` (the trainer visitor's), with no answers: its results page. */
   evaluationResultId: number;
+  /** An organisation nobody belongs to, a duplicate to merge into `organisation`. */
+  duplicateOrganisation: { id: number };
 };
 
 type RouteRow = {
@@ -215,6 +219,26 @@ const routes: RouteRow[] = [
   { method: 'POST', path: '/admin/users/:id/role', params: (f) => ({ id: f.otherUser.id }), body: () => ({ role: 'trainer' }), expect: onlyFor(ADMINS, 303, 'POST') },
   { method: 'POST', path: '/admin/users/:id/deactivate', params: (f) => ({ id: f.otherUser.id }), expect: onlyFor(ADMINS, 303, 'POST') },
   { method: 'POST', path: '/admin/users/:id/reactivate', params: (f) => ({ id: f.otherUser.id }), expect: onlyFor(ADMINS, 303, 'POST') },
+  { method: 'POST', path: '/admin/users/:id/password-reset', params: (f) => ({ id: f.otherUser.id }), expect: onlyFor(ADMINS, 303, 'POST') },
+  // otherUser registered themself: there is no invitation to send again (409 past the guard).
+  { method: 'POST', path: '/admin/users/:id/invitation', params: (f) => ({ id: f.otherUser.id }), expect: onlyFor(ADMINS, 409, 'POST') },
+  // accounts: the administration invites people, one by one or from a list with a preview
+  { method: 'GET', path: '/admin/invitations', expect: onlyFor(ADMINS, 200, 'GET') },
+  {
+    method: 'POST',
+    path: '/admin/invitations',
+    body: (f, visitor) => ({ firstName: 'Ina', lastName: 'Eingeladen', email: `eingeladen.${visitor}@gemeinde.example`, organisationId: String(f.organisation.id), role: 'trainer', locale: 'de' }),
+    expect: onlyFor(ADMINS, 303, 'POST'),
+  },
+  {
+    method: 'POST',
+    path: '/admin/invitations/list',
+    // The preview (nothing is created yet).
+    body: (f) => ({ list: `liste.neu@gemeinde.example;Lisa;Liste;${f.organisation.name};Koordination;Deutsch` }),
+    expect: onlyFor(ADMINS, 200, 'POST'),
+  },
+  // No visitor has a preview in their session: the admin is sent back to the form ("preview gone"). Confirming is tested in account-admin.test.ts.
+  { method: 'POST', path: '/admin/invitations/list/confirm', body: () => ({ previewId: '5b0c7a7e-4a55-4f1e-9d7c-2b1f0e4c9a11' }), expect: onlyFor(ADMINS, 303, 'POST') },
   // accounts: coordination corrects a person's details (privacy, right to rectification)
   { method: 'GET', path: '/admin/users/:id/edit', params: (f) => ({ id: f.otherUser.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
   {
@@ -246,6 +270,15 @@ const routes: RouteRow[] = [
     params: (f) => ({ id: f.organisation.id }),
     body: (f) => ({ name: f.organisation.name, kind: 'municipality', active: 'yes' }),
     expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
+  // accounts: merging a duplicate organisation (the preview; the confirmation with a figure that no longer holds shows the preview again, 422, nothing merged)
+  { method: 'POST', path: '/admin/organisations/:id/merge', params: (f) => ({ id: f.duplicateOrganisation.id }), body: (f) => ({ keepId: String(f.organisation.id) }), expect: onlyFor(MAINTAINERS, 200, 'POST') },
+  {
+    method: 'POST',
+    path: '/admin/organisations/:id/merge/confirm',
+    params: (f) => ({ id: f.duplicateOrganisation.id }),
+    body: (f) => ({ keepId: String(f.organisation.id), expectedPeople: '999' }),
+    expect: onlyFor(MAINTAINERS, 422, 'POST'),
   },
 
   // catalog and enrollment
@@ -557,6 +590,17 @@ const routes: RouteRow[] = [
   { method: 'GET', path: '/manage/offerings/:id/attendance.xlsx', params: (f) => ({ id: f.offering.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
   { method: 'GET', path: '/manage/people/:id/history', params: (f) => ({ id: f.users.participant.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
 
+  // evaluation: answering (only people marked present or late are participants; the participant visitor is, and answers once)
+  { method: 'GET', path: '/my/evaluations', expect: onlyFor(LOGGED_IN, 200, 'GET') },
+  { method: 'GET', path: '/evaluations/:id', params: (f) => ({ id: f.evaluationToAnswer.id }), expect: { anonymous: LOGIN, participant: 200, trainer: 403, coordinator: 403, admin: 403 } },
+  {
+    method: 'POST',
+    path: '/evaluations/:id',
+    params: (f) => ({ id: f.evaluationToAnswer.id }),
+    body: (f) => ({ [`item_${f.evaluationToAnswer.itemId}`]: '4' }),
+    expect: { anonymous: 403, participant: 303, trainer: 403, coordinator: 403, admin: 403 },
+  },
+
   // certificates
   { method: 'GET', path: '/manage/offerings/:id/certificates', params: (f) => ({ id: f.certificates.offering }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
   { method: 'POST', path: '/manage/offerings/:id/certificates', params: (f) => ({ id: f.certificates.offering }), body: () => ({ all: 'yes' }), expect: onlyFor(MAINTAINERS, 303, 'POST') },
@@ -745,10 +789,12 @@ async function createFixtures(db: Database, config: Config): Promise<Fixtures> {
     invitations,
     certificates: { offering: heldLastWeek.id, participant: participantCertificate, revocable, correctable, logoImageId: (logoRow as { id: number }).id },
     signedSheetId: (sheetRow as { id: number }).id,
+    evaluationToAnswer: await openEvaluationFor(db, otherOffering.id, users.participant.id),
     evaluationResultId: await closedEvaluationOf(db, offering.id),
     coordinatorMessageId: ((await db('coordinator_messages')
       .insert({ offering_id: offering.id, sender_user_id: users.coordinator.id, groups: ['confirmed'], subject: 'Hinweis', body: 'Text', recipient_count: 0, expanded_at: new Date() })
       .returning('id')) as { id: number }[])[0]!.id,
+    duplicateOrganisation: { id: (await createOrganisation(db, { name: 'Rechtehausen, Gemeinde' })).id },
   };
 }
 
@@ -761,6 +807,22 @@ async function closedEvaluationOf(db: Database, offeringId: number): Promise<num
     .insert({ version_id: (version as { id: number }).id, offering_id: offeringId, scope: 'offering', opens_at: new Date(closesAt.getTime() - 14 * DAY_MS), closes_at: closesAt, closed_at: closesAt, invited_count: 3, answered_count: 0 })
     .returning('id');
   return (evaluation as { id: number }).id;
+}
+
+/** An open evaluation of an offering with one required scale item; `participantId` may answer it. */
+async function openEvaluationFor(db: Database, offeringId: number, participantId: number): Promise<{ id: number; itemId: number }> {
+  const [questionnaire] = await db('questionnaires').insert({ title: 'Rückmeldung' }).returning('id');
+  const [version] = await db('questionnaire_versions').insert({ questionnaire_id: (questionnaire as { id: number }).id, version: 1, title: 'Rückmeldung', in_use_since: new Date() }).returning('id');
+  const versionId = (version as { id: number }).id;
+  const [item] = await db('questionnaire_items')
+    .insert({ version_id: versionId, position: 1, kind: 'scale', prompt: 'Wie zufrieden waren Sie?', required: true, scale_low_label: 'gar nicht', scale_high_label: 'sehr' })
+    .returning('id');
+  const [evaluation] = await db('evaluations')
+    .insert({ version_id: versionId, offering_id: offeringId, scope: 'offering', opens_at: new Date(Date.now() - DAY_MS), closes_at: new Date(Date.now() + 13 * DAY_MS) })
+    .returning('id');
+  const id = (evaluation as { id: number }).id;
+  await db('evaluation_participants').insert({ evaluation_id: id, user_id: participantId });
+  return { id, itemId: (item as { id: number }).id };
 }
 
 function pathFor(row: RouteRow, fixtures: Fixtures, visitor: Visitor): string {
