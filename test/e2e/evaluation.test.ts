@@ -210,7 +210,18 @@ describe('evaluation in the browser', () => {
     expect(csv).toContain('Weniger als 5 Antworten');
     expect(csv).not.toContain('Anmerkung');
 
-    await b.visit(`/evaluation/results/compare?questionnaire=${questionnaire.questionnaireId}&from=2000-01-01&to=2100-12-31`);
+    // The comparison: choose the questionnaire and the period in the form.
+    await b.visit('/evaluation/results/compare');
+    await b.page.getByLabel('Fragebogen').selectOption({ label: 'Rückmeldung Fachtag' });
+    await b.page.getByLabel('Von').fill('2000-01-01');
+    await b.page.getByLabel('Bis').fill('2100-12-31');
+    await b.follow(() => b.page.getByRole('button', { name: 'Vergleichen' }).click());
     await expect(b.page.getByRole('cell', { name: 'zu wenige Antworten' }).first().isVisible()).resolves.toBe(true);
-  });
+    await expect(b.page.getByRole('img', { name: /Mittelwerte je Durchgang/ }).isVisible()).resolves.toBe(true);
+
+    // A period that ends before it starts: the error summary, the input kept.
+    await b.visit('/evaluation/results?from=2026-12-31&to=2026-01-01');
+    await expect(b.page.getByRole('alert').textContent()).resolves.toContain('Das Ende des Zeitraums liegt vor seinem Anfang.');
+    await expect(b.page.getByLabel('Von').inputValue()).resolves.toBe('2026-12-31');
+  }, 180_000);
 });
