@@ -84,6 +84,7 @@ import { createMessageHistory } from './mail/history.service';
 import { messageHistoryRouter } from './mail/history.routes';
 import { createMessagesService } from './messages/messages.service';
 import { messagesRouter } from './messages/messages.routes';
+import { offeringMessagesSection } from './messages/messages.section';
 
 export type AppDeps = { config: Config; db: Database; databaseUrl: string; logger: Logger; mailer: Mailer };
 export type App = {
@@ -166,6 +167,8 @@ export function createApp(deps: AppDeps): App {
   app.use(secondFactorRouter(rateLimits, secondFactor, accounts));
   app.use(adminRouter(userAdmin, organisations, createOrganisationMerge(db), config.passwordResetTtlMinutes));
   app.use(accountInvitationsRouter(createAccountInvitations({ db, outbox, config }), organisations));
+  const messages = createMessagesService({ db, outbox, config, logger });
+  app.get('/manage/offerings/:id', offeringMessagesSection(messages));
   app.use(manageCatalogRouter(manageCatalog));
   app.use(catalogRouter(catalog));
   app.use(enrollmentRouter(catalog, enrollment, calendar, manageCatalog));
@@ -188,7 +191,7 @@ export function createApp(deps: AppDeps): App {
   app.use(evaluationAnswersRouter(createAnswersService(db)));
 
   app.use(messageHistoryRouter(createMessageHistory(db)));
-  app.use(messagesRouter(createMessagesService({ db, outbox, config, logger })));
+  app.use(messagesRouter(messages));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger, config));

@@ -14,3 +14,9 @@ export async function deleteMailsNaming(trx: Db, email: string, fullName: string
     .orWhereRaw('position(? in (subject || text || html)) > 0', [fullName])
     .delete();
 }
+
+export async function deleteMessageHistoryOf(trx: Db, userId: number): Promise<number> {
+  const history = await trx('message_log').where('user_id', userId).delete();
+  const claims = await trx('reminder_claims').where('user_id', userId).delete();
+  return history + claims;
+}

@@ -50,3 +50,9 @@ export async function deleteMailFilesNaming(directory: string, terms: readonly s
   }
   return deleted;
 }
+
+/**
+ * The person's message history (kinds, subjects, states) and their reminder claims go when
+ * the person is anonymised: the account's id stays, so these are found by it, not by address.
+ */
+export { deleteMessageHistoryOf } from './erasure.queries';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { contactsOf } from '../accounts/contacts.service';
-import { assertCan } from '../accounts/permissions';
+import { assertCan, can } from '../accounts/permissions';
 import type { SessionUser } from '../accounts/roles';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import { offeringsForSeats } from '../catalog/offering-seats';
@@ -131,6 +131,13 @@ export function createMessagesService({ db, outbox, config, logger }: MessagesDe
       });
       outbox.defer(async () => void (await expandPending()));
       return created;
+    },
+
+    /** The latest messages with their delivery, for the offering's own page; nothing for who may not send. */
+    async recentOfOffering(user: SessionUser, offeringId: number, limit: number) {
+      if (!can(user, 'messages.send')) return null;
+      const rows = await queries.selectMessagesOfOffering(db, offeringId, limit, 0);
+      return { messages: rows, total: rows[0]?.all_messages ?? 0 };
     },
 
     async list(user: SessionUser, offeringId: number, page: number) {

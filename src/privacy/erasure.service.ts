@@ -8,7 +8,8 @@ import { recordAudit, systemActor, type Actor } from '../audit/audit.service';
 import { hasCertificates, withholdHolderName } from '../certificates/erasure';
 import type { Database } from '../db/database';
 import { eraseEnrollmentTraces } from '../enrollment/erasure';
-import { deleteMailFilesNaming, deleteMailsNaming } from '../mail/erasure';
+import { deleteMailFilesNaming, deleteMailsNaming, deleteMessageHistoryOf } from '../mail/erasure';
+import { forgetMessageRecipient } from '../messages/erasure';
 import { deleteMaterialVisitsOf } from '../materials/erasure';
 import { deleteSecondFactorOf } from '../accounts/second-factor/erasure';
 import { NotFound } from '../shared/errors';
@@ -53,6 +54,8 @@ export async function anonymisePerson(trx: Knex.Transaction, userId: number, now
   await deleteMaterialVisitsOf(trx, userId);
   await withholdHolderName(trx, userId, `${accounts.ANONYMISED_FIRST_NAME} ${accounts.ANONYMISED_LAST_NAME}`);
   await deleteMailsNaming(trx, person.email, fullName);
+  await deleteMessageHistoryOf(trx, userId);
+  await forgetMessageRecipient(trx, userId);
   await redactAuditTrailOf(trx, userId, person.email, [fullName, `${person.last_name}, ${person.first_name}`, person.first_name, person.last_name]);
   await queries.completeRequestsOf(trx, userId, now, options.actor?.userId ?? null);
   await recordAudit(trx, options.actor ?? systemActor, { action: 'privacy.person_anonymised', subjectType: 'user', subjectId: userId, after: { requestId: options.requestId ?? null } });

@@ -51,6 +51,10 @@ describe('messages from coordinators', () => {
     const page = await agent.get(messagePage);
     expect(page.status).toBe(200);
     expect(textOf(page.text)).toContain('3 von 3 zugestellt');
+    // The offering's own page shows the latest messages with their delivery.
+    const offeringPage = await agent.get(`/manage/offerings/${offering.id}`);
+    expect(textOf(offeringPage.text)).toContain('Raumänderung am Montag');
+    expect(textOf(offeringPage.text)).toContain('3 von 3 zugestellt');
     const list = await agent.get(base(offering.id));
     expect(textOf(list.text)).toContain('Raumänderung am Montag');
     expect(textOf(list.text)).toContain('3 von 3 zugestellt');
