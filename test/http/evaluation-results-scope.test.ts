@@ -3,7 +3,7 @@ import { useTestApp } from '../support/app';
 import { createOffering, createProgramme } from '../support/catalog-factories';
 import { createQuestionnaire, seedResponses } from '../support/evaluation-factories';
 import { createUser } from '../support/factories';
-import { loginAs, textOf } from '../support/http';
+import { loginAs, submitForm, textOf } from '../support/http';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -91,5 +91,19 @@ describe('evaluation results of sessions, modules and whole offerings', () => {
     expect(pastTheEnd.text.match(/data-evaluation="/g)).toHaveLength(1);
     expect(textOf(pastTheEnd.text)).toContain('Seite 2 von 2');
     await agent.get('/evaluation/results?programme=abc').expect(422);
+  });
+
+  it('speaks English to a person who chose English, with English number formats', async () => {
+    const coordinator = await createUser(ctx.db, { role: 'coordinator' });
+    const offering = await createOffering(ctx.db, { title: 'Workshop March', startsInDays: -20, registrationOpensInDays: -40 });
+    const questionnaire = await createQuestionnaire(ctx.db, { inUse: true });
+    const evaluation = await closedEvaluation(ctx.db, questionnaire.versionId, offering.id, { scope: 'offering' });
+    await seedResponses(ctx.db, evaluation, [1, 2, 4, 4, 5, 5].map((point) => ({ [questionnaire.itemIds[0]!]: point })));
+    const agent = await loginAs(ctx.app, coordinator);
+    expect((await submitForm(agent, '/account', '/account/language', { lang: 'en' })).status).toBe(303);
+    const text = textOf((await agent.get(`/evaluation/results/${evaluation}`).expect(200)).text);
+    expect(text).toContain('Whole offering');
+    expect(text).toContain('Response rate 83.3 %');
+    expect(text).toContain('Mean 3.5, median 4 (6 answers; scale 1 to 5).');
   });
 });
