@@ -99,7 +99,7 @@ export function createSecondFactorHandlers(secondFactor: SecondFactorService, ac
       req.logIn(user, (error) => {
         if (error) return next(error);
         req.session.secondFactorVerified = true;
-        showRecoveryCodes(req, res, codes, returnTo || '/');
+        showRecoveryCodes(req, res, codes, returnTo);
       });
     },
 
