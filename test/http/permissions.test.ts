@@ -87,8 +87,6 @@ type Fixtures = {
   signedSheetId: number;
   /** An open evaluation of otherOffering that only the participant visitor attended, and its one required item. */
   evaluationToAnswer: { id: number; itemId: number };
-  /** An open evaluation of otherOffering that only the participant visitor attended, and its one required item. */
-  evaluationToAnswer: { id: number; itemId: number };
   /** A coordinator's message to the confirmed people of `offering`. */
   coordinatorMessageId: number;
   /** A closed evaluation of `offering` (the trainer visitor's), with no answers: its results page. */
@@ -603,17 +601,6 @@ const routes: RouteRow[] = [
     expect: { anonymous: 403, participant: 303, trainer: 403, coordinator: 403, admin: 403 },
   },
 
-  // evaluation: answering (only people marked present or late are participants; the participant visitor is, and answers once)
-  { method: 'GET', path: '/my/evaluations', expect: onlyFor(LOGGED_IN, 200, 'GET') },
-  { method: 'GET', path: '/evaluations/:id', params: (f) => ({ id: f.evaluationToAnswer.id }), expect: { anonymous: LOGIN, participant: 200, trainer: 403, coordinator: 403, admin: 403 } },
-  {
-    method: 'POST',
-    path: '/evaluations/:id',
-    params: (f) => ({ id: f.evaluationToAnswer.id }),
-    body: (f) => ({ [`item_${f.evaluationToAnswer.itemId}`]: '4' }),
-    expect: { anonymous: 403, participant: 303, trainer: 403, coordinator: 403, admin: 403 },
-  },
-
   // certificates
   { method: 'GET', path: '/manage/offerings/:id/certificates', params: (f) => ({ id: f.certificates.offering }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
   { method: 'POST', path: '/manage/offerings/:id/certificates', params: (f) => ({ id: f.certificates.offering }), body: () => ({ all: 'yes' }), expect: onlyFor(MAINTAINERS, 303, 'POST') },
@@ -803,7 +790,6 @@ async function createFixtures(db: Database, config: Config): Promise<Fixtures> {
     certificates: { offering: heldLastWeek.id, participant: participantCertificate, revocable, correctable, logoImageId: (logoRow as { id: number }).id },
     signedSheetId: (sheetRow as { id: number }).id,
     evaluationToAnswer: await openEvaluationFor(db, otherOffering.id, users.participant.id),
-    evaluationToAnswer: await openEvaluationFor(db, otherOffering.id, users.participant.id),
     evaluationResultId: await closedEvaluationOf(db, offering.id),
     coordinatorMessageId: ((await db('coordinator_messages')
       .insert({ offering_id: offering.id, sender_user_id: users.coordinator.id, groups: ['confirmed'], subject: 'Hinweis', body: 'Text', recipient_count: 0, expanded_at: new Date() })
@@ -821,22 +807,6 @@ async function closedEvaluationOf(db: Database, offeringId: number): Promise<num
     .insert({ version_id: (version as { id: number }).id, offering_id: offeringId, scope: 'offering', opens_at: new Date(closesAt.getTime() - 14 * DAY_MS), closes_at: closesAt, closed_at: closesAt, invited_count: 3, answered_count: 0 })
     .returning('id');
   return (evaluation as { id: number }).id;
-}
-
-/** An open evaluation of an offering with one required scale item; `participantId` may answer it. */
-async function openEvaluationFor(db: Database, offeringId: number, participantId: number): Promise<{ id: number; itemId: number }> {
-  const [questionnaire] = await db('questionnaires').insert({ title: 'Rückmeldung' }).returning('id');
-  const [version] = await db('questionnaire_versions').insert({ questionnaire_id: (questionnaire as { id: number }).id, version: 1, title: 'Rückmeldung', in_use_since: new Date() }).returning('id');
-  const versionId = (version as { id: number }).id;
-  const [item] = await db('questionnaire_items')
-    .insert({ version_id: versionId, position: 1, kind: 'scale', prompt: 'Wie zufrieden waren Sie?', required: true, scale_low_label: 'gar nicht', scale_high_label: 'sehr' })
-    .returning('id');
-  const [evaluation] = await db('evaluations')
-    .insert({ version_id: versionId, offering_id: offeringId, scope: 'offering', opens_at: new Date(Date.now() - DAY_MS), closes_at: new Date(Date.now() + 13 * DAY_MS) })
-    .returning('id');
-  const id = (evaluation as { id: number }).id;
-  await db('evaluation_participants').insert({ evaluation_id: id, user_id: participantId });
-  return { id, itemId: (item as { id: number }).id };
 }
 
 /** An open evaluation of an offering with one required scale item; `participantId` may answer it. */
