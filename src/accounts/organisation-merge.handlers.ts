@@ -30,7 +30,7 @@ export function createMergeHandlers(merges: OrganisationMerge) {
     async confirm(req: Request, res: Response): Promise<void> {
       const { keepId, expectedPeople } = formData<z.output<typeof mergeConfirmSchema>>(res);
       const result = await merges.merge(userOf(req), idParam(req), keepId, expectedPeople, actorOf(req));
-      setFlash(req, { type: 'success', messageKey: 'admin.merge.done', params: result });
+      setFlash(req, { type: 'success', messageKey: 'admin.merge.done', params: { removed: result.removed, kept: result.kept, count: result.people } });
       res.redirect(303, `/admin/organisations/${keepId}`);
     },
   };
