@@ -20,8 +20,7 @@ export const EXPANSION_BATCH = 100;
 export const MESSAGES_PAGE_SIZE = 20;
 /** Failed recipients named on the message's page; the retry covers all of them. */
 export const FAILED_SHOWN = 100;
-/** What a coordinator wrote (and to whom) is kept a year, like the message history of the people it reached. */
-export const MESSAGE_RECORD_DAYS = 365;
+export { MESSAGE_RECORD_DAYS } from './retention';
 export const MESSAGE_KIND = 'message.coordinator';
 
 /** The text is plain: blank lines separate paragraphs, as in any mail program. */

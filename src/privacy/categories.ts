@@ -6,6 +6,8 @@
  * `privacy.processing.categories.<key>` (de/en); the periods come from the same settings the
  * nightly retention job applies (config.retention, retention.rules.ts).
  */
+import { MESSAGE_HISTORY_DAYS } from '../mail/history.service';
+import { MESSAGE_RECORD_DAYS } from '../messages/retention';
 import { ERASURE_PROOF_YEARS, REPORT_SNAPSHOT_HOURS, SENT_MAIL_DAYS, type RetentionSettings } from './retention.rules';
 
 /** How long a category is kept; the notice words it, `retentionText` below. */
@@ -53,6 +55,9 @@ export function dataCategories(settings: CategorySettings): DataCategory[] {
     { key: 'rateLimits', retention: { kind: 'hours', count: retention.rateLimitHours }, action: 'delete' },
     { key: 'outgoingMails', retention: { kind: 'days', count: SENT_MAIL_DAYS }, action: 'delete' },
     { key: 'mailFiles', retention: { kind: 'days', count: retention.mailFileDays }, action: 'delete' },
+    // The mail domain's message history and the coordinators' messages (src/mail, src/messages): a year, then deleted by their jobs.
+    { key: 'messageHistory', retention: { kind: 'days', count: MESSAGE_HISTORY_DAYS }, action: 'delete' },
+    { key: 'coordinatorMessages', retention: { kind: 'days', count: MESSAGE_RECORD_DAYS }, action: 'delete' },
     { key: 'certificates', retention: { kind: 'whileVerifiable' }, action: 'withholdName' },
     { key: 'erasureRequests', retention: { kind: 'yearsAfterHandled', count: ERASURE_PROOF_YEARS }, action: 'delete' },
     { key: 'reportSnapshots', retention: { kind: 'hours', count: REPORT_SNAPSHOT_HOURS }, action: 'delete' },
