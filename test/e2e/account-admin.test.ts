@@ -42,7 +42,7 @@ describe('account administration in the browser', () => {
     expect(new URL(invited.url()).pathname).toBe('/login');
     await b.logIn(invited, { email: 'helga.hoffmann@bergheide.example', password: 'Bergheide-im-Herbst-2026' });
     await expect(invited.locator('header').innerText()).resolves.toContain('Angemeldet als Helga Hoffmann');
-  });
+  }, 180_000);
 
   it('a coordinator merges a duplicate organisation into the one kept after a preview', async () => {
     const kept = await createOrganisation(b.db, { name: 'Stadt Bergheide' });
@@ -63,5 +63,5 @@ describe('account administration in the browser', () => {
     const list = coordination.getByRole('table', { name: 'Organisationen' });
     await expect(list.innerText()).resolves.not.toContain('Bergheide, Stadt');
     await expect(list.getByRole('row', { name: /Stadt Bergheide/ }).getByRole('cell').nth(2).innerText()).resolves.toBe('4');
-  });
+  }, 120_000);
 });
