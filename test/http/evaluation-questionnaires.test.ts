@@ -34,11 +34,11 @@ describe('evaluation questionnaires', () => {
     expect(response.headers.location).toBe(`/evaluation/questionnaires/${questionnaire.id}`);
     const versions = await versionsOf(questionnaire.id);
     expect(versions.map((version) => version.version)).toEqual([1]);
-    const items = await itemsOf(versions[0].id);
+    const items = await itemsOf(versions[0]!.id);
     expect(items).toMatchObject([{ position: 1, kind: 'scale', prompt: 'Wie zufrieden waren Sie?', required: true, options: [] }]);
     expect(await ctx.db('audit_events').where({ action: 'questionnaire.created', subject_id: String(questionnaire.id) })).toHaveLength(1);
 
-    const editor = await agent.get(response.headers.location);
+    const editor = await agent.get(response.headers.location ?? '');
     expect(editor.status).toBe(200);
     expect(textOf(editor.text)).toContain('Der Fragebogen wurde angelegt.');
     expect(textOf(editor.text)).toContain('Version 1 · noch nicht in Gebrauch');
@@ -93,9 +93,9 @@ describe('evaluation questionnaires', () => {
     let items = await itemsOf(versionId);
     expect(items.map((item) => item.prompt)).toEqual(['Wie zufrieden waren Sie insgesamt?', 'War das Tempo passend?', 'Was hat Ihnen geholfen?', 'Was möchten Sie uns noch sagen?', 'Was fehlte Ihnen?']);
 
-    expect((await post(agent, editor, `${editor}/items/${items[4].id}/move`, { direction: 'up' })).status).toBe(303);
-    expect((await post(agent, editor, `${editor}/items/${items[0].id}/move`, { direction: 'down' })).status).toBe(303);
-    expect((await post(agent, editor, `${editor}/items/${items[2].id}/delete`, {})).status).toBe(303);
+    expect((await post(agent, editor, `${editor}/items/${items[4]!.id}/move`, { direction: 'up' })).status).toBe(303);
+    expect((await post(agent, editor, `${editor}/items/${items[0]!.id}/move`, { direction: 'down' })).status).toBe(303);
+    expect((await post(agent, editor, `${editor}/items/${items[2]!.id}/delete`, {})).status).toBe(303);
     items = await itemsOf(versionId);
     expect(items.map((item) => [item.position, item.prompt])).toEqual([
       [1, 'War das Tempo passend?'],
@@ -130,14 +130,14 @@ describe('evaluation questionnaires', () => {
     expect(response.status).toBe(303);
     const versions = await versionsOf(questionnaireId);
     expect(versions.map((version) => version.version)).toEqual([1, 2]);
-    expect(versions[1].in_use_since).toBeNull();
+    expect(versions[1]!.in_use_since).toBeNull();
     // Version 1 stays as it was answered.
     expect((await itemsOf(versionId)).map((item) => item.prompt)).toContain('War das Tempo passend?');
-    const copied = await itemsOf(versions[1].id);
+    const copied = await itemsOf(versions[1]!.id);
     expect(copied.map((item) => item.prompt)).toEqual(['Wie zufrieden waren Sie insgesamt?', 'War das Tempo angemessen?', 'Was hat Ihnen geholfen?', 'Was möchten Sie uns noch sagen?']);
-    expect(copied[0].item_key).toBe(itemKeys[0]);
-    expect(copied[1].item_key).not.toBe(itemKeys[1]);
-    expect(copied[2].item_key).toBe(itemKeys[2]);
+    expect(copied[0]!.item_key).toBe(itemKeys[0]);
+    expect(copied[1]!.item_key).not.toBe(itemKeys[1]);
+    expect(copied[2]!.item_key).toBe(itemKeys[2]);
     expect(await ctx.db('audit_events').where({ action: 'questionnaire.versionCreated', subject_id: String(questionnaireId) })).toHaveLength(1);
 
     // Version 2 is not in use yet: the next change (posted from the old page) changes it, no version 3.
@@ -147,10 +147,10 @@ describe('evaluation questionnaires', () => {
     expect(textOf(page.text)).toContain('Version 2 · noch nicht in Gebrauch');
 
     // Making a question required or optional keeps its identity for comparisons.
-    const reordered = await itemsOf(versions[1].id);
+    const reordered = await itemsOf(versions[1]!.id);
     const scale = reordered.find((item) => item.kind === 'scale')!;
     await post(agent, `${editor}/items/${scale.id}/edit`, `${editor}/items/${scale.id}`, { kind: 'scale', prompt: scale.prompt, scaleLowLabel: 'gar nicht', scaleHighLabel: 'sehr', options: '' });
-    const after = (await itemsOf(versions[1].id)).find((item) => item.id === scale.id)!;
+    const after = (await itemsOf(versions[1]!.id)).find((item) => item.id === scale.id)!;
     expect(after.required).toBe(false);
     expect(after.item_key).toBe(itemKeys[0]);
   });
@@ -167,8 +167,8 @@ describe('evaluation questionnaires', () => {
     expect(responses.map((response) => response.status)).toEqual([303, 303]);
     const versions = await versionsOf(questionnaireId);
     expect(versions.map((version) => version.version)).toEqual([1, 2]);
-    expect(versions[1].title).toBe('Titel A');
-    expect((await itemsOf(versions[1].id)).map((item) => item.prompt)).toContain('Noch etwas?');
+    expect(versions[1]!.title).toBe('Titel A');
+    expect((await itemsOf(versions[1]!.id)).map((item) => item.prompt)).toContain('Noch etwas?');
   });
 
   it('does not let the last question be removed', async () => {
@@ -209,7 +209,7 @@ describe('evaluation questionnaires', () => {
     expect(textOf(archivedPage.text)).toContain('Dieser Fragebogen ist archiviert');
     const refused = await agent.post(editor).type('form').send({ title: 'Neu', introduction: '', _csrf: csrfTokenIn(archivedPage.text) });
     expect(refused.status).toBe(409);
-    expect((await versionsOf(draft.questionnaireId))[0].title).not.toBe('Neu');
+    expect((await versionsOf(draft.questionnaireId))[0]!.title).not.toBe('Neu');
 
     expect((await post(agent, editor, `${editor}/restore`, {})).status).toBe(303);
     expect(textOf((await agent.get('/evaluation/questionnaires')).text)).toContain('Zukunftswerkstatt');
