@@ -78,6 +78,8 @@ import { createResultsService } from './evaluation/results.service';
 import { resultsRouter } from './evaluation/results.routes';
 import { createQuestionnairesService } from './evaluation/questionnaires.service';
 import { questionnairesRouter } from './evaluation/questionnaires.routes';
+import { createAssignmentsService } from './evaluation/assignments.service';
+import { assignmentsRouter } from './evaluation/assignments.routes';
 import { createAnswersService } from './evaluation/answers.service';
 import { evaluationAnswersRouter } from './evaluation/answers.routes';
 import { createMessageHistory } from './mail/history.service';
@@ -188,6 +190,7 @@ export function createApp(deps: AppDeps): App {
   app.use(retentionRouter(createRetentionService({ db, config, logger, queueRun: queueRetentionRun(db) })));
   app.use(resultsRouter(createResultsService(db, { minResponses: config.evaluation.minResponses })));
   app.use(questionnairesRouter(createQuestionnairesService(db)));
+  app.use(assignmentsRouter(createAssignmentsService(db)));
   app.use(evaluationAnswersRouter(createAnswersService(db)));
 
   app.use(messageHistoryRouter(createMessageHistory(db)));
