@@ -1,6 +1,6 @@
 import { TZDate } from '@date-fns/tz';
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
-import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import ical, { foldLines, ICalAttendee, ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import addressparser from 'nodemailer/lib/addressparser';
 import { TIME_ZONE } from '../shared/format';
 
@@ -51,6 +51,17 @@ function organizerOf(from: string): { name: string; email: string } {
  * ical-generator writes a plain Date in the process' zone, a TZDate in its own zone.
  */
 export function writeInvitation(invitation: Invitation): string {
+  const { attendee, ...sameForEveryone } = invitation;
+  return invitationWriter(sameForEveryone)(attendee);
+}
+
+/**
+ * The same message for many people (a session moved: everyone with a seat): ical-generator
+ * folds its whole output through a TextEncoder, character by character, which for 300
+ * people cost seconds of a coordinator's request. So the calendar is written once, and each
+ * person's ATTENDEE line (written and folded by the library too) goes into every event.
+ */
+export function invitationWriter(invitation: Omit<Invitation, 'attendee'>): (attendee: Invitation['attendee']) => string {
   const organizer = organizerOf(invitation.organizer);
   const calendar = ical({
     prodId: { company: 'KoKoMa Campus', product: 'kokoma-campus', language: 'DE' },
@@ -70,17 +81,13 @@ export function writeInvitation(invitation: Invitation): string {
       location: session.location || null,
       url: session.url,
       organizer,
-      attendees: [
-        {
-          email: invitation.attendee.email,
-          name: invitation.attendee.name,
-          role: ICalAttendeeRole.REQ,
-          status: ICalAttendeeStatus.NEEDSACTION,
-          rsvp: false,
-        },
-      ],
       status: invitation.method === 'CANCEL' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
     });
   }
-  return calendar.toString();
+  const template = calendar.toString();
+  const owner = calendar.createEvent({ start: new Date(0) });
+  return (attendee) => {
+    const line = new ICalAttendee({ email: attendee.email, name: attendee.name, role: ICalAttendeeRole.REQ, status: ICalAttendeeStatus.NEEDSACTION, rsvp: false }, owner).toString();
+    return template.replaceAll('END:VEVENT\r\n', () => `${foldLines(line)}END:VEVENT\r\n`);
+  };
 }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import { contactsOf, type Contact } from '../accounts/contacts.service';
-import { writeInvitation, type InvitationMethod, type InvitationSession } from '../calendar/invitation';
+import { invitationWriter, type InvitationMethod, type InvitationSession } from '../calendar/invitation';
 import type { SessionPlace, SessionRescheduled, SessionsListener } from '../catalog/sessions.listener';
 import { translatorFor, type Locale } from '../i18n/i18n';
 import { composeMail, greetingNameOf } from '../mail/compose';
@@ -27,11 +27,13 @@ export function invitationSessionOf(row: queries.InvitationSessionRow, baseUrl: 
   };
 }
 
-/** The iTIP part of a mail to one person (their address as the ATTENDEE). */
-export function calendarPartFor(config: Config, method: InvitationMethod, contact: Contact, sessions: InvitationSession[]): CalendarPart {
-  const host = new URL(config.baseUrl).host;
-  const content = writeInvitation({ method, sessions, attendee: { email: contact.email, name: greetingNameOf(contact) }, organizer: config.mail.from, host });
-  return { method, content };
+/**
+ * The iTIP parts of mails about the same sessions to many people (each their own ATTENDEE):
+ * the calendar is written once, see `invitationWriter`.
+ */
+export function calendarPartsFor(config: Config, method: InvitationMethod, sessions: InvitationSession[]): (contact: Contact) => CalendarPart {
+  const write = invitationWriter({ method, sessions, organizer: config.mail.from, host: new URL(config.baseUrl).host });
+  return (contact) => ({ method, content: write({ email: contact.email, name: greetingNameOf(contact) }) });
 }
 
 const when = (place: SessionPlace, locale: Locale) => `${formatDate(place.startsAt, locale)}, ${formatTimeRange(place.startsAt, place.endsAt, locale)}`;
@@ -71,17 +73,23 @@ export function createSessionCalendarUpdates(outbox: Outbox, config: Config): Se
       const rows = (await queries.selectInvitationSessions(trx, [offeringId])).filter((row) => changed.has(row.session_id));
       if (rows.length === 0) return;
       const titleOf = new Map(rows.map((row) => [row.session_id, row.module_title ?? row.offering_title]));
-      const sessions = rows.map((row) => invitationSessionOf(row, config.baseUrl));
-      const mails: OutgoingMail[] = [];
-      for (const person of people) {
-        const text = changes.map((change) => describeChange(person.locale, titleOf.get(change.sessionId) ?? '', change)).join(' ');
-        const mail = await composeMail(person.email, person.locale, {
-          key: 'calendar.mail.sessionChanged',
-          params: { name: greetingNameOf(person), offering: rows[0]!.offering_title, changes: text, region: config.region.name },
-          actionUrl: `${config.baseUrl}/offerings/${offeringId}`,
-        });
-        mails.push({ ...mail, userId: person.id, kind: 'enrollment.sessionChanged', calendar: calendarPartFor(config, 'REQUEST', person, sessions) });
-      }
+      const invitationOf = calendarPartsFor(
+        config,
+        'REQUEST',
+        rows.map((row) => invitationSessionOf(row, config.baseUrl)),
+      );
+      // Composed side by side: each mail waits for its template files, not for the mail before it.
+      const mails: OutgoingMail[] = await Promise.all(
+        people.map(async (person) => {
+          const text = changes.map((change) => describeChange(person.locale, titleOf.get(change.sessionId) ?? '', change)).join(' ');
+          const mail = await composeMail(person.email, person.locale, {
+            key: 'calendar.mail.sessionChanged',
+            params: { name: greetingNameOf(person), offering: rows[0]!.offering_title, changes: text, region: config.region.name },
+            actionUrl: `${config.baseUrl}/offerings/${offeringId}`,
+          });
+          return { ...mail, userId: person.id, kind: 'enrollment.sessionChanged', calendar: invitationOf(person) };
+        }),
+      );
       await outbox.queue(trx, mails);
     },
 
@@ -90,16 +98,17 @@ export function createSessionCalendarUpdates(outbox: Outbox, config: Config): Se
       if (people.length === 0) return;
       const row = (await queries.selectInvitationSessions(trx, [offeringId])).find((candidate) => candidate.session_id === sessionId);
       if (!row) return;
-      const session = invitationSessionOf(row, config.baseUrl);
-      const mails: OutgoingMail[] = [];
-      for (const person of people) {
-        const mail = await composeMail(person.email, person.locale, {
-          key: 'calendar.mail.sessionCancelled',
-          params: { name: greetingNameOf(person), offering: row.offering_title, session: row.module_title ?? row.offering_title, when: when({ startsAt: row.starts_at, endsAt: row.ends_at, location: row.location, onlineUrl: row.online_url }, person.locale), region: config.region.name },
-          actionUrl: `${config.baseUrl}/offerings/${offeringId}`,
-        });
-        mails.push({ ...mail, userId: person.id, kind: 'enrollment.sessionCancelled', calendar: calendarPartFor(config, 'CANCEL', person, [session]) });
-      }
+      const cancellationOf = calendarPartsFor(config, 'CANCEL', [invitationSessionOf(row, config.baseUrl)]);
+      const mails: OutgoingMail[] = await Promise.all(
+        people.map(async (person) => {
+          const mail = await composeMail(person.email, person.locale, {
+            key: 'calendar.mail.sessionCancelled',
+            params: { name: greetingNameOf(person), offering: row.offering_title, session: row.module_title ?? row.offering_title, when: when({ startsAt: row.starts_at, endsAt: row.ends_at, location: row.location, onlineUrl: row.online_url }, person.locale), region: config.region.name },
+            actionUrl: `${config.baseUrl}/offerings/${offeringId}`,
+          });
+          return { ...mail, userId: person.id, kind: 'enrollment.sessionCancelled', calendar: cancellationOf(person) };
+        }),
+      );
       await outbox.queue(trx, mails);
     },
   };

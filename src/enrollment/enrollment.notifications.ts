@@ -6,7 +6,9 @@ import type { InvitationMethod } from '../calendar/invitation';
 import { composeMail, greetingNameOf } from '../mail/compose';
 import type { OutgoingMail } from '../mail/mailer';
 import type { Outbox } from '../mail/outbox.service';
-import { calendarPartFor, invitationSessionOf, selectInvitationSessions, type InvitationSessionRow } from './calendar-invitations';
+import { calendarPartsFor, invitationSessionOf, selectInvitationSessions, type InvitationSessionRow } from './calendar-invitations';
+import type { Contact } from '../accounts/contacts.service';
+import type { CalendarPart } from '../mail/mailer';
 import type { EnrollmentStatus } from './enrollment.queries';
 
 export type EnrollmentNotice = {
@@ -54,6 +56,21 @@ export function createEnrollmentNotifier(outbox: Outbox, config: Config, now: ()
       if (row.ends_at <= moment) continue;
       sessionsByOffering.set(row.offering_id, [...(sessionsByOffering.get(row.offering_id) ?? []), row]);
     }
+    // An offering cancelled for 300 people: its CANCEL is written once, with each person's ATTENDEE.
+    const writers = new Map<string, (contact: Contact) => CalendarPart>();
+    const calendarPartOf = (offeringId: number, method: InvitationMethod, contact: Contact): CalendarPart => {
+      const key = `${offeringId}:${method}`;
+      let write = writers.get(key);
+      if (!write) {
+        write = calendarPartsFor(
+          config,
+          method,
+          (sessionsByOffering.get(offeringId) ?? []).map((row) => invitationSessionOf(row, config.baseUrl)),
+        );
+        writers.set(key, write);
+      }
+      return write(contact);
+    };
     const mails: OutgoingMail[] = [];
     for (const notice of notices) {
       const contact = contacts.get(notice.userId);
@@ -79,14 +96,7 @@ export function createEnrollmentNotifier(outbox: Outbox, config: Config, now: ()
         },
         actionUrl: invitation ? `${config.baseUrl}/invitation/${invitation}` : `${config.baseUrl}/offerings/${notice.offeringId}`,
       });
-      const calendar = method
-        ? calendarPartFor(
-            config,
-            method,
-            contact,
-            sessions.map((row) => invitationSessionOf(row, config.baseUrl)),
-          )
-        : undefined;
+      const calendar = method ? calendarPartOf(notice.offeringId, method, contact) : undefined;
       mails.push({ ...mail, userId: contact.id, kind: `enrollment.${notice.kind}`, ...(calendar ? { calendar } : {}) });
     }
     await outbox.queue(trx, mails);
