@@ -27,6 +27,8 @@ export function createLegalService({ db, outbox, config, logger }: LegalDeps) {
         controller: { name: legal.controllerName, address: legal.controllerAddress, contact: legal.controllerContact },
         dataProtectionOfficer: legal.dataProtectionOfficer,
         categories: describeCategories(t as unknown as (key: string, options?: Record<string, unknown>) => string, dataCategories(config)),
+        // The evaluation section names the installation's threshold and how long the anonymous answers are kept.
+        evaluation: { minResponses: config.evaluation.minResponses, answersKeptYears: config.retention.fundingYears },
       };
     },
 

@@ -23,7 +23,9 @@ export type RetentionPeriod =
   | { kind: 'yearsAfterHandled'; count: number }
   | { kind: 'session'; idleHours: number; absoluteHours: number }
   /** Issued certificates: their holders and the funder must be able to verify them for good. */
-  | { kind: 'whileVerifiable' };
+  | { kind: 'whileVerifiable' }
+  /** Evaluations: whether a person has answered is kept only while the questionnaire is open. */
+  | { kind: 'untilEvaluationCloses' };
 
 /** What happens when the period is over. */
 export type RetentionAction = 'delete' | 'anonymise' | 'shorten' | 'withholdName';
@@ -47,6 +49,8 @@ export function dataCategories(settings: CategorySettings): DataCategory[] {
     { key: 'accounts', retention: { kind: 'yearsWithoutLogin', count: retention.inactiveAccountYears }, action: 'anonymise' },
     { key: 'unverifiedRegistrations', retention: { kind: 'days', count: retention.unverifiedDays }, action: 'delete' },
     { key: 'fundingRecords', retention: { kind: 'yearsAfterOfferingYear', count: retention.fundingYears }, action: 'delete' },
+    { key: 'evaluationParticipation', retention: { kind: 'untilEvaluationCloses' }, action: 'delete' },
+    { key: 'evaluationAnswers', retention: { kind: 'yearsAfterOfferingYear', count: retention.fundingYears }, action: 'delete' },
     { key: 'auditTrail', retention: { kind: 'days', count: retention.auditIpDays }, action: 'shorten' },
     { key: 'tokens', retention: { kind: 'untilExpiry' }, action: 'delete' },
     // Deleted with the account's anonymisation, and at once when switched off or reset by an admin.
@@ -70,7 +74,7 @@ type Translate = (key: string, options?: Record<string, unknown>) => string;
 export function retentionText(t: Translate, period: RetentionPeriod): string {
   const key = `privacy.processing.retention.${period.kind}`;
   if (period.kind === 'session') return t(key, { count: period.idleHours, absolute: period.absoluteHours });
-  if (period.kind === 'untilExpiry' || period.kind === 'whileVerifiable') return t(key);
+  if (period.kind === 'untilExpiry' || period.kind === 'whileVerifiable' || period.kind === 'untilEvaluationCloses') return t(key);
   return t(key, { count: period.count });
 }
 

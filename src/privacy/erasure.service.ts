@@ -8,6 +8,7 @@ import { recordAudit, systemActor, type Actor } from '../audit/audit.service';
 import { hasCertificates, withholdHolderName } from '../certificates/erasure';
 import type { Database } from '../db/database';
 import { eraseEnrollmentTraces } from '../enrollment/erasure';
+import { deleteParticipationOf } from '../evaluation/erasure';
 import { deleteMailFilesNaming, deleteMailsNaming, deleteMessageHistoryOf } from '../mail/erasure';
 import { forgetMessageRecipient } from '../messages/erasure';
 import { deleteMaterialVisitsOf } from '../materials/erasure';
@@ -52,6 +53,8 @@ export async function anonymisePerson(trx: Knex.Transaction, userId: number, now
   await eraseEnrollmentTraces(trx, userId);
   await eraseExcuseReasons(trx, userId);
   await deleteMaterialVisitsOf(trx, userId);
+  // Open evaluations: the yes/no goes; the answers stay, nothing links them to the person.
+  await deleteParticipationOf(trx, userId);
   await withholdHolderName(trx, userId, `${accounts.ANONYMISED_FIRST_NAME} ${accounts.ANONYMISED_LAST_NAME}`);
   await deleteMailsNaming(trx, person.email, fullName);
   await deleteMessageHistoryOf(trx, userId);

@@ -46,6 +46,10 @@ function sections(data: PersonalData): { key: string; lines: string[] }[] {
     { key: 'certificates', lines: data.certificates.map((row) => `${row.serial} – ${row.title} (${row.programme_title}) – ${formatDate(row.issued_at)} – ${t(`certificates.status.${row.status}`)} – ${row.verification_url}`) },
     { key: 'audit', lines: data.auditEntries.map((row) => `${formatDateTime(row.occurred_at)} – ${row.action}${row.ip ? ` – IP ${row.ip}` : ''}`) },
     { key: 'mails', lines: data.mails.map((row) => `${formatDateTime(row.created_at)} – ${row.subject}`) },
+    {
+      key: 'evaluations',
+      lines: data.evaluations.map((row) => `${row.offering_title}${row.module_title ? `, ${row.module_title}` : ''} – ${t('privacy.export.evaluationCloses', { date: formatDate(row.closes_at) })} – ${t(row.has_answered ? 'privacy.export.evaluationAnswered' : 'privacy.export.evaluationOpen')}`),
+    },
   ];
 }
 

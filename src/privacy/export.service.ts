@@ -5,6 +5,7 @@ import { selectPersonalAuditEntries, type PersonalAuditEntry } from '../audit/pe
 import { selectPersonalCertificates, type PersonalCertificate } from '../certificates/personal-data';
 import type { Database } from '../db/database';
 import { selectPersonalEnrollments, type PersonalEnrollment } from '../enrollment/personal-data';
+import { selectPersonalEvaluations, type PersonalEvaluation } from '../evaluation/personal-data';
 import { selectPersonalMails, type PersonalMail } from '../mail/personal-data';
 import { NotFound } from '../shared/errors';
 
@@ -18,12 +19,14 @@ export type PersonalData = {
   certificates: PersonalCertificate[];
   auditEntries: PersonalAuditEntry[];
   mails: PersonalMail[];
+  /** Open evaluations the person is invited to and whether they answered (yes/no); never the answers, which nothing links to them. */
+  evaluations: PersonalEvaluation[];
 };
 
 /**
  * Access and portability (Art. 15 and 20 DSGVO): a person downloads their own data. Always
  * one's own (the service takes only the logged-in person), so no permission beyond login.
- * Seven statements whatever the history: the audit entries need the enrollment, excuse and
+ * Eight statements whatever the history: the audit entries need the enrollment, excuse and
  * certificate ids, so they are read after the others (which run side by side).
  */
 export function createExportService(db: Database, options: { now?: () => Date } = {}) {
@@ -32,12 +35,13 @@ export function createExportService(db: Database, options: { now?: () => Date } 
     async mine(user: SessionUser): Promise<PersonalData> {
       const profile = await selectPersonalProfile(db, user.id);
       if (!profile) throw new NotFound();
-      const [enrollments, attendance, excuses, certificates, mails] = await Promise.all([
+      const [enrollments, attendance, excuses, certificates, mails, evaluations] = await Promise.all([
         selectPersonalEnrollments(db, user.id),
         selectPersonalAttendance(db, user.id),
         selectPersonalExcuses(db, user.id),
         selectPersonalCertificates(db, user.id),
         selectPersonalMails(db, profile.email),
+        selectPersonalEvaluations(db, user.id),
       ]);
       const auditEntries = await selectPersonalAuditEntries(db, {
         userId: user.id,
@@ -45,7 +49,7 @@ export function createExportService(db: Database, options: { now?: () => Date } 
         excuseIds: excuses.map((row) => row.id),
         certificateIds: certificates.map((row) => row.id),
       });
-      return { generatedAt: now(), profile, enrollments, attendance, excuses, certificates, auditEntries, mails };
+      return { generatedAt: now(), profile, enrollments, attendance, excuses, certificates, auditEntries, mails, evaluations };
     },
   };
 }
@@ -105,6 +109,15 @@ export function personalDataJson(data: PersonalData) {
       after: row.after,
     })),
     mails: data.mails.map((row) => ({ id: Number(row.id), subject: row.subject, queuedAt: row.created_at, sentAt: row.sent_at })),
+    evaluations: data.evaluations.map((row) => ({
+      evaluationId: row.evaluation_id,
+      offering: row.offering_title,
+      programme: row.programme_title,
+      module: row.module_title,
+      sessionStartsAt: row.session_starts_at,
+      closesAt: row.closes_at,
+      answered: row.has_answered,
+    })),
   };
 }
 

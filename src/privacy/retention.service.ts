@@ -9,6 +9,7 @@ import * as attendance from '../attendance/retention';
 import { recordAudit, systemActor, type Actor } from '../audit/audit.service';
 import * as audit from '../audit/retention';
 import * as enrollment from '../enrollment/retention';
+import * as evaluation from '../evaluation/retention';
 import * as mail from '../mail/retention';
 import * as materials from '../materials/retention';
 import * as reports from '../reports/retention';
@@ -42,7 +43,9 @@ export function createRetentionService({ db, config, logger, queueRun, now = () 
     fundingRecords: async (trx, cutoffs) => {
       const offerings = queries.offeringsEndedBefore(trx, cutoffs.offeringsEndedBefore);
       const removed = await attendance.deleteAttendanceOfOfferings(trx, offerings);
-      return removed + (await enrollment.deleteEnrollmentsOfOfferings(trx, offerings)) + (await materials.deleteVisitsOfOfferings(trx, offerings));
+      const kept = removed + (await enrollment.deleteEnrollmentsOfOfferings(trx, offerings)) + (await materials.deleteVisitsOfOfferings(trx, offerings));
+      // The anonymous evaluation answers serve the funder's programme evaluation for the same period.
+      return kept + (await evaluation.deleteEvaluationsOfOfferings(trx, offerings));
     },
     // Files, not rows: the transaction is unused, the order keeps the run's report in one shape.
     mailFiles: (_trx, cutoffs) => mail.deleteOldMailFiles(config.mail.dir, cutoffs.mailFilesBefore),
@@ -106,6 +109,7 @@ export function createRetentionService({ db, config, logger, queueRun, now = () 
           attendance: attendance.countAttendanceOfOfferings(db, offerings),
           enrollments: enrollment.countEnrollmentsOfOfferings(db, offerings),
           visits: materials.countVisitsOfOfferings(db, offerings),
+          evaluationAnswers: evaluation.countAnswersOfOfferings(db, offerings),
           outgoingMails: mail.countSentMailsBefore(db, cutoffs.sentMailsBefore),
           failedMails: mail.countFailedMailsBefore(db, cutoffs.failedMailsBefore),
           accounts: dueInactiveAccounts(db, cutoffs).clearSelect().count('*'),
@@ -119,7 +123,7 @@ export function createRetentionService({ db, config, logger, queueRun, now = () 
         unverifiedRegistrations: due.unverifiedRegistrations,
         rateLimits: due.rateLimits,
         auditTrail: due.auditTrail,
-        fundingRecords: (due.attendance ?? 0) + (due.enrollments ?? 0) + (due.visits ?? 0),
+        fundingRecords: (due.attendance ?? 0) + (due.enrollments ?? 0) + (due.visits ?? 0) + (due.evaluationAnswers ?? 0),
         mailFiles,
         outgoingMails: due.outgoingMails,
         failedMails: due.failedMails,
