@@ -4,6 +4,7 @@ import { createOrganisation, createUser, type TestUser } from '../support/factor
 import { loginAs, newAgent, submitForm, textOf, type Agent } from '../support/http';
 import { invitationIn, parseCalendar } from '../support/ical';
 import type { OutgoingMail } from '../../src/mail/mailer';
+import { toBerlinInputValue } from '../../src/shared/format';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -136,6 +137,22 @@ describe('calendar invitations that update themselves', () => {
       await ctx.deliverMail();
       expect(invitationIn(onlyMailTo(participant)).events).toHaveLength(2);
     });
+    it('invites a person whose pending enrollment is approved, not before', async () => {
+      const offering = await winterOffering();
+      await ctx.db('offerings').where('id', offering.id).update({ requires_approval: true });
+      const participant = await person();
+      await submitForm(await loginAs(ctx.app, participant), `/offerings/${offering.id}`, `/offerings/${offering.id}/enroll`, {});
+      await ctx.deliverMail();
+      expect(onlyMailTo(participant).calendar).toBeUndefined();
+
+      ctx.mailbox.length = 0;
+      const enrollment = (await ctx.db('enrollments').first('id').where({ user_id: participant.id })) as { id: number };
+      const page = `/manage/offerings/${offering.id}/enrollments`;
+      expect((await submitForm(await coordinatorAgent(), page, `/manage/enrollments/${enrollment.id}/approve`, { offeringId: String(offering.id) })).status).toBe(303);
+      await ctx.deliverMail();
+      expect(onlyMailTo(participant)).toMatchObject({ subject: 'Anmeldung zugelassen: Workshop Winter', kind: 'enrollment.approved' });
+      expect(invitationIn(onlyMailTo(participant)).method).toBe('REQUEST');
+    });
   });
 
   describe('a coordinator changes a session', () => {
@@ -221,6 +238,33 @@ describe('calendar invitations that update themselves', () => {
       expect(mail).toMatchObject({ subject: 'Termin abgesagt: Workshop Winter', kind: 'enrollment.sessionCancelled' });
       expect(mail.text).toContain(`am 28.01.${day.year}, 10:00–16:00 Uhr von „Workshop Winter“ entfällt`);
       expect(invitationIn(mail)).toMatchObject({ method: 'CANCEL', events: [{ uid: `session-${secondId}@campus.test`, sequence: 1, status: 'CANCELLED' }] });
+    });
+
+    it('announces a new place of the offering to people whose sessions have none of their own', async () => {
+      const offering = await winterOffering();
+      const anna = await person();
+      await seat(offering.id, anna, 'confirmed');
+      const [inheriting, ownPlace] = offering.sessionIds;
+      await ctx.db('offering_sessions').where('id', inheriting).update({ location: '' });
+      const row = (await ctx.db('offerings').where('id', offering.id).first()) as { capacity: number; registration_opens_at: Date; registration_closes_at: Date };
+      const agent = await coordinatorAgent();
+      const response = await submitForm(agent, `/manage/offerings/${offering.id}/edit`, `/manage/offerings/${offering.id}`, {
+        title: 'Workshop Winter',
+        description: '',
+        capacity: String(row.capacity),
+        registrationOpensAt: toBerlinInputValue(row.registration_opens_at),
+        registrationClosesAt: toBerlinInputValue(row.registration_closes_at),
+        cancellationDeadline: '',
+        location: 'Kreishaus, Sitzungssaal',
+        requiresApproval: 'no',
+      });
+      expect(response.status).toBe(303);
+      await ctx.deliverMail();
+
+      const mail = onlyMailTo(anna);
+      expect(mail.text).toContain('Ort bisher Landratsamt, Saal 1, neu Kreishaus, Sitzungssaal.');
+      expect(invitationIn(mail).events).toEqual([expect.objectContaining({ uid: `session-${inheriting}@campus.test`, sequence: 1, location: 'Kreishaus, Sitzungssaal' })]);
+      expect([await sequenceOf(inheriting!), await sequenceOf(ownPlace!)]).toEqual([1, 0]);
     });
 
     it('queues the updates of 300 people with the change, in the same request', async () => {
