@@ -4,8 +4,8 @@ import type { Database } from '../../db/database';
 const FIFTEEN_MINUTES = 15 * 60;
 /** Wrong codes for one account within 15 minutes before it waits: with three codes valid at a time, guessing stays hopeless. */
 export const WRONG_CODES_PER_ACCOUNT = 5;
-/** Wrong codes from one client address within 15 minutes: higher, because a whole authority may share one address. */
-export const WRONG_CODES_PER_ADDRESS = 50;
+/** Wrong codes from one client address within 15 minutes: high, because a whole authority may share one address (as for passwords). */
+export const WRONG_CODES_PER_ADDRESS = 100;
 
 export type CodeCheck = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 

@@ -15,16 +15,17 @@ const FIFTEEN_MINUTES = 15 * 60;
 export function secondFactorRouter(rateLimits: RateLimits, secondFactor: SecondFactorService, accounts: AccountsService): Router {
   const handlers = createSecondFactorHandlers(secondFactor, accounts);
   const { pages } = handlers;
-  // Wrong codes are also counted per account in the service (code-throttle.ts); this bounds
-  // what one address can send at all, right or wrong.
-  const codeLimit = rateLimits([{ name: 'second_factor_code_ip', points: 120, durationSeconds: FIFTEEN_MINUTES }]);
+  // Codes at login are limited in the service (code-throttle.ts: wrong codes per account and per
+  // address, right ones free, so a whole authority behind one address is never held up).
+  // Setting up is done logged in: limited per person.
+  const setupLimit = rateLimits([{ name: 'second_factor_setup_person', points: 30, durationSeconds: FIFTEEN_MINUTES, per: 'person' }]);
 
   const router = Router();
   router.get(CODE_PATH, handlers.showCode);
-  router.post(CODE_PATH, codeLimit, validateForm(loginCodeSchema, pages.code), handlers.submitCode);
+  router.post(CODE_PATH, validateForm(loginCodeSchema, pages.code), handlers.submitCode);
   router.get('/account/second-factor', requireLogin, handlers.overview);
   router.get(SETUP_PATH, requireLogin, handlers.showSetup);
-  router.post(SETUP_PATH, requireLogin, codeLimit, validateForm(setupSchema, pages.setup), handlers.confirmSetup);
+  router.post(SETUP_PATH, requireLogin, setupLimit, validateForm(setupSchema, pages.setup), handlers.confirmSetup);
   router.post('/account/second-factor/recovery-codes', requireLogin, handlers.regenerateCodes);
   router.post('/account/second-factor/remove', requireLogin, handlers.remove);
   router.post('/admin/users/:id/second-factor/reset', requireRole('admin'), handlers.adminReset);
