@@ -156,6 +156,9 @@ const routes: RouteRow[] = [
   { method: 'GET', path: '/login', expect: everyone(200) },
   { method: 'POST', path: '/login', body: (f) => ({ email: f.users.participant.email, password: PASSWORD }), expect: everyone(303) },
   { method: 'POST', path: '/logout', expect: everyone(303) },
+  // single sign-on: this app has no OpenID provider configured, so every provider name is unknown (sso-oidc.test.ts covers configured ones)
+  { method: 'POST', path: '/sso/oidc/:provider', params: () => ({ provider: 'keycloak' }), expect: everyone(404) },
+  { method: 'GET', path: '/sso/oidc/:provider/callback', params: () => ({ provider: 'keycloak' }), query: { code: 'x', state: 'y' }, expect: everyone(404) },
   { method: 'GET', path: '/register', expect: everyone(200) },
   {
     method: 'POST',
