@@ -123,6 +123,8 @@ export async function addAttendees(trx: Db, now: Date): Promise<Invitation[]> {
          JOIN catalog_session_schedule s ON s.offering_id = ev.offering_id
               AND (ev.scope = 'offering' OR (ev.scope = 'session' AND s.session_id = ev.session_id) OR (ev.scope = 'module' AND s.module_id = ev.module_id))
          JOIN attendance_marks m ON m.session_id = s.session_id AND m.status IN (${ATTENDED_SQL})
+         -- Deactivated and anonymised accounts are not asked (erasure deleted their yes/no for good).
+         JOIN accounts_directory person ON person.user_id = m.user_id AND person.active
         WHERE ev.closed_at IS NULL AND ev.closes_at > :now
        ON CONFLICT (evaluation_id, user_id) DO NOTHING
        RETURNING evaluation_id, user_id)

@@ -3,6 +3,7 @@ import { createOffering, createProgramme } from '../support/catalog-factories';
 import { answerAs, createQuestionnaire, openEvaluation, type CreatedQuestionnaire } from '../support/evaluation-factories';
 import { createUser, type TestUser } from '../support/factories';
 import { csrfTokenIn, loginAs, newAgent, textOf } from '../support/http';
+import { countQueries } from '../support/database';
 import { formatDate } from '../../src/shared/format';
 
 describe('answering an evaluation: only participants, once, with German messages', () => {
@@ -146,6 +147,8 @@ describe('answering an evaluation: only participants, once, with German messages
     const start = textOf((await agent.get('/').expect(200)).text);
     expect(start).toContain('Offene Rückmeldungen');
     expect(start).toContain(`Workshop Herbst (Umgang mit extremistischen Gruppierungen) – bis zum ${closes}`);
+    // The section shares its statement with the certificate count: the page stays within six.
+    expect(await countQueries(ctx.db, () => agent.get('/').expect(200))).toBeLessThanOrEqual(6);
     const mine = await agent.get('/my/evaluations').expect(200);
     expect(mine.text).toContain(`href="/evaluations/${evaluation.id}"`);
     expect(textOf(mine.text)).toContain(closes);

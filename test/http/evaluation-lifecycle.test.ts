@@ -24,12 +24,14 @@ describe('evaluation lifecycle: opening, invitations, late roll calls, reminder,
     return { programme, offering, questionnaire, sessionId: offering.sessionIds[0]! };
   }
 
-  it('opens when the offering ended and invites exactly the people marked present or late, in their language', async () => {
+  it('opens when the offering ended and invites exactly the people marked present or late (with an active account), in their language', async () => {
     const { offering, questionnaire, sessionId } = await endedWorkshop();
     const present = await createUser(ctx.db, { firstName: 'Paula', lastName: 'Pünktlich' });
     const late = await createUser(ctx.db, { firstName: 'Lars', lastName: 'Later', locale: 'en' });
     const excused = await createUser(ctx.db);
     const absent = await createUser(ctx.db);
+    const deactivated = await createUser(ctx.db, { active: false });
+    await mark(ctx.db, sessionId, deactivated.id, 'present');
     await mark(ctx.db, sessionId, present.id, 'present');
     await mark(ctx.db, sessionId, late.id, 'late');
     await mark(ctx.db, sessionId, excused.id, 'excused');
