@@ -11,6 +11,8 @@ const OWNERS: Record<string, string> = {
   organisations: 'accounts',
   account_tokens: 'accounts',
   password_reset_requests: 'accounts',
+  // Single sign-on: which provider's subject is which account (src/accounts/sso/).
+  external_identities: 'accounts',
   second_factors: 'accounts',
   second_factor_recovery_codes: 'accounts',
   programmes: 'catalog',
