@@ -128,7 +128,9 @@ export function comparisonViews(data: ComparisonData, t: Translate, locale: Loca
       medianText: cell.group.shown ? formatNumber(cell.median, locale) : tooFew,
       mean: cell.group.shown ? cell.mean : null,
     }));
-    const label = (row: (typeof rows)[number]) => `${row.offering} (${row.firstOpened})`;
+    // The chart has room for about 28 characters: the date only where two offerings share a title.
+    const repeated = new Set(rows.filter((row, rowIndex) => rows.findIndex((other) => other.offering === row.offering) !== rowIndex).map((row) => row.offering));
+    const label = (row: (typeof rows)[number]) => (repeated.has(row.offering) ? `${row.offering} (${row.firstOpened})` : row.offering);
     return {
       number: index + 1,
       prompt: item.prompt,
