@@ -9,6 +9,7 @@ const items: NavigationItem[] = [
   { href: '/my/dates', labelKey: 'nav.myDates', roles: ['participant', 'trainer', 'coordinator', 'admin'] },
   { href: '/my/progress', labelKey: 'nav.myProgress', roles: ['participant'] },
   { href: '/my/certificates', labelKey: 'nav.myCertificates', roles: ['participant'] },
+  { href: '/my/evaluations', labelKey: 'evaluationAnswers.nav', roles: ['participant'] },
   { href: '/attendance', labelKey: 'nav.attendance', roles: ['trainer', 'coordinator', 'admin'] },
   { href: '/manage/excuses', labelKey: 'nav.excuses', roles: ['coordinator', 'admin'] },
   { href: '/manage/programmes', labelKey: 'nav.manageProgrammes', roles: ['coordinator', 'admin'] },
