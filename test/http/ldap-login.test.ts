@@ -3,6 +3,7 @@ import { createUser } from '../support/factories';
 import { csrfTokenIn, loginAs, newAgent, textOf, type Agent } from '../support/http';
 import { startLdapServer, type TestLdapPerson, type TestLdapServer } from '../support/ldap-server';
 import { freePort } from '../support/throwaway-cluster';
+import { anonymisePerson } from '../../src/privacy/erasure.service';
 
 const lena: TestLdapPerson = { uid: 'lvogt', mail: 'lena.vogt@bergheide.example', givenName: 'Lena', sn: 'Vogt', password: 'Lena-Verzeichnis-1', organisation: 'Stadt Bergheide' };
 const karl: TestLdapPerson = { uid: 'kbrandt', mail: 'karl.brandt@bergheide.example', givenName: 'Karl', sn: 'Brandt', password: 'Karl-Verzeichnis-1', groups: ['kokoma-referenten'] };
@@ -90,6 +91,18 @@ describe('login against the LDAP directory (slapd)', () => {
     expect(response.status).toBe(403);
     expect(textOf(response.text)).toContain('Ihr Konto ist deaktiviert');
     expect(await isLoggedIn(agent)).toBe(false);
+  });
+
+  it('forgets the link to the directory when the person is anonymised', async () => {
+    await submitLogin(newAgent(ctx.app), lena.mail, lena.password);
+    const user = await ctx.db('users').where({ email: lena.mail }).first();
+    await ctx.db.transaction((trx) => anonymisePerson(trx, user.id, new Date()));
+    expect(await ctx.db('external_identities').where({ user_id: user.id })).toHaveLength(0);
+    // Logging in again through the directory makes a new account; the anonymised one stays anonymous.
+    expect((await submitLogin(newAgent(ctx.app), lena.mail, lena.password)).status).toBe(303);
+    const fresh = await ctx.db('users').where({ email: lena.mail }).first();
+    expect(fresh.id).not.toBe(user.id);
+    expect((await ctx.db('users').where({ id: user.id }).first()).first_name).toBe('Gelöschte');
   });
 
   it('leaves addresses of other domains to the local login', async () => {
