@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as accounts from '../accounts/erasure';
+import { deleteExternalIdentitiesOf } from '../accounts/sso/erasure';
 import { assertCan } from '../accounts/permissions';
 import type { SessionUser } from '../accounts/roles';
 import { hasAttendanceRecords, eraseExcuseReasons } from '../attendance/erasure';
@@ -48,6 +49,7 @@ export async function anonymisePerson(trx: Knex.Transaction, userId: number, now
   await accounts.anonymiseUserRow(trx, userId, now);
   await accounts.deleteSessionsOf(trx, userId);
   await accounts.deleteTokensOf(trx, userId);
+  await deleteExternalIdentitiesOf(trx, userId);
   await deleteSecondFactorOf(trx, userId);
   await accounts.deleteAddressTraces(trx, person.email);
   await eraseEnrollmentTraces(trx, userId);
