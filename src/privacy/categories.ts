@@ -55,6 +55,8 @@ export function dataCategories(settings: CategorySettings): DataCategory[] {
     { key: 'tokens', retention: { kind: 'untilExpiry' }, action: 'delete' },
     // Deleted with the account's anonymisation, and at once when switched off or reset by an admin.
     { key: 'secondFactors', retention: { kind: 'yearsWithoutLogin', count: retention.inactiveAccountYears }, action: 'delete' },
+    // Single sign-on: which identity provider's person is which account; deleted with the account's anonymisation (or the account).
+    { key: 'externalIdentities', retention: { kind: 'yearsWithoutLogin', count: retention.inactiveAccountYears }, action: 'delete' },
     { key: 'sessions', retention: { kind: 'session', idleHours: hours(sessions.idleMs), absoluteHours: hours(sessions.absoluteMs) }, action: 'delete' },
     { key: 'rateLimits', retention: { kind: 'hours', count: retention.rateLimitHours }, action: 'delete' },
     { key: 'outgoingMails', retention: { kind: 'days', count: SENT_MAIL_DAYS }, action: 'delete' },
