@@ -11,7 +11,7 @@ import { assertCan } from './permissions';
 import * as queries from './accounts.queries';
 import * as adminQueries from './admin.queries';
 import { contactsByEmails } from './contacts.service';
-import { activeOrganisations } from './organisations.service';
+import { organisationNamesForMatching } from './organisations.service';
 import { findOrganisation } from './organisations.queries';
 import { createInvitedAccount, insertInvitationToken, INVITATION_TTL_DAYS, unusablePasswordHash } from './invitations.service';
 import { planInvitations, type InvitationPlan, type InvitationRow } from './account-invitations.plan';
@@ -42,7 +42,9 @@ export function createAccountInvitations({ db, outbox, config }: { db: Database;
   async function planFor(source: Database | Knex.Transaction, rows: InvitationRow[]): Promise<InvitationPlan> {
     const contacts = await contactsByEmails(source, rows.map((row) => row.email));
     const accounts = new Map([...contacts].map(([email, contact]) => [email, { userId: contact.id, name: `${contact.firstName} ${contact.lastName}` }]));
-    const organisations = new Map((await activeOrganisations(source)).map((organisation) => [organisationKey(organisation.name), { id: organisation.id, name: organisation.name }]));
+    // An organisation's own name wins over an old name of a merged duplicate.
+    const names = await organisationNamesForMatching(source);
+    const organisations = new Map(names.reverse().map((organisation) => [organisationKey(organisation.matchedName), { id: organisation.id, name: organisation.name }]));
     return planInvitations(rows, { accounts, organisations });
   }
 

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { actorOf } from '../audit/audit.service';
 import { setFlash } from '../http/flash';
-import { formData, type FormPage } from '../http/forms';
+import { formData, showForm, type FormPage } from '../http/forms';
 import { NotFound } from '../shared/errors';
 import type { OrganisationsService } from './organisations.service';
 import type { OrganisationMerge } from './organisation-merge.service';
@@ -74,6 +74,18 @@ export function createAdminHandlers(users: UserAdminService, organisations: Orga
       const email = await users.triggerPasswordReset(userOf(req), idParam(req), actorOf(req));
       setFlash(req, { type: 'success', messageKey: 'admin.users.passwordResetSent', params: { email } });
       res.redirect(303, `/admin/users/${idParam(req)}`);
+    },
+
+    /** An organisation merged away: its old address (bookmarks, notes, old mails) leads to the one kept. */
+    async showOrganisation(req: Request, res: Response): Promise<void> {
+      try {
+        await showForm(pages.organisationEdit)(req, res);
+      } catch (error) {
+        if (!(error instanceof NotFound)) throw error;
+        const keptId = await merges.mergedInto(userOf(req), idParam(req));
+        if (keptId === undefined) throw error;
+        res.redirect(301, `/admin/organisations/${keptId}`);
+      }
     },
 
     async createOrganisation(req: Request, res: Response): Promise<void> {

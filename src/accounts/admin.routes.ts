@@ -25,7 +25,7 @@ export function adminRouter(users: UserAdminService, organisations: Organisation
   router.post('/admin/users/:id/password-reset', admin, handlers.triggerPasswordReset);
   router.get('/admin/organisations', maintainer, showForm(pages.organisations));
   router.post('/admin/organisations', maintainer, validateForm(organisationSchema, pages.organisations), handlers.createOrganisation);
-  router.get('/admin/organisations/:id', maintainer, showForm(pages.organisationEdit));
+  router.get('/admin/organisations/:id', maintainer, handlers.showOrganisation);
   router.post('/admin/organisations/:id', maintainer, validateForm(organisationSchema, pages.organisationEdit), handlers.updateOrganisation);
   // Merging a duplicate: the edit page's form asks for a preview, the preview's button confirms.
   router.post('/admin/organisations/:id/merge', maintainer, validateForm(mergePreviewSchema, pages.organisationEdit), merge.preview);

@@ -29,3 +29,26 @@ export async function moveMembers(trx: Knex.Transaction, fromId: number, toId: n
 export async function deleteOrganisation(trx: Knex.Transaction, id: number): Promise<void> {
   await trx('organisations').where('id', id).delete();
 }
+
+/**
+ * Remembers the duplicate under the kept organisation; earlier duplicates of the removed one
+ * move along, so every old id and name leads to an organisation that still exists.
+ */
+export async function recordMerge(trx: Knex.Transaction, removed: { id: number; name: string }, keptId: number): Promise<void> {
+  await trx('organisation_merges').where('kept_id', removed.id).update({ kept_id: keptId });
+  await trx('organisation_merges').insert({ merged_id: removed.id, merged_name: removed.name, kept_id: keptId });
+}
+
+/** Where an organisation that no longer exists was merged into. */
+export async function findMergedInto(db: Db, mergedId: number): Promise<number | undefined> {
+  const row = (await db('organisation_merges').select('kept_id').where('merged_id', mergedId).first()) as { kept_id: number } | undefined;
+  return row?.kept_id;
+}
+
+/** Old names of merged duplicates whose kept organisation is active: lists may still spell them so. */
+export async function selectMergedNames(db: Db): Promise<{ id: number; name: string; merged_name: string }[]> {
+  return db('organisation_merges')
+    .join('organisations', 'organisations.id', 'organisation_merges.kept_id')
+    .where('organisations.active', true)
+    .select('organisations.id', 'organisations.name', 'organisation_merges.merged_name');
+}

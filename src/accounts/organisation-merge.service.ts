@@ -13,7 +13,9 @@ export type MergePreview = { removed: OrganisationRow; kept: OrganisationRow; co
  * person moves with their whole history to the organisation kept, and the duplicate is
  * deleted, in one transaction. Only people reference organisations (enrollments,
  * attendance and certificates hang on the person), so report figures by organisation
- * simply add up under the kept name. The duplicate's name and id stay in the audit trail.
+ * simply add up under the kept name. The duplicate's name and id stay in the audit trail
+ * and in organisation_merges: its old address leads to the kept one, its old spelling in a
+ * list is matched to it.
  */
 export function createOrganisationMerge(db: Database) {
   async function both(removedId: number, keptId: number) {
@@ -25,6 +27,12 @@ export function createOrganisationMerge(db: Database) {
   }
 
   return {
+    /** For an organisation that was merged away: the one kept, where its old address leads. */
+    async mergedInto(actingUser: SessionUser, mergedId: number): Promise<number | undefined> {
+      assertCan(actingUser, 'organisations.manage');
+      return queries.findMergedInto(db, mergedId);
+    },
+
     /** The organisations a duplicate can be merged into: every other one, with their people. */
     async candidates(actingUser: SessionUser, removedId: number) {
       assertCan(actingUser, 'organisations.manage');
@@ -53,6 +61,8 @@ export function createOrganisationMerge(db: Database) {
         const counts = await queries.countMembers(trx, removedId);
         if (counts.people !== expectedPeople) throw new Invalid({ _form: 'admin.merge.errors.changed' });
         const moved = await queries.moveMembers(trx, removedId, keptId);
+        // Before the delete: the duplicate's own earlier duplicates would go with it (on delete cascade).
+        await queries.recordMerge(trx, removed, keptId);
         await queries.deleteOrganisation(trx, removedId);
         await recordAudit(trx, actor, {
           action: 'organisation.merged',

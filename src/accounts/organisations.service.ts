@@ -4,6 +4,7 @@ import { recordAudit, type Actor } from '../audit/audit.service';
 import { Invalid, NotFound } from '../shared/errors';
 import { assertCan } from './permissions';
 import * as queries from './organisations.queries';
+import { selectMergedNames } from './organisation-merge.queries';
 import type { OrganisationInput } from './accounts.schemas';
 import type { SessionUser } from './roles';
 
@@ -13,6 +14,15 @@ const nameTaken = { organisations_name_unique: () => new Invalid({ name: 'valida
 /** Active organisations, for other domains (e.g. matching organisation names in an enrollment list). */
 export function activeOrganisations(db: Database) {
   return queries.selectActiveOrganisations(db);
+}
+
+/**
+ * Every name a list may use for an active organisation: its own, and the names of duplicates
+ * merged into it ("Bergheide, Stadt" still finds "Stadt Bergheide").
+ */
+export async function organisationNamesForMatching(db: Database): Promise<{ id: number; name: string; matchedName: string }[]> {
+  const [active, merged] = await Promise.all([queries.selectActiveOrganisations(db), selectMergedNames(db)]);
+  return [...active.map((row) => ({ id: row.id, name: row.name, matchedName: row.name })), ...merged.map((row) => ({ id: row.id, name: row.name, matchedName: row.merged_name }))];
 }
 
 /** The list of organisations people register with; maintained by coordinators. */

@@ -73,7 +73,11 @@ describe('merging duplicate organisations', () => {
     expect(textOf((await coordinator.get(`/admin/organisations/${town}`)).text)).toContain('„=Gemeinde Özhausen“ wurde in „Stadt Änderstadt“ zusammengeführt (3 Personen übertragen).');
 
     expect(await ctx.db('organisations').where({ id: village }).first()).toBeUndefined();
-    expect((await coordinator.get(editPage(village))).status).toBe(404);
+    // The old address leads to the organisation kept.
+    const oldLink = await coordinator.get(editPage(village));
+    expect(oldLink.status).toBe(301);
+    expect(oldLink.headers.location).toBe(editPage(town));
+    expect((await coordinator.get(editPage(999999))).status).toBe(404);
     expect(await ctx.db('users').where({ organisation_id: village })).toHaveLength(0);
     expect(await ctx.db('enrollments').count({ n: '*' }).first()).toEqual(enrollmentsBefore);
     expect(await ctx.db('attendance_records').count({ n: '*' }).first()).toEqual(attendanceBefore);
@@ -142,5 +146,29 @@ describe('merging duplicate organisations', () => {
     const adminAgent = await loginAs(ctx.app, admin);
     const adminToken = csrfTokenIn((await adminAgent.get(editPage(spare.id))).text);
     expect((await adminAgent.post(`/admin/organisations/${spare.id}/merge/confirm`).type('form').send({ keepId: String(kept.id), expectedPeople: '0', _csrf: adminToken })).status).toBe(303);
+  });
+
+  it('matches the old spelling of a merged duplicate in a list of people to invite, and moves old names along when the kept one is merged again', async () => {
+    const { town, village } = fixture.organisations;
+    const shown = await preview(village, String(town));
+    await coordinator.post(`/admin/organisations/${village}/merge/confirm`).type('form').send({ keepId: String(town), expectedPeople: '3', _csrf: csrfTokenIn(shown.text) });
+    const county = await createOrganisation(ctx.db, { name: 'Landratsamt Musterkreis' });
+    const again = await preview(town, String(county.id));
+    await coordinator.post(`/admin/organisations/${town}/merge/confirm`).type('form').send({ keepId: String(county.id), expectedPeople: '8', _csrf: csrfTokenIn(again.text) });
+    const oldest = await coordinator.get(editPage(village));
+    expect(oldest.status).toBe(301);
+    expect(oldest.headers.location).toBe(editPage(county.id));
+
+    const admin = await createUser(ctx.db, { role: 'admin' });
+    const adminAgent = await loginAs(ctx.app, admin);
+    const page = await adminAgent.get('/admin/invitations');
+    const action = /<form method="post" action="([^"]+)" enctype="multipart\/form-data"/.exec(page.text)![1]!.replace(/&amp;/g, '&');
+    const list = 'neu.oz@gemeinde.example;Ole;Neu;=Gemeinde Özhausen\nneu.ae@gemeinde.example;Ada;Neu;stadt änderstadt\n';
+    const response = await adminAgent.post(action).attach('file', Buffer.from(list, 'utf8'), { filename: 'liste.csv', contentType: 'text/csv' });
+    expect(response.status).toBe(200);
+    const text = textOf(response.text);
+    expect(text).toContain('neu einzuladen: 2');
+    expect(text).toContain('neu.oz@gemeinde.example Ole Neu Landratsamt Musterkreis');
+    expect(text).toContain('neu.ae@gemeinde.example Ada Neu Landratsamt Musterkreis');
   });
 });

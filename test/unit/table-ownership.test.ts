@@ -9,6 +9,8 @@ import path from 'node:path';
 const OWNERS: Record<string, string> = {
   users: 'accounts',
   organisations: 'accounts',
+  // Organisations merged away: old id and name lead to the one kept (organisation-merge.*).
+  organisation_merges: 'accounts',
   account_tokens: 'accounts',
   password_reset_requests: 'accounts',
   // Single sign-on: which provider's subject is which account (src/accounts/sso/).
