@@ -68,7 +68,8 @@ describe('evaluation and privacy: notice, erasure, data export, retention', () =
     const years = ctx.config.retention.fundingYears;
     const now = new Date(`${2027 + years}-06-01T10:00:00Z`);
     const service = createRetentionService({ db: ctx.db, config: ctx.config, now: () => now });
-    const due = await service.overview({ id: 1, role: 'admin' } as never);
+    const admin = await createUser(ctx.db, { role: 'admin' });
+    const due = await service.overview({ id: admin.id, email: admin.email, firstName: admin.firstName, lastName: admin.lastName, role: 'admin', locale: 'de', organisationId: null });
     expect(due.due.fundingRecords).toBeGreaterThanOrEqual(1);
     await service.applyAll();
     expect(await ctx.db('evaluations').pluck('offering_id')).toEqual([later.offering.id]);
