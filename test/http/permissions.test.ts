@@ -7,6 +7,7 @@ import type { Express } from 'express';
 import { useTestApp } from '../support/app';
 import { createOffering, createProgramme } from '../support/catalog-factories';
 import { createOrganisation, createUser, PASSWORD, type TestUser } from '../support/factories';
+import { createQuestionnaire } from '../support/evaluation-factories';
 import { csrfTokenIn, loginAs, newAgent, textOf, type Agent } from '../support/http';
 import { routesInApp } from '../support/routes';
 import { ROLES, type Role } from '../../src/accounts/roles';
@@ -93,6 +94,8 @@ type Fixtures = {
   evaluationResultId: number;
   /** An organisation nobody belongs to, a duplicate to merge into `organisation`. */
   duplicateOrganisation: { id: number };
+  /** A questionnaire not in use yet, with four items (two to remove, one per maintainer). */
+  questionnaire: { questionnaireId: number; itemIds: number[] };
 };
 
 type RouteRow = {
@@ -655,6 +658,69 @@ const routes: RouteRow[] = [
   // Without a questionnaire chosen the files have nothing to hold: the form again (422) past the guard.
   { method: 'GET', path: '/evaluation/results/compare.csv', expect: onlyFor(STAFF, 422, 'GET') },
   { method: 'GET', path: '/evaluation/results/compare.xlsx', expect: onlyFor(STAFF, 422, 'GET') },
+  // evaluation questionnaires and their assignment (coordination only); archive and restore last, edits need it current
+  { method: 'GET', path: '/evaluation/questionnaires', expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'GET', path: '/evaluation/questionnaires/new', expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  {
+    method: 'POST',
+    path: '/evaluation/questionnaires',
+    body: (_f, visitor) => ({ title: `Bogen ${visitor}`, introduction: '', kind: 'text', prompt: 'Was nehmen Sie mit?' }),
+    expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
+  { method: 'GET', path: '/evaluation/questionnaires/:id', params: (f) => ({ id: f.questionnaire.questionnaireId }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  { method: 'POST', path: '/evaluation/questionnaires/:id', params: (f) => ({ id: f.questionnaire.questionnaireId }), body: () => ({ title: 'Rechte-Bogen', introduction: '' }), expect: onlyFor(MAINTAINERS, 303, 'POST') },
+  { method: 'GET', path: '/evaluation/questionnaires/:id/preview', params: (f) => ({ id: f.questionnaire.questionnaireId }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  {
+    method: 'POST',
+    path: '/evaluation/questionnaires/:id/items',
+    params: (f) => ({ id: f.questionnaire.questionnaireId }),
+    body: () => ({ kind: 'single', prompt: 'Würden Sie teilnehmen?', options: 'ja\nnein' }),
+    expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
+  {
+    method: 'GET',
+    path: '/evaluation/questionnaires/:id/items/:itemId/edit',
+    params: (f) => ({ id: f.questionnaire.questionnaireId, itemId: f.questionnaire.itemIds[0]! }),
+    expect: onlyFor(MAINTAINERS, 200, 'GET'),
+  },
+  {
+    method: 'POST',
+    path: '/evaluation/questionnaires/:id/items/:itemId',
+    params: (f) => ({ id: f.questionnaire.questionnaireId, itemId: f.questionnaire.itemIds[0]! }),
+    body: () => ({ kind: 'scale', prompt: 'Wie zufrieden waren Sie?', scaleLowLabel: 'gar nicht', scaleHighLabel: 'sehr' }),
+    expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
+  {
+    method: 'POST',
+    path: '/evaluation/questionnaires/:id/items/:itemId/move',
+    params: (f) => ({ id: f.questionnaire.questionnaireId, itemId: f.questionnaire.itemIds[0]! }),
+    body: () => ({ direction: 'down' }),
+    expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
+  {
+    method: 'POST',
+    path: '/evaluation/questionnaires/:id/items/:itemId/delete',
+    params: (f, visitor) => ({ id: f.questionnaire.questionnaireId, itemId: f.questionnaire.itemIds[visitor === 'admin' ? 3 : 2]! }),
+    expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
+  { method: 'GET', path: '/manage/programmes/:id/evaluation', params: (f) => ({ id: f.programme.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  {
+    method: 'POST',
+    path: '/manage/programmes/:id/evaluation',
+    params: (f) => ({ id: f.programme.id }),
+    body: (f) => ({ questionnaireId: String(f.questionnaire.questionnaireId), scope: 'offering', answerDays: '14' }),
+    expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
+  { method: 'GET', path: '/manage/offerings/:id/evaluation', params: (f) => ({ id: f.offering.id }), expect: onlyFor(MAINTAINERS, 200, 'GET') },
+  {
+    method: 'POST',
+    path: '/manage/offerings/:id/evaluation',
+    params: (f) => ({ id: f.offering.id }),
+    body: (f) => ({ mode: 'other', questionnaireId: String(f.questionnaire.questionnaireId), scope: 'session', answerDays: '7' }),
+    expect: onlyFor(MAINTAINERS, 303, 'POST'),
+  },
+  { method: 'POST', path: '/evaluation/questionnaires/:id/archive', params: (f) => ({ id: f.questionnaire.questionnaireId }), expect: onlyFor(MAINTAINERS, 303, 'POST') },
+  { method: 'POST', path: '/evaluation/questionnaires/:id/restore', params: (f) => ({ id: f.questionnaire.questionnaireId }), expect: onlyFor(MAINTAINERS, 303, 'POST') },
 ];
 
 async function createFixtures(db: Database, config: Config): Promise<Fixtures> {
@@ -798,6 +864,7 @@ async function createFixtures(db: Database, config: Config): Promise<Fixtures> {
       .insert({ offering_id: offering.id, sender_user_id: users.coordinator.id, groups: ['confirmed'], subject: 'Hinweis', body: 'Text', recipient_count: 0, expanded_at: new Date() })
       .returning('id')) as { id: number }[])[0]!.id,
     duplicateOrganisation: { id: (await createOrganisation(db, { name: 'Rechtehausen, Gemeinde' })).id },
+    questionnaire: await createQuestionnaire(db, { title: 'Rechte-Bogen' }),
   };
 }
 
