@@ -112,7 +112,7 @@ export function createApp(deps: AppDeps): App {
   const passport = createPassport(accounts);
   const secondFactor = createSecondFactorService({ db, config });
   // The catalog owns offerings, the enrollment domain their seats: each gets the other's port.
-  const enrollment = createEnrollmentService({ db, notify: createEnrollmentNotifier(outbox, config), offerings: offeringsForSeats });
+  const enrollment = createEnrollmentService({ db, notify: createEnrollmentNotifier(outbox, config), offerings: offeringsForSeats, background: outbox.defer });
   const manageCatalog = createManageCatalogService(db, enrollment.seats, createSessionCalendarUpdates(outbox, config));
   const catalog = createCatalogService(db, enrollment);
   const calendar = createCalendarService(db, catalog, config);

@@ -14,6 +14,8 @@ import { createReminderService } from './enrollment/reminders.service';
 import { attendanceRemindersJob } from './attendance/reminders';
 import { messageHistoryRetentionJob } from './mail/history.retention';
 import { messageExpansionJob } from './messages/messages.jobs';
+import { bulkNoticesJob } from './enrollment/bulk-notices';
+import { createEnrollmentNotifier } from './enrollment/enrollment.notifications';
 import { orphanCleanupJob } from './materials/materials.jobs';
 import { createRetentionService } from './privacy/retention.service';
 import { retentionJob } from './privacy/retention.job';
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
       attendanceRemindersJob({ db, outbox: built.outbox, config, logger }),
       messageExpansionJob({ db, outbox: built.outbox, config, logger }),
       messageHistoryRetentionJob(db, logger),
+      bulkNoticesJob({ db, notify: createEnrollmentNotifier(built.outbox, config), logger }),
       orphanCleanupJob(db, config, logger),
       mailDeliveryJob({ db, mailer, logger }),
       passwordResetRequestsJob(createPasswordResetRequests({ db, outbox: built.outbox, config })),

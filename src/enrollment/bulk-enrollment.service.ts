@@ -10,6 +10,7 @@ import type { OfferingsForSeats, SeatOffering } from '../catalog/offering-seats'
 import { DEFAULT_LOCALE } from '../i18n/i18n';
 import { Conflict, Invalid, NotFound } from '../shared/errors';
 import * as queries from './enrollment.queries';
+import { insertNoticeBatch } from './bulk-notices.queries';
 import { organisationKey, planBulkEnrollment, type ActiveStatus, type BulkContext, type BulkCounts, type BulkPlan, type BulkRow } from './bulk-plan';
 import type { EnrollmentNotice } from './enrollment.notifications';
 import type { SeatKeeping } from './seat-keeping';
@@ -38,8 +39,16 @@ async function bulkContext(source: Database | Knex.Transaction, offering: SeatOf
   return { people, organisations, freeSeats: offering.capacity - confirmed, waitlisted: await queries.countWaitlisted(source, offering.id) };
 }
 
+type BulkDeps = {
+  db: Database;
+  offerings: OfferingsForSeats;
+  seatKeeping: SeatKeeping;
+  /** Starts composing the taken-over list's mails after the commit, without the request waiting (bulk-notices.ts). */
+  composeInBackground: () => void;
+};
+
 /** A coordinator enrolls a list of people (a CSV file or pasted lines) in one offering. */
-export function createBulkEnrollment({ db, offerings, seatKeeping }: { db: Database; offerings: OfferingsForSeats; seatKeeping: SeatKeeping }) {
+export function createBulkEnrollment({ db, offerings, seatKeeping, composeInBackground }: BulkDeps) {
   const { lockOrNotFound, inTransaction, placeInOffering } = seatKeeping;
 
   /** What taking over a list would do right now, row by row; saves nothing. */
@@ -58,7 +67,8 @@ export function createBulkEnrollment({ db, offerings, seatKeeping }: { db: Datab
     /**
      * Takes over a previewed list in one transaction under the offering's lock: invited
      * accounts for new people, then seats or waitlist places in row order, each with its
-     * audit entry; mails (invitations included) are queued with them. A list with
+     * audit entry; what each person is to be told (invitations included) is stored with
+     * them and composed into mails in the background, not in the request. A list with
      * errors, or whose plan no longer matches the preview (`expectedFingerprint`), is
      * refused as a whole: nothing is saved.
      */
@@ -103,10 +113,15 @@ export function createBulkEnrollment({ db, offerings, seatKeeping }: { db: Datab
             subjectId: offeringId,
             after: { rows: counts.rows, invited: counts.invited, enrolled: counts.enrolled, confirmed: counts.confirmed, waitlisted: counts.waitlisted, alreadyEnrolled: counts.alreadyEnrolled },
           });
-          return { result: counts, notices };
+          // Composing 300 mails is not the request's work: one row now, the mails after the commit.
+          if (notices.length > 0) await insertNoticeBatch(trx, offeringId, notices);
+          return { result: counts, notices: [] };
         },
         { users_email_unique: previewOutdated, enrollments_one_active_per_person: previewOutdated },
-      );
+      ).then((counts) => {
+        composeInBackground();
+        return counts;
+      });
     },
   };
 }

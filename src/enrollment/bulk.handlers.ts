@@ -54,8 +54,8 @@ export function createBulkHandlers(enrollment: EnrollmentService, catalog: Catal
     locals: async (req: Request) => {
       const offeringId = idParam(req);
       const offering = await offeringOf(offeringId);
-      const counts = await enrollment.seatCountsOf(userOf(req), offeringId);
-      return { offering, counts, maxRows: MAX_ROWS };
+      const [counts, notices] = await Promise.all([enrollment.seatCountsOf(userOf(req), offeringId), enrollment.latestBulkNotices(userOf(req), offeringId)]);
+      return { offering, counts, maxRows: MAX_ROWS, notices: notices ?? null };
     },
   };
 

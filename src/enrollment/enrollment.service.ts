@@ -16,11 +16,19 @@ import type { ListFilter } from './enrollment.schemas';
 import type { EnrollmentNotice, EnrollmentNotifier } from './enrollment.notifications';
 import { createSeatKeeping } from './seat-keeping';
 import { createBulkEnrollment } from './bulk-enrollment.service';
+import { createBulkNotices } from './bulk-notices';
 
 /** Rows per page of a coordinator's enrollment list. */
 export const ENROLLMENTS_PER_PAGE = 50;
 
-type Deps = { db: Database; notify: EnrollmentNotifier; offerings: OfferingsForSeats; now?: () => Date };
+type Deps = {
+  db: Database;
+  notify: EnrollmentNotifier;
+  offerings: OfferingsForSeats;
+  now?: () => Date;
+  /** Runs work after the response (the app passes the outbox's `defer`, which shutdown and tests wait for). */
+  background?: (task: () => Promise<void>) => void;
+};
 
 export type OwnCancellation = { enrollmentId: number; offeringId: number; offeringTitle: string; status: 'pending' | 'confirmed' | 'waitlisted'; waiting: number };
 
@@ -40,8 +48,9 @@ const REGISTRATION_REFUSALS: Record<Exclude<RegistrationState, 'open' | 'notPubl
  * each other's result; a trigger and a partial unique index guard the same invariants
  * underneath. Mails are queued in the same transaction.
  */
-export function createEnrollmentService({ db, notify, offerings, now = () => new Date() }: Deps) {
+export function createEnrollmentService({ db, notify, offerings, now = () => new Date(), background = (task) => void task() }: Deps) {
   const seatKeeping = createSeatKeeping({ db, notify, offerings });
+  const bulkNotices = createBulkNotices({ db, notify });
   const { lockOrNotFound, inTransaction, promoteWaitlisted, placeInOffering, cancelLocked } = seatKeeping;
 
   return {
@@ -232,7 +241,12 @@ export function createEnrollmentService({ db, notify, offerings, now = () => new
     contactsOf: (userIds: number[]) => contactsOf(db, userIds),
 
     /** Bulk enrollment from a list (preview, then take over). */
-    ...createBulkEnrollment({ db, offerings, seatKeeping }),
+    ...createBulkEnrollment({ db, offerings, seatKeeping, composeInBackground: () => background(async () => void (await bulkNotices.composePending())) }),
+    /** The offering's latest bulk take-over: how many mails, and whether they are composed yet. */
+    latestBulkNotices: async (user: SessionUser, offeringId: number) => {
+      assertCan(user, 'enrollment.manage');
+      return bulkNotices.latestBatch(offeringId);
+    },
 
     /** How the catalog's capacity changes and cancellations reach the seats (wired in app.ts). */
     seats: seatKeeping.seats,

@@ -25,6 +25,7 @@ const OWNERS: Record<string, string> = {
   enrollments: 'enrollment',
   calendar_feeds: 'enrollment',
   session_reminders: 'enrollment',
+  enrollment_notice_batches: 'enrollment',
   attendance_records: 'attendance',
   excuses: 'attendance',
   check_in_windows: 'attendance',
