@@ -10,6 +10,8 @@ describe('accounts in the browser', () => {
     await b.page.getByLabel('E-Mail-Adresse').fill(email);
     await b.page.getByLabel('Passwort', { exact: true }).fill(password);
     await b.follow(() => b.page.getByRole('button', { name: 'Anmelden' }).click());
+    // Staff type their second factor's code (test/support/browser.ts).
+    await b.passSecondFactor(b.page, email);
   }
 
   const header = (ctx: BrowserTestContext) => ctx.page.locator('header');
