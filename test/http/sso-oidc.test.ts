@@ -95,6 +95,12 @@ describe('single sign-on with OpenID Connect', () => {
     expect(text).toContain('Passwort');
   });
 
+  it('lets the login and logout forms redirect to the providers (CSP form-action)', async () => {
+    const policy = String((await newAgent(ctx.app).get('/login')).headers['content-security-policy']);
+    const formAction = /form-action ([^;]*)/.exec(policy)?.[1] ?? '';
+    expect(formAction.split(' ')).toEqual(expect.arrayContaining(["'self'", provider.issuer]));
+  });
+
   it('sends the browser to the provider with PKCE (S256), state and nonce', async () => {
     const url = new URL(await pressButton(newAgent(ctx.app)));
     expect(url.origin).toBe(provider.issuer);
