@@ -50,8 +50,8 @@ export async function selectSessionContext(db: Db, sessionId: number): Promise<S
     `SELECT s.id, s.offering_id, s.starts_at, s.ends_at, s.location, o.title AS offering_title, o.location AS offering_location,
             o.status AS offering_status, p.id AS programme_id, p.title AS programme_title, p.kind AS programme_kind,
             m.id AS module_id, m.position AS module_position, m.title AS module_title,
-            coalesce(array_agg(u.id ORDER BY u.last_name) FILTER (WHERE u.id IS NOT NULL), '{}') AS trainer_ids,
-            coalesce(array_agg(u.first_name || ' ' || u.last_name ORDER BY u.last_name) FILTER (WHERE u.id IS NOT NULL), '{}') AS trainer_names,
+            coalesce(array_agg(u.id ORDER BY u.last_name COLLATE german, u.first_name COLLATE german, u.id) FILTER (WHERE u.id IS NOT NULL), '{}') AS trainer_ids,
+            coalesce(array_agg(u.first_name || ' ' || u.last_name ORDER BY u.last_name COLLATE german, u.first_name COLLATE german, u.id) FILTER (WHERE u.id IS NOT NULL), '{}') AS trainer_names,
             ${berlinDayText('s')} AS berlin_day, ${dayProofSql('s')} AS day_proof
        FROM offering_sessions s
        JOIN offerings o ON o.id = s.offering_id

@@ -241,7 +241,7 @@ export async function selectSessionsOfOfferings(db: Db, offeringIds: number[]): 
       'modules.position as module_position',
       'modules.title as module_title',
       db.raw(
-        "coalesce(array_agg(users.first_name || ' ' || users.last_name ORDER BY users.last_name) FILTER (WHERE users.id IS NOT NULL), '{}') as trainer_names",
+        "coalesce(array_agg(users.first_name || ' ' || users.last_name ORDER BY users.last_name COLLATE german, users.first_name COLLATE german, users.id) FILTER (WHERE users.id IS NOT NULL), '{}') as trainer_names",
       ),
     )
     .orderBy([{ column: 'offering_sessions.starts_at' }, { column: 'offering_sessions.id' }]);

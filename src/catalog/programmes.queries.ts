@@ -43,12 +43,12 @@ export async function selectProgrammes(db: Db): Promise<ProgrammeListRow[]> {
       db.raw('(SELECT count(*) FROM modules WHERE modules.programme_id = programmes.id)::int AS module_count'),
       db.raw('(SELECT count(*) FROM offerings WHERE offerings.programme_id = programmes.id)::int AS offering_count'),
     )
-    .orderBy([{ column: 'programmes.active', order: 'desc' }, { column: 'programmes.title' }, { column: 'programmes.id' }]);
+    .orderByRaw('programmes.active DESC, programmes.title COLLATE german, programmes.id');
 }
 
 /** Programmes for the offering form's select: id, title and kind only. */
 export async function selectProgrammeChoices(db: Db): Promise<Pick<ProgrammeRow, 'id' | 'title' | 'kind' | 'active'>[]> {
-  return db('programmes').select('id', 'title', 'kind', 'active').orderBy([{ column: 'title' }, { column: 'id' }]);
+  return db('programmes').select('id', 'title', 'kind', 'active').orderByRaw('title COLLATE german, id');
 }
 
 export async function findProgramme(db: Db, id: number): Promise<ProgrammeRow | undefined> {

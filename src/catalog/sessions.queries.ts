@@ -52,7 +52,7 @@ export async function selectTrainersOfSessions(db: Db, sessionIds: number[]): Pr
     .join('users', 'users.id', 'session_trainers.user_id')
     .select('session_trainers.session_id', 'session_trainers.user_id', 'users.first_name', 'users.last_name')
     .whereIn('session_trainers.session_id', sessionIds)
-    .orderBy([{ column: 'users.last_name' }, { column: 'users.first_name' }, { column: 'users.id' }]);
+    .orderByRaw('users.last_name COLLATE german, users.first_name COLLATE german, users.id');
 }
 
 /** When the earliest session starts, optionally leaving one session out (the one being edited or deleted). */
@@ -120,7 +120,8 @@ export async function selectTrainers(db: Db): Promise<TrainerRow[]> {
   return db('users')
     .select('id', 'first_name', 'last_name', 'email')
     .where({ role: 'trainer', active: true })
-    .orderBy([{ column: 'last_name' }, { column: 'first_name' }, { column: 'id' }]);
+    // German order: "Öztürk" among the O's, not after "Zander".
+    .orderByRaw('last_name COLLATE german, first_name COLLATE german, id');
 }
 
 export type TrainerBookingRow = {
@@ -171,5 +172,5 @@ export async function selectOverlappingTrainerBookings(
     .whereNot('offerings.status', 'cancelled')
     .where('offering_sessions.starts_at', '<', endsAt)
     .where('offering_sessions.ends_at', '>', startsAt)
-    .orderBy([{ column: 'offering_sessions.starts_at' }, { column: 'users.last_name' }, { column: 'session_trainers.user_id' }]);
+    .orderByRaw('offering_sessions.starts_at, users.last_name COLLATE german, session_trainers.user_id');
 }
