@@ -13,6 +13,11 @@ describe('account administration in the browser', () => {
     await b.logIn(b.page, admin);
     await b.visit('/admin/users');
     await b.follow(() => b.page.getByRole('link', { name: 'Personen einladen' }).click());
+    // A form sent empty comes back with the German error summary, its links leading to the fields.
+    await b.follow(() => b.page.getByRole('button', { name: 'Einladung senden' }).click());
+    const summary = b.page.locator('.app-error-summary');
+    await expect(summary.innerText()).resolves.toContain('Bitte füllen Sie dieses Feld aus.');
+    await expect(summary.getByRole('link').first().getAttribute('href')).resolves.toBe('#field-firstName');
     const csv = '\uFEFFE-Mail;Vorname;Nachname;Organisation;Rolle;Sprache\r\nhelga.hoffmann@bergheide.example;Helga;Hoffmann;Stadt Bergheide;Teilnehmende;Deutsch\r\nmaximiliane-friederike.von-hohenlohe-langenburg@bergheide.example;Maximiliane-Friederike;von Hohenlohe-Langenburg;Stadt Bergheide;Referent:in;Englisch\r\n';
     await b.page.getByLabel('CSV-Datei').setInputFiles({ name: 'Einladungen.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
     await b.follow(() => b.page.getByRole('button', { name: 'Liste prüfen' }).first().click());
