@@ -1,5 +1,4 @@
 import type { Request, Response } from 'express';
-import { setFlash } from '../http/flash';
 import { idParam, userOf } from '../http/request';
 import { pageNumber } from '../shared/paging';
 import { keptAnswers } from './answers.form';
@@ -33,16 +32,17 @@ export function createAnswersHandlers(answers: AnswersService) {
   return {
     async show(req: Request, res: Response): Promise<void> {
       const page = await answers.answerPage(userOf(req), idParam(req));
+      // Right after answering the page thanks the person (the state says "answered" anyway).
+      if (page.state === 'answered' && req.query.saved === '1') res.locals.flash = { type: 'success', messageKey: 'evaluationAnswers.saved' };
       render(req, res, page, STATUS_OF_STATE[page.state]);
     },
 
     async submit(req: Request, res: Response): Promise<void> {
       const evaluationId = idParam(req);
       const outcome = await answers.submit(userOf(req), evaluationId, req.body);
-      if (outcome.kind === 'saved') {
-        setFlash(req, { type: 'success', messageKey: 'evaluationAnswers.saved' });
-        return res.redirect(303, `/evaluations/${evaluationId}`);
-      }
+      // The thanks travel in the address, not in the session: a session write at this moment
+      // would put the person's id next to the answer's transaction.
+      if (outcome.kind === 'saved') return res.redirect(303, `/evaluations/${evaluationId}?saved=1`);
       if (outcome.kind === 'invalid') {
         return render(req, res, outcome.page, 422, { kept: keptAnswers(outcome.page.items, req.body), errors: outcome.errors, errorParams: outcome.errorParams });
       }

@@ -77,6 +77,21 @@ export async function insertResponse(db: Db, evaluationId: number, now: Date, an
   );
 }
 
+/**
+ * Rewrites every yes/no row of the evaluation in one transaction of its own, after the answer is
+ * stored. Transaction ids count up: the claim's id came just before the answer's, so left on the
+ * person's row it would point to their answer. Afterwards all rows carry the same id. Locked in
+ * one order, so two answers finishing together cannot deadlock.
+ */
+export async function restampParticipants(db: Db, evaluationId: number): Promise<void> {
+  await db.raw(
+    `UPDATE evaluation_participants p SET has_answered = p.has_answered
+       FROM (SELECT user_id FROM evaluation_participants WHERE evaluation_id = :evaluationId ORDER BY user_id FOR UPDATE) locked
+      WHERE p.evaluation_id = :evaluationId AND p.user_id = locked.user_id`,
+    { evaluationId },
+  );
+}
+
 export type OpenEvaluationRow = {
   id: number;
   scope: 'session' | 'module' | 'offering';

@@ -55,7 +55,9 @@ export function createAnswersService(db: Database, now: () => Date = () => new D
     /**
      * Checks the answers, claims the person's one answer (its own transaction: the yes/no), then
      * stores the answer (a second transaction, no link to the person). If storing fails the claim
-     * is given back, so the person can try again; the first of parallel submissions wins.
+     * is given back, so the person can try again; the first of parallel submissions wins. Then
+     * every yes/no row of the evaluation is rewritten (a third transaction), so no row keeps the
+     * transaction id that came right before the answer's.
      */
     async submit(user: SessionUser, evaluationId: number, body: unknown): Promise<SubmitOutcome> {
       const moment = now();
@@ -71,6 +73,7 @@ export function createAnswersService(db: Database, now: () => Date = () => new D
         await queries.releaseClaim(db, evaluationId, user.id);
         throw error;
       }
+      await db.transaction((trx) => queries.restampParticipants(trx, evaluationId));
       return { kind: 'saved' };
     },
 

@@ -2,7 +2,7 @@ import { useTestApp } from '../support/app';
 import { createOffering, createProgramme } from '../support/catalog-factories';
 import { answerAs, createQuestionnaire, openEvaluation } from '../support/evaluation-factories';
 import { createUser } from '../support/factories';
-import { loginAs } from '../support/http';
+import { csrfTokenIn, loginAs } from '../support/http';
 import { createEvaluationLifecycle } from '../../src/evaluation/evaluations.service';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -59,8 +59,11 @@ describe('evaluation answers cannot be joined to people', () => {
 
     // Five of six answer, one after another (the rows would be easiest to pair up in order).
     const [scale, single] = questionnaire.itemIds as [number, number];
+    const tokens = await Promise.all(agents.map(async (agent) => csrfTokenIn((await agent.get(`/evaluations/${evaluation.id}`)).text)));
+    const sessionVersions = async () => (await ctx.db.raw<{ rows: { sid: string; xmin: string }[] }>('SELECT sid, xmin::text FROM http_sessions ORDER BY sid')).rows;
+    const sessionsBefore = await sessionVersions();
     for (const [index, agent] of agents.slice(0, 5).entries()) {
-      expect((await answerAs(agent, evaluation.id, { [scale]: String(index + 1), [single]: '0' })).status).toBe(303);
+      expect((await answerAs(agent, evaluation.id, { [scale]: String(index + 1), [single]: '0' }, tokens[index])).status).toBe(303);
     }
 
     const responses = await ctx.db.raw<{ rows: { xmin: string; id: string; answers: unknown }[] }>('SELECT xmin::text, id, answers FROM evaluation_responses');
@@ -69,6 +72,10 @@ describe('evaluation answers cannot be joined to people', () => {
     expect(participants.rows.filter((row) => row.has_answered)).toHaveLength(5);
     const participantTransactions = new Set(participants.rows.map((row) => row.xmin));
     for (const response of responses.rows) expect(participantTransactions.has(response.xmin)).toBe(false);
+    // Nor does any yes/no row keep the id of its claim (which came just before the answer's): all carry the same one.
+    expect(participantTransactions.size).toBe(1);
+    // No session was written while answering either (a session row holds the person's id).
+    expect(await sessionVersions()).toEqual(sessionsBefore);
     // Random ids, no order that matches anything.
     for (const response of responses.rows) expect(response.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 

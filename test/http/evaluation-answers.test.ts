@@ -83,7 +83,7 @@ describe('answering an evaluation: only participants, once, with German messages
     const agent = await loginAs(ctx.app, attendee);
     const response = await answerAs(agent, evaluation.id, { [scale]: '4', [single]: '1', [multiple]: ['0', '2'], [text]: '  Gute Fallbeispiele. ' });
     expect(response.status).toBe(303);
-    expect(response.headers.location).toBe(`/evaluations/${evaluation.id}`);
+    expect(response.headers.location).toBe(`/evaluations/${evaluation.id}?saved=1`);
 
     const rows = await ctx.db('evaluation_responses').select('evaluation_id', 'submitted_on', 'answers');
     expect(rows).toHaveLength(1);
@@ -91,7 +91,7 @@ describe('answering an evaluation: only participants, once, with German messages
     expect(formatDate(rows[0]!.submitted_on)).toBe(formatDate(new Date()));
     expect((await ctx.db('evaluation_participants').first()).has_answered).toBe(true);
 
-    const after = await agent.get(`/evaluations/${evaluation.id}`).expect(200);
+    const after = await agent.get(response.headers.location!).expect(200);
     expect(textOf(after.text)).toContain('Vielen Dank für Ihre Rückmeldung.');
     expect(textOf(after.text)).toContain('Sie haben bereits geantwortet');
     expect(after.text).not.toContain('<form method="post" action="/evaluations/');
