@@ -162,9 +162,10 @@ export function createApp(deps: AppDeps): App {
   app.use(secondFactorGate);
 
   const coordinatorStart = createCoordinatorStart(db, { maxAgeSeconds: config.reports.figuresMaxAgeSeconds });
-  app.use(homeRouter(home, startFiguresSection(coordinatorStart)));
-  // Before the accounts router: directory addresses log in by LDAP, OpenID logins log out at their provider.
+  // Before every page (the logout form may redirect to an OpenID provider: CSP form-action) and
+  // before the accounts router: directory addresses log in by LDAP, OpenID logins log out at their provider.
   app.use(createSso({ config, db, logger, accounts }));
+  app.use(homeRouter(home, startFiguresSection(coordinatorStart)));
   app.use(accountsRouter(rateLimits, accounts, organisations, passport));
   app.use(secondFactorRouter(rateLimits, secondFactor, accounts));
   app.use(adminRouter(userAdmin, organisations, createOrganisationMerge(db), config.passwordResetTtlMinutes));
