@@ -93,8 +93,8 @@ export async function seed(knex: Knex): Promise<void> {
         )
         .returning('id')
     ).map((row: { id: number }) => row.id);
-    const [, , trainerJana, trainerTobias] = userIds as [number, number, number, number];
-    await seedCatalog(trx, { trainers: [trainerJana, trainerTobias], participants: userIds.slice(STAFF.length) });
+    const [, coordinator, trainerJana, trainerTobias] = userIds as [number, number, number, number];
+    await seedCatalog(trx, { trainers: [trainerJana, trainerTobias], participants: userIds.slice(STAFF.length), coordinator });
   });
 }
 
@@ -112,7 +112,7 @@ function berlinTime(weeksFromNow: number, time: string): Date {
   return fromZonedTime(`${day}T${time}`, 'Europe/Berlin');
 }
 
-async function seedCatalog(trx: Knex.Transaction, people: { trainers: [number, number]; participants: number[] }): Promise<void> {
+async function seedCatalog(trx: Knex.Transaction, people: { trainers: [number, number]; participants: number[]; coordinator: number }): Promise<void> {
   const [jana, tobias] = people.trainers;
   const [series] = await trx('programmes')
     .insert({
@@ -237,6 +237,37 @@ async function seedCatalog(trx: Knex.Transaction, people: { trainers: [number, n
     ...participants.slice(0, 9).map((userId, index) => record(workshopSessionIds[0]!, userId, index === 8 ? 'absent' : 'present', tobias)),
   ]);
   await enroll(event.id, participants.slice(2, 10), 'confirmed');
+  await seedEvaluation(trx, { seriesId: series.id, workshopId: workshop.id }, people.coordinator);
+}
+
+/**
+ * A demo questionnaire with every kind of question, used by the series per module and by the
+ * workshop once per offering (issue 15). The cohort's module that ended last week opens for
+ * answers when the app's evaluation job next runs.
+ */
+async function seedEvaluation(trx: Knex.Transaction, programmes: { seriesId: number; workshopId: number }, createdBy: number | null): Promise<void> {
+  const title = 'Feedback zum Modul';
+  const [questionnaire] = await trx('questionnaires').insert({ title, created_by: createdBy }).returning('id');
+  const [version] = await trx('questionnaire_versions')
+    .insert({
+      questionnaire_id: questionnaire.id,
+      version: 1,
+      title,
+      introduction: 'Ihre Rückmeldung hilft uns, die Qualifizierung weiter zu verbessern. Die Antworten werden anonym gespeichert: Niemand kann sehen, wer was geantwortet hat.',
+    })
+    .returning('id');
+  const item = (position: number, fields: Record<string, unknown>) => ({ version_id: version.id, position, required: false, options: [], ...fields });
+  await trx('questionnaire_items').insert([
+    item(1, { kind: 'scale', prompt: 'Wie zufrieden sind Sie insgesamt mit dem Modul?', required: true, scale_low_label: 'gar nicht zufrieden', scale_high_label: 'sehr zufrieden' }),
+    item(2, { kind: 'scale', prompt: 'Wie gut können Sie das Gelernte in Ihrer Arbeit anwenden?', required: true, scale_low_label: 'gar nicht', scale_high_label: 'sehr gut' }),
+    item(3, { kind: 'single', prompt: 'Wie war das Tempo?', options: ['zu langsam', 'genau richtig', 'zu schnell'] }),
+    item(4, { kind: 'multiple', prompt: 'Was hat Ihnen beim Lernen geholfen?', options: ['Fallbeispiele aus Kommunen', 'Rollenspiele und Übungen', 'Austausch in Kleingruppen', 'Input der Referentin oder des Referenten'] }),
+    item(5, { kind: 'text', prompt: 'Was möchten Sie uns sonst noch mitteilen?' }),
+  ]);
+  await trx('evaluation_assignments').insert([
+    { programme_id: programmes.seriesId, questionnaire_id: questionnaire.id, scope: 'module', answer_days: 14 },
+    { programme_id: programmes.workshopId, questionnaire_id: questionnaire.id, scope: 'offering', answer_days: 14 },
+  ]);
 }
 
 function ascii(name: string): string {
