@@ -64,6 +64,20 @@ const ENDED_SUBJECTS = `
      GROUP BY e.offering_id, e.scope, e.answer_days, l.version_id
   )`;
 
+/**
+ * Opening marks a version in use; an edit of the questionnaire (questionnaires.service.ts) locks
+ * its row and changes the latest version only while it is not in use. Holding the rows shared
+ * here makes the two take turns: an edit that is saving finishes first (and opening uses it), an
+ * edit that comes after sees the version in use and makes a new one.
+ */
+export async function lockAssignedQuestionnaires(trx: Db): Promise<void> {
+  await trx.raw(
+    `SELECT q.id FROM questionnaires q
+      WHERE q.archived_at IS NULL AND EXISTS (SELECT 1 FROM evaluation_assignments a WHERE a.questionnaire_id = q.id)
+      ORDER BY q.id FOR SHARE`,
+  );
+}
+
 export type OpenedEvaluation = { id: number; version_id: number };
 
 /**

@@ -55,6 +55,7 @@ export function createEvaluationLifecycle({ db, outbox, config, logger }: { db: 
   return {
     async run(now: Date = new Date()): Promise<LifecycleRun> {
       const opened = await db.transaction(async (trx) => {
+        await queries.lockAssignedQuestionnaires(trx);
         const created = await queries.openEndedSubjects(trx, now);
         await queries.markVersionsInUse(trx, [...new Set(created.map((row) => row.version_id))], now);
         return created.length;
