@@ -24,7 +24,7 @@ describe('evaluation in the browser', () => {
   async function tabTo(page: Page, selector: string): Promise<void> {
     for (let step = 0; step < 80; step += 1) {
       await page.keyboard.press('Tab');
-      if (await page.evaluate((wanted) => document.activeElement?.matches(wanted) ?? false, selector)) return;
+      if (await page.evaluate(`document.activeElement?.matches(${JSON.stringify(selector)}) ?? false`)) return;
     }
     throw new Error(`Tab never reached ${selector} on ${page.url()}`);
   }
@@ -170,6 +170,7 @@ describe('evaluation in the browser', () => {
     await expect(b.page.getByRole('img', { name: /Verteilung der Antworten auf Frage 1/ }).isVisible()).resolves.toBe(true);
     await expect(b.page.getByText('Mehr Pausen bitte.').isVisible()).resolves.toBe(true);
     await expect(b.page.locator('[data-fact="rate"]').textContent()).resolves.toBe('83,3 %');
+    await b.screenshot('evaluation-result');
 
     const xlsx = await b.page.request.get(`/evaluation/results/${evaluation.id}.xlsx`);
     expect(xlsx.status()).toBe(200);
@@ -203,7 +204,7 @@ describe('evaluation in the browser', () => {
 
     await b.logIn(b.page, coordinator);
     await b.visit(`/evaluation/results/${evaluationId}`);
-    await expect(b.page.getByText('Weniger als 5 Antworten: Ergebnisse werden zum Schutz der Anonymität nicht angezeigt.').isVisible()).resolves.toBe(true);
+    await expect(b.page.locator('#result-state').textContent()).resolves.toContain('Weniger als 5 Antworten: Ergebnisse werden zum Schutz der Anonymität nicht angezeigt.');
     await expect(b.page.getByText(/Anmerkung/).count()).resolves.toBe(0);
     await expect(b.page.locator('svg').count()).resolves.toBe(0);
     const csv = await (await b.page.request.get(`/evaluation/results/${evaluationId}.csv`)).text();
@@ -218,6 +219,7 @@ describe('evaluation in the browser', () => {
     await b.follow(() => b.page.getByRole('button', { name: 'Vergleichen' }).click());
     await expect(b.page.getByRole('cell', { name: 'zu wenige Antworten' }).first().isVisible()).resolves.toBe(true);
     await expect(b.page.getByRole('img', { name: /Mittelwerte je Durchgang/ }).isVisible()).resolves.toBe(true);
+    await b.screenshot('evaluation-comparison');
 
     // A period that ends before it starts: the error summary, the input kept.
     await b.visit('/evaluation/results?from=2026-12-31&to=2026-01-01');
