@@ -110,7 +110,7 @@ export function createApp(deps: AppDeps): App {
   const organisations = createOrganisationsService(db);
   const userAdmin = createUserAdminService({ db, outbox, config });
   const passport = createPassport(accounts);
-  const secondFactor = createSecondFactorService({ db, config });
+  const secondFactor = createSecondFactorService({ db, config, outbox });
   // The catalog owns offerings, the enrollment domain their seats: each gets the other's port.
   const enrollment = createEnrollmentService({ db, notify: createEnrollmentNotifier(outbox, config), offerings: offeringsForSeats, background: outbox.defer });
   const manageCatalog = createManageCatalogService(db, enrollment.seats, createSessionCalendarUpdates(outbox, config));

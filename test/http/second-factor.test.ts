@@ -85,6 +85,11 @@ describe('second factor', () => {
     expect(hashes).toHaveLength(10);
     codes.forEach((code) => expect(hashes).not.toContain(code));
     expect(await ctx.db('audit_events').where({ action: 'second_factor.set_up', subject_id: String(coordinator.id) })).toHaveLength(1);
+    // The person hears of it: if it was not them, their password is known.
+    await ctx.deliverMail();
+    const notice = ctx.mailbox.find((mail) => mail.to === coordinator.email);
+    expect(notice?.subject).toBe('Zweiter Faktor eingerichtet');
+    expect(notice?.text).toContain('Waren das nicht Sie');
 
     expect((await agent.get('/manage/programmes')).status).toBe(200);
   });
@@ -144,6 +149,10 @@ describe('second factor', () => {
     const used = await ctx.db('audit_events').where({ action: 'second_factor.recovery_code_used', subject_id: String(participant.id) });
     expect(used).toHaveLength(1);
     expect(used[0].after).toEqual({ codesLeft: 9 });
+    await ctx.deliverMail();
+    const warnings = ctx.mailbox.filter((mail) => mail.to === participant.email && mail.subject === 'Anmeldung mit einem Wiederherstellungscode');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.text).toContain('Es bleiben 9 Codes.');
 
     const again = await withPassword(ctx.app, participant);
     expect((await enterCode(again.agent, code)).status).toBe(422);
@@ -197,6 +206,8 @@ describe('second factor', () => {
     expect(audit[0].actor_user_id).toBe(admin.id);
     expect(await ctx.db('second_factors').where('user_id', coordinator.id)).toHaveLength(0);
     expect((await coordinatorAgent.get('/manage/programmes')).status).toBe(302);
+    await ctx.deliverMail();
+    expect(ctx.mailbox.filter((mail) => mail.to === coordinator.email).map((mail) => mail.subject)).toEqual(['Zweiter Faktor zurückgesetzt']);
 
     const again = await withPassword(ctx.app, coordinator);
     expect(again.location).toBe('/account/second-factor/setup?next=%2F');

@@ -1,6 +1,9 @@
 import QRCode from 'qrcode';
 import type { Config } from '../../config';
+import type { Knex } from 'knex';
 import type { Database } from '../../db/database';
+import { composeMail, greetingNameOf } from '../../mail/compose';
+import type { Outbox } from '../../mail/outbox.service';
 import { recordAudit, type Actor } from '../../audit/audit.service';
 import { Conflict, Invalid, NotFound } from '../../shared/errors';
 import { deleteSessionsOfUser, findUserById } from '../accounts.queries';
@@ -30,10 +33,26 @@ export type CodeOutcome = { ok: true; kind: 'totp' | 'recovery'; codesLeft?: num
  * (last used step), a recovery code once (spent in one UPDATE). Every function checks the
  * acting person itself.
  */
-export function createSecondFactorService(deps: { db: Database; config: Pick<Config, 'secondFactorSecret'> }) {
-  const { db } = deps;
+export function createSecondFactorService(deps: { db: Database; config: Pick<Config, 'secondFactorSecret' | 'baseUrl'>; outbox: Pick<Outbox, 'queue'> }) {
+  const { db, outbox } = deps;
   const keys = secondFactorKeys(deps.config.secondFactorSecret);
   const throttle = createCodeThrottle(db);
+
+  /**
+   * The person hears of every change to their second factor (in the change's transaction,
+   * through the outbox): if it was not them, they know their password is known to someone.
+   */
+  async function notify(trx: Knex.Transaction, userId: number, key: string, params: Record<string, unknown> = {}): Promise<void> {
+    const person = await findUserById(trx, userId);
+    if (!person) return;
+    const mail = await composeMail(person.email, person.locale, {
+      key: `secondFactor.mail.${key}`,
+      params: { name: greetingNameOf({ firstName: person.first_name, lastName: person.last_name }), ...params },
+      actionUrl: `${deps.config.baseUrl}/account/second-factor`,
+      userId: person.id,
+    });
+    await outbox.queue(trx, [mail]);
+  }
 
   const codesFor = (userId: number) => {
     const codes = newRecoveryCodes();
@@ -80,6 +99,7 @@ export function createSecondFactorService(deps: { db: Database; config: Pick<Con
         await queries.upsertSecondFactor(trx, user.id, encryptSecret(keys, user.id, secret), step, now);
         await queries.replaceRecoveryCodes(trx, user.id, hashes, now);
         await recordAudit(trx, actor, { action: 'second_factor.set_up', subjectType: 'user', subjectId: user.id, after: { method: 'totp', replaced } });
+        await notify(trx, user.id, 'setUp');
       });
       return codes;
     },
@@ -104,6 +124,7 @@ export function createSecondFactorService(deps: { db: Database; config: Pick<Con
             if (!(await queries.spendRecoveryCode(trx, userId, hashRecoveryCode(keys, userId, typed), new Date()))) return null;
             const codesLeft = await queries.countUnusedRecoveryCodes(trx, userId);
             await recordAudit(trx, actor, { action: 'second_factor.recovery_code_used', subjectType: 'user', subjectId: userId, after: { codesLeft } });
+            await notify(trx, userId, 'recoveryCodeUsed', { count: codesLeft });
             return codesLeft;
           });
           if (spent !== null) {
@@ -148,6 +169,7 @@ export function createSecondFactorService(deps: { db: Database; config: Pick<Con
         if (!existed) return false;
         await deleteSessionsOfUser(trx, userId);
         await recordAudit(trx, actor, { action: 'second_factor.reset', subjectType: 'user', subjectId: userId });
+        await notify(trx, userId, 'reset');
         return true;
       });
     },
