@@ -144,6 +144,18 @@ describe('inviting people (administration)', () => {
     expect((await submitForm(adminAgent, `/admin/users/${account.id}`, `/admin/users/${account.id}/invitation`, {})).status).toBe(409);
   });
 
+  it('shows the invitation pages in English to an admin who chose English', async () => {
+    await adminAgent.get('/language/en');
+    const page = await adminAgent.get('/admin/invitations');
+    const text = textOf(page.text);
+    expect(text).toContain('Invite one person');
+    expect(text).toContain('Invite several people from a list');
+    const preview = await uploadList('a.b@bergheide.example;Anna;Beispiel;Stadt Bergheide;Koordination;Deutsch\n');
+    expect(textOf(preview.text)).toContain('New: invited as Coordinator (German)');
+    // No message key shows through untranslated.
+    expect(`${text} ${textOf(preview.text)}`).not.toMatch(/\b(admin|accounts|common|bulk)\.[a-z]+\.[a-zA-Z.]+/);
+  });
+
   describe('from a list', () => {
     const header = 'E-Mail;Vorname;Nachname;Organisation;Rolle;Sprache';
 
