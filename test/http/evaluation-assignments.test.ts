@@ -1,4 +1,5 @@
 import { useTestApp } from '../support/app';
+import { countQueries } from '../support/database';
 import { createOffering, createProgramme } from '../support/catalog-factories';
 import { assignQuestionnaire, createQuestionnaire } from '../support/evaluation-factories';
 import { createUser } from '../support/factories';
@@ -177,5 +178,19 @@ describe('evaluation assignments', () => {
     const home = await agent.get('/');
     const posted = await agent.post('/manage/offerings/999999/evaluation').type('form').send({ mode: 'none', _csrf: csrfTokenIn(home.text) });
     expect(posted.status).toBe(404);
+  });
+
+  it('shows the assignment pages with at most 6 SQL statements, session and user included', async () => {
+    const agent = await coordinator();
+    const series = await createProgramme(ctx.db, { kind: 'series', modules: 2 });
+    const offering = await createOffering(ctx.db, { programmeId: series.id });
+    const questionnaire = await createQuestionnaire(ctx.db);
+    await assignQuestionnaire(ctx.db, { programmeId: series.id, questionnaireId: questionnaire.questionnaireId, scope: 'module' });
+    await assignQuestionnaire(ctx.db, { offeringId: offering.id, questionnaireId: null, scope: 'module' });
+    for (const path of [`/manage/programmes/${series.id}/evaluation`, `/manage/offerings/${offering.id}/evaluation`]) {
+      await agent.get(path).expect(200);
+      const statements = await countQueries(ctx.db, () => agent.get(path).expect(200));
+      expect({ path, withinBudget: statements <= 6 }).toEqual({ path, withinBudget: true });
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { useTestApp } from '../support/app';
+import { countQueries } from '../support/database';
 import { createQuestionnaire } from '../support/evaluation-factories';
 import { createUser } from '../support/factories';
 import { csrfTokenIn, loginAs, submitForm, textOf, type Agent } from '../support/http';
@@ -252,5 +253,17 @@ describe('evaluation questionnaires', () => {
     const moved = await post(agent, editor, `${editor}/items/${other.itemIds[1]}/move`, { direction: 'up' });
     expect(moved.status).toBe(404);
     expect((await ctx.db('questionnaire_items').where('id', other.itemIds[1]).first()).position).toBe(2);
+  });
+
+  it('shows each page with at most 6 SQL statements, session and user included', async () => {
+    const agent = await coordinator();
+    const { questionnaireId, itemIds } = await createQuestionnaire(ctx.db, { inUse: true });
+    await createQuestionnaire(ctx.db, { items: [{ kind: 'text' }] });
+    const editor = `/evaluation/questionnaires/${questionnaireId}`;
+    for (const path of ['/evaluation/questionnaires', '/evaluation/questionnaires?archived=yes', '/evaluation/questionnaires/new', editor, `${editor}/preview`, `${editor}/items/${itemIds[2]}/edit`]) {
+      await agent.get(path).expect(200);
+      const statements = await countQueries(ctx.db, () => agent.get(path).expect(200));
+      expect({ path, withinBudget: statements <= 6 }).toEqual({ path, withinBudget: true });
+    }
   });
 });
