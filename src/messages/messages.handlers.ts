@@ -49,7 +49,7 @@ export function createMessagesHandlers(messages: MessagesService) {
       const offeringId = idParam(req);
       const { offering, message, failed } = await messages.show(userOf(req), offeringId, idParam(req, 'messageId'));
       const view = messageView(req.t, message);
-      res.renderPage('messages/show', { title: message.subject, offering, message: view, failed, refreshSeconds: view.done ? null : 5 });
+      res.renderPage('messages/show', { title: message.subject, offering, message: view, failed });
     },
 
     async retry(req: Request, res: Response): Promise<void> {

@@ -17,6 +17,7 @@ export type MessageRow = {
   expanded_at: Date | null;
 };
 
+/** total: recipients when sent; queued: mails composed (a person deactivated meanwhile gets none); sent and failed: the outbox's outcome. */
 export type Progress = { total: number; queued: number; sent: number; failed: number };
 export type MessageWithProgress = MessageRow & Progress & { sender_first_name: string | null; sender_last_name: string | null };
 
@@ -102,7 +103,7 @@ export async function finishExpandedMessages(db: Db): Promise<number> {
 const progressColumns = `m.id, m.offering_id, m.sender_user_id, m.groups, m.subject, m.body, m.recipient_count, m.created_at, m.expanded_at,
        sender.first_name AS sender_first_name, sender.last_name AS sender_last_name,
        m.recipient_count AS total,
-       (SELECT count(*) FROM coordinator_message_recipients r WHERE r.message_id = m.id AND r.queued_at IS NOT NULL)::int AS queued,
+       (SELECT count(*) FROM coordinator_message_recipients r WHERE r.message_id = m.id AND r.message_log_id IS NOT NULL)::int AS queued,
        (SELECT count(*) FROM coordinator_message_recipients r JOIN mail_message_states s ON s.message_log_id = r.message_log_id WHERE r.message_id = m.id AND s.state = 'sent')::int AS sent,
        (SELECT count(*) FROM coordinator_message_recipients r JOIN mail_message_states s ON s.message_log_id = r.message_log_id WHERE r.message_id = m.id AND s.state = 'failed')::int AS failed`;
 
