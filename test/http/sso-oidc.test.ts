@@ -96,9 +96,11 @@ describe('single sign-on with OpenID Connect', () => {
   });
 
   it('lets the login and logout forms redirect to the providers (CSP form-action)', async () => {
-    const policy = String((await newAgent(ctx.app).get('/login')).headers['content-security-policy']);
-    const formAction = /form-action ([^;]*)/.exec(policy)?.[1] ?? '';
-    expect(formAction.split(' ')).toEqual(expect.arrayContaining(["'self'", provider.issuer]));
+    for (const page of ['/login', '/']) {
+      const policy = String((await newAgent(ctx.app).get(page)).headers['content-security-policy']);
+      const formAction = /form-action ([^;]*)/.exec(policy)?.[1] ?? '';
+      expect(formAction.split(' ')).toEqual(expect.arrayContaining(["'self'", provider.issuer]));
+    }
   });
 
   it('sends the browser to the provider with PKCE (S256), state and nonce', async () => {

@@ -26,7 +26,19 @@ const provider = new Provider(issuer, {
     email: ['email', 'email_verified'],
     profile: ['given_name', 'family_name', 'name'],
   },
-  features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
+  features: {
+    devInteractions: { enabled: false },
+    rpInitiatedLogout: {
+      enabled: true,
+      // The provider's own confirmation page, in plain accessible HTML like its login page.
+      logoutSource: async (ctx, form) => {
+        ctx.body = page('Abmelden beim Test-Anmeldedienst', `${form}<p>Möchten Sie sich auch beim Anmeldedienst abmelden?</p><button type="submit" form="op.logoutForm" value="yes" name="logout">Ja, abmelden</button>`);
+      },
+      postLogoutSuccessSource: async (ctx) => {
+        ctx.body = page('Abgemeldet', '<p>Sie sind beim Test-Anmeldedienst abgemeldet.</p>');
+      },
+    },
+  },
   pkce: { required: () => true },
   interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
   findAccount: async (_ctx, sub) => {
@@ -50,7 +62,7 @@ const provider = new Provider(issuer, {
 
 const escape = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const page = (title, body) =>
-  `<!doctype html><html lang="de"><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><main><h1>${escape(title)}</h1>${body}</main></body></html>`;
+  `<!doctype html><html lang="de"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${escape(title)}</title></head><body><main><h1>${escape(title)}</h1>${body}</main></body></html>`;
 
 async function formBody(req) {
   let raw = '';
