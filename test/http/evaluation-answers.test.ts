@@ -111,6 +111,24 @@ describe('answering an evaluation: only participants, once, with German messages
     expect(await ctx.db('evaluation_responses').count({ n: '*' })).toEqual([{ n: 1 }]);
   });
 
+  it('gives the claim back when the answer cannot be stored, so the person can answer again', async () => {
+    const { evaluation, attendee, questionnaire } = await fixture();
+    const scale = questionnaire.itemIds[0]!;
+    const agent = await loginAs(ctx.app, attendee);
+    // The second transaction fails as a full disk would.
+    await ctx.db.raw(`CREATE FUNCTION refuse_answers() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'could not extend file'; END $$`);
+    await ctx.db.raw('CREATE TRIGGER refuse_answers BEFORE INSERT ON evaluation_responses FOR EACH ROW EXECUTE FUNCTION refuse_answers()');
+    try {
+      expect((await answerAs(agent, evaluation.id, { [scale]: '3' })).status).toBe(500);
+      expect((await ctx.db('evaluation_participants').first()).has_answered).toBe(false);
+    } finally {
+      await ctx.db.raw('DROP TRIGGER refuse_answers ON evaluation_responses');
+      await ctx.db.raw('DROP FUNCTION refuse_answers()');
+    }
+    expect((await answerAs(agent, evaluation.id, { [scale]: '3' })).status).toBe(303);
+    expect(await ctx.db('evaluation_responses').count({ n: '*' })).toEqual([{ n: 1 }]);
+  });
+
   it('refuses people who did not attend with a German page (403), and sends visitors to the login', async () => {
     const { evaluation, stranger, questionnaire } = await fixture();
     const agent = await loginAs(ctx.app, stranger);
