@@ -6,16 +6,17 @@ import { createLogger } from '../../src/http/logger';
 import { createOutbox } from '../../src/mail/outbox.service';
 import { useBrowserApp } from '../support/browser';
 import { createOffering, createProgramme } from '../support/catalog-factories';
-import { assignQuestionnaire, createQuestionnaire, seedResponses } from '../support/evaluation-factories';
+import { createQuestionnaire, seedResponses } from '../support/evaluation-factories';
 import { createUser, type TestUser } from '../support/factories';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Issue 15, "Done when", in Chromium with axe on every page: a coordinator builds a
- * questionnaire, attendees answer by keyboard only (a missing required answer shows the error
- * summary), a non-attendee is refused, the reminder goes only to those who have not answered,
- * results and their files appear after closing and stay hidden below the threshold.
+ * questionnaire and chooses it for an offering, attendees answer by keyboard only (a missing
+ * required answer shows the error summary), a non-attendee is refused, the reminder goes only
+ * to those who have not answered, results and their files appear after closing and stay
+ * hidden below the threshold.
  */
 describe('evaluation in the browser', () => {
   const b = useBrowserApp();
@@ -100,8 +101,14 @@ describe('evaluation in the browser', () => {
       .select('i.id', 'i.kind')) as { id: number; kind: string }[];
     expect(items.map((item) => item.kind)).toEqual(['scale', 'single', 'text']);
     const fields = { scale: `item_${items[0]!.id}`, pace: `item_${items[1]!.id}`, text: `item_${items[2]!.id}` };
-    // The offering uses it for the whole workshop, 14 days to answer.
-    await assignQuestionnaire(b.db, { offeringId: offering.id, questionnaireId, scope: 'offering', answerDays: 14 });
+    // The offering uses it once for the whole workshop, 14 days to answer.
+    await b.visit(`/manage/offerings/${offering.id}/evaluation`);
+    await b.page.getByRole('radio', { name: 'anderer Fragebogen' }).check();
+    await b.page.getByRole('combobox', { name: /^Fragebogen/ }).selectOption({ label: 'Rückmeldung Workshop' });
+    await b.page.getByRole('radio', { name: /einmal am Ende des Angebots/ }).check();
+    await b.page.getByLabel('Antwortzeitraum in Tagen').fill('14');
+    await b.follow(() => b.page.getByRole('button', { name: 'Speichern' }).click());
+    await expect(b.page.getByText(/„Rückmeldung Workshop“, einmal am Ende des Angebots/).first().isVisible()).resolves.toBe(true);
 
     // The lifecycle job opens the evaluation and invites the six people marked present or late.
     const outbox = createOutbox({ db: b.db, mailer: { send: async (mail) => void b.mailbox.push(mail), close: () => undefined }, logger: createLogger(b.config) });
