@@ -266,4 +266,14 @@ describe('evaluation questionnaires', () => {
       expect({ path, withinBudget: statements <= 6 }).toEqual({ path, withinBudget: true });
     }
   });
+
+  it('speaks English to a coordinator who chose English', async () => {
+    const agent = await loginAs(ctx.app, await createUser(ctx.db, { role: 'coordinator', locale: 'en' }));
+    const { questionnaireId } = await createQuestionnaire(ctx.db, { inUse: true });
+    expect(textOf((await agent.get('/evaluation/questionnaires')).text)).toContain('Evaluation questionnaires');
+    expect(textOf((await agent.get(`/evaluation/questionnaires/${questionnaireId}`)).text)).toContain('This questionnaire is in use; your change will be saved as version 2.');
+    const refused = await post(agent, '/evaluation/questionnaires/new', '/evaluation/questionnaires', { ...validNew, kind: 'single', options: 'yes' });
+    expect(refused.status).toBe(422);
+    expect(textOf(refused.text)).toContain('Please enter at least two different answer options, one per line.');
+  });
 });
