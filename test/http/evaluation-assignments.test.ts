@@ -137,6 +137,7 @@ describe('evaluation assignments', () => {
     const path = `/manage/programmes/${programme.id}/evaluation`;
     const page = await agent.get(path);
     expect(page.text).toMatch(new RegExp(`value="${questionnaire.questionnaireId}" selected>Auslaufmodell \\(archiviert\\)`));
+    expect(textOf(page.text)).toContain('Dieser Fragebogen ist archiviert: mit ihm werden keine neuen Befragungen eröffnet.');
     expect((await submitForm(agent, path, path, { questionnaireId: String(questionnaire.questionnaireId), scope: 'offering', answerDays: '30' })).status).toBe(303);
     expect(await assignmentOf({ programme_id: programme.id })).toMatchObject({ questionnaire_id: questionnaire.questionnaireId, answer_days: 30 });
   });
