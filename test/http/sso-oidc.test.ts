@@ -141,6 +141,16 @@ describe('single sign-on with OpenID Connect', () => {
     expect(response.headers.location).toMatch(/^\/account\/second-factor\/setup/);
   });
 
+  it('makes one account when the same person’s first logins arrive at once', async () => {
+    const browsers = [newAgent(ctx.app), newAgent(ctx.app), newAgent(ctx.app)];
+    const callbacks = await Promise.all(browsers.map(async (agent) => provider.signIn(await pressButton(agent), anna.login, anna.password)));
+    const responses = await Promise.all(browsers.map((agent, index) => comeBack(agent, callbacks[index]!)));
+    expect(responses.map((response) => response.status)).toEqual([303, 303, 303]);
+    expect(await ctx.db('users').where({ email: anna.email }).count('* as count').first()).toEqual({ count: 1 });
+    expect(await ctx.db('external_identities').count('* as count').first()).toEqual({ count: 1 });
+    expect(await ctx.db('audit_events').where({ action: 'account.created_by_sso' })).toHaveLength(1);
+  });
+
   it('takes the role from the provider’s groups on every login and records the change', async () => {
     await logInThroughProvider(anna);
     const user = await ctx.db('users').where({ email: anna.email }).first();
