@@ -5,7 +5,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import PgBoss from 'pg-boss';
 import { createDatabase, type Database } from '../../src/db/database';
 import { createOffering } from '../support/catalog-factories';
-import { createOrganisation, createUser } from '../support/factories';
+import { createOrganisation, createUser, nextTotpCode } from '../support/factories';
 import { textOf } from '../support/http';
 import { startS3Server, type S3TestServer } from '../support/s3-server';
 import { browser, createEmptyDatabase, eventually, mailsIn, startInstances, stopInstances, tempDirectory, type Instance } from '../support/two-instances';
@@ -131,6 +131,8 @@ describe('two app instances on one database and one bucket', () => {
     const offering = await createOffering(db);
     const visitor = browser();
     expect((await visitor.submit(`${a.url}/login`, `${a.url}/login`, { email: coordinator.email, password: coordinator.password })).status).toBe(303);
+    // Staff confirm the login with their second factor's code (the key from the factory).
+    expect((await visitor.submit(`${a.url}/login/code`, `${a.url}/login/code`, { code: await nextTotpCode(coordinator.email) })).status).toBe(303);
     const content = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(3 * 1024 * 1024), Buffer.from('\n%%EOF\n')]);
     const form = await visitor.get(`${a.url}/offerings/${offering.id}/materials/new`);
     const action = /<form method="post" action="([^"]+)" enctype="multipart\/form-data"/.exec(form.text)![1]!.replace(/&amp;/g, '&').replace(/&#x3D;|&#61;/g, '=');
