@@ -13,3 +13,8 @@ export function countSentMailsBefore(db: Db, before: Date): Knex.QueryBuilder {
 export function countFailedMailsBefore(db: Db, before: Date): Knex.QueryBuilder {
   return db('outgoing_mails').where('failed_at', '<', before).count('*');
 }
+
+/** The message history's rows older than `before` (deleted nightly by history.retention.ts): counted for the retention page. */
+export function countHistoryRowsBefore(db: Db, before: Date): Knex.QueryBuilder {
+  return db('message_log').where('queued_at', '<', before).count('*');
+}

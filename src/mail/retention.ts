@@ -6,7 +6,7 @@ import path from 'node:path';
  * MAIL_DIR as .eml files (mailer.ts): whole mails with address and text, removed after the
  * retention period. Files are judged by their modification time.
  */
-export { countFailedMailsBefore, countSentMailsBefore } from './retention.queries';
+export { countFailedMailsBefore, countHistoryRowsBefore, countSentMailsBefore } from './retention.queries';
 
 async function oldMailFiles(directory: string, before: Date): Promise<string[]> {
   let names: string[];

@@ -165,3 +165,8 @@ export async function deleteRecipientRowsOf(db: Db, userId: number): Promise<num
 export async function deleteMessagesBefore(db: Db, before: Date): Promise<number> {
   return db('coordinator_messages').where('created_at', '<', before).delete();
 }
+
+/** Messages older than `before`, for the retention page's "next run" column. */
+export function countMessagesBefore(db: Db, before: Date): Knex.QueryBuilder {
+  return db('coordinator_messages').where('created_at', '<', before).count('*');
+}

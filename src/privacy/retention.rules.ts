@@ -1,6 +1,8 @@
 import { subYears } from 'date-fns';
 import { formatInTimeZone } from 'date-fns-tz';
 import { parseBerlinLocal, TIME_ZONE } from '../shared/format';
+import { MESSAGE_HISTORY_DAYS } from '../mail/history.service';
+import { MESSAGE_RECORD_DAYS } from '../messages/retention';
 
 /**
  * The Löschkonzept as rules: which category is kept how long, what happens then, and the
@@ -28,7 +30,8 @@ export const REPORT_SNAPSHOT_HOURS = 24;
 export const APPLIED_CATEGORIES = ['tokens', 'unverifiedRegistrations', 'rateLimits', 'auditTrail', 'fundingRecords', 'mailFiles', 'reportSnapshots', 'erasureRequests', 'accounts'] as const;
 export type AppliedCategory = (typeof APPLIED_CATEGORIES)[number];
 /** Shown and counted, but applied elsewhere: the mail job (outbox). */
-export type ListedCategory = AppliedCategory | 'outgoingMails' | 'failedMails';
+/** outgoingMails, failedMails: the mail job; messageHistory, coordinatorMessages: the message jobs (src/mail, src/messages). */
+export type ListedCategory = AppliedCategory | 'outgoingMails' | 'failedMails' | 'messageHistory' | 'coordinatorMessages';
 
 export type RetentionCounts = Partial<Record<ListedCategory, number>>;
 
@@ -38,7 +41,7 @@ export type RetentionRule = {
   period: { key: string; count?: number };
   action: 'delete' | 'shorten' | 'anonymise';
   /** Who applies it: this job, or the mail job every minute. */
-  appliedBy: 'retentionJob' | 'mailJob';
+  appliedBy: 'retentionJob' | 'mailJob' | 'messageJobs';
 };
 
 export function retentionRules(settings: RetentionSettings): RetentionRule[] {
@@ -51,6 +54,8 @@ export function retentionRules(settings: RetentionSettings): RetentionRule[] {
     { category: 'mailFiles', period: { key: 'days', count: settings.mailFileDays }, action: 'delete', appliedBy: 'retentionJob' },
     { category: 'outgoingMails', period: { key: 'days', count: SENT_MAIL_DAYS }, action: 'delete', appliedBy: 'mailJob' },
     { category: 'failedMails', period: { key: 'days', count: FAILED_MAIL_DAYS }, action: 'delete', appliedBy: 'mailJob' },
+    { category: 'messageHistory', period: { key: 'days', count: MESSAGE_HISTORY_DAYS }, action: 'delete', appliedBy: 'messageJobs' },
+    { category: 'coordinatorMessages', period: { key: 'days', count: MESSAGE_RECORD_DAYS }, action: 'delete', appliedBy: 'messageJobs' },
     { category: 'reportSnapshots', period: { key: 'hours', count: REPORT_SNAPSHOT_HOURS }, action: 'delete', appliedBy: 'retentionJob' },
     { category: 'erasureRequests', period: { key: 'yearsAfterHandled', count: ERASURE_PROOF_YEARS }, action: 'delete', appliedBy: 'retentionJob' },
     { category: 'accounts', period: { key: 'yearsWithoutLogin', count: settings.inactiveAccountYears }, action: 'anonymise', appliedBy: 'retentionJob' },

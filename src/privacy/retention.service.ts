@@ -11,12 +11,17 @@ import * as audit from '../audit/retention';
 import * as enrollment from '../enrollment/retention';
 import * as evaluation from '../evaluation/retention';
 import * as mail from '../mail/retention';
+import { MESSAGE_HISTORY_DAYS } from '../mail/history.service';
+import { countMessagesBefore, MESSAGE_RECORD_DAYS } from '../messages/retention';
 import * as materials from '../materials/retention';
 import * as reports from '../reports/retention';
 import * as erasureRequests from './erasure.queries';
 import { anonymisePerson } from './erasure.service';
 import * as queries from './retention.queries';
 import { APPLIED_CATEGORIES, retentionCutoffs, retentionRules, type AppliedCategory, type RetentionCounts, type RetentionCutoffs } from './retention.rules';
+
+/** The instant `days` before `at` (the message jobs' cut-offs, shown on the page only). */
+const ago = (at: Date, days: number) => new Date(at.getTime() - days * 24 * 60 * 60 * 1000);
 
 export type RetentionDeps = {
   db: Database;
@@ -112,6 +117,8 @@ export function createRetentionService({ db, config, logger, queueRun, now = () 
           evaluationAnswers: evaluation.countAnswersOfOfferings(db, offerings),
           outgoingMails: mail.countSentMailsBefore(db, cutoffs.sentMailsBefore),
           failedMails: mail.countFailedMailsBefore(db, cutoffs.failedMailsBefore),
+          messageHistory: mail.countHistoryRowsBefore(db, ago(at, MESSAGE_HISTORY_DAYS)),
+          coordinatorMessages: countMessagesBefore(db, ago(at, MESSAGE_RECORD_DAYS)),
           accounts: dueInactiveAccounts(db, cutoffs).clearSelect().count('*'),
           reportSnapshots: reports.countSnapshotsComputedBefore(db, cutoffs.reportSnapshotsBefore),
           erasureRequests: erasureRequests.countHandledRequestsBefore(db, cutoffs.erasureHandledBefore),
@@ -127,6 +134,8 @@ export function createRetentionService({ db, config, logger, queueRun, now = () 
         mailFiles,
         outgoingMails: due.outgoingMails,
         failedMails: due.failedMails,
+        messageHistory: due.messageHistory,
+        coordinatorMessages: due.coordinatorMessages,
         reportSnapshots: due.reportSnapshots,
         erasureRequests: due.erasureRequests,
         accounts: due.accounts,

@@ -24,7 +24,22 @@ describe('retention rules (Löschkonzept)', () => {
 
   it('lists every category with the configured period and who applies it', () => {
     const rules = retentionRules({ ...DEFAULTS, unverifiedDays: 14 });
-    expect(rules.map((rule) => rule.category)).toEqual(['tokens', 'unverifiedRegistrations', 'rateLimits', 'auditTrail', 'fundingRecords', 'mailFiles', 'outgoingMails', 'failedMails', 'accounts']);
+    expect(rules.map((rule) => rule.category)).toEqual([
+      'tokens',
+      'unverifiedRegistrations',
+      'rateLimits',
+      'auditTrail',
+      'fundingRecords',
+      'mailFiles',
+      'outgoingMails',
+      'failedMails',
+      'messageHistory',
+      'coordinatorMessages',
+      'reportSnapshots',
+      'erasureRequests',
+      'accounts',
+    ]);
+    expect(rules.find((rule) => rule.category === 'messageHistory')).toMatchObject({ period: { key: 'days', count: 365 }, action: 'delete', appliedBy: 'messageJobs' });
     expect(rules.find((rule) => rule.category === 'unverifiedRegistrations')).toMatchObject({ period: { key: 'days', count: 14 }, action: 'delete', appliedBy: 'retentionJob' });
     expect(rules.find((rule) => rule.category === 'auditTrail')).toMatchObject({ action: 'shorten' });
   });
