@@ -209,6 +209,16 @@ describe('single sign-on with OpenID Connect', () => {
     expect(await isLoggedIn(localAgent)).toBe(true);
   });
 
+  it('says so when the person cancels at the provider', async () => {
+    const agent = newAgent(ctx.app);
+    const authorization = new URL(await pressButton(agent));
+    // What the provider sends back when the person refuses (RFC 6749, 4.1.2.1).
+    const response = await comeBack(agent, `${BASE_URL}/sso/oidc/keycloak/callback?error=access_denied&state=${authorization.searchParams.get('state')}`);
+    expect(response.status).toBe(400);
+    expect(textOf(response.text)).toContain('Die Anmeldung mit Verwaltungskonto Bergheide wurde abgebrochen');
+    expect(await isLoggedIn(agent)).toBe(false);
+  });
+
   it('refuses a callback with a forged state', async () => {
     const agent = newAgent(ctx.app);
     const callback = new URL(await provider.signIn(await pressButton(agent), anna.login, anna.password));
