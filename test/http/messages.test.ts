@@ -3,6 +3,8 @@ import { createOffering } from '../support/catalog-factories';
 import { createUser } from '../support/factories';
 import { csrfTokenIn, loginAs, submitForm, textOf } from '../support/http';
 import { MAX_ATTEMPTS } from '../../src/mail/outbox.service';
+import { createLogger } from '../../src/http/logger';
+import { createMessagesService } from '../../src/messages/messages.service';
 
 describe('messages from coordinators', () => {
   const ctx = useTestApp();
@@ -106,6 +108,22 @@ describe('messages from coordinators', () => {
     expect(ctx.mailbox.map((mail) => mail.to).sort()).toEqual(confirmed.map((person) => person.email).sort());
     expect(textOf((await agent.get(sent.headers.location!)).text)).toContain('2 von 2 zugestellt');
     expect(await ctx.db('audit_events').where({ action: 'message.retried' })).toHaveLength(1);
+  });
+
+  it('skips a recipient deactivated before their mail was composed, and the message still finishes', async () => {
+    const { offering, confirmed, agent, coordinator } = await offeringWithPeople();
+    // A message stored by an instance that stopped before composing (as the request leaves it).
+    const [message] = await ctx.db('coordinator_messages').insert({ offering_id: offering.id, sender_user_id: coordinator.id, groups: ['confirmed'], subject: 'Hinweis', body: 'Text', recipient_count: 2 }).returning('id');
+    await ctx.db('coordinator_message_recipients').insert(confirmed.map((person) => ({ message_id: message.id, user_id: person.id })));
+    await ctx.db('users').where('id', confirmed[1]!.id).update({ active: false });
+    const service = createMessagesService({ db: ctx.db, outbox: ctx.outbox, config: ctx.config, logger: createLogger(ctx.config) });
+    const [first, second] = await Promise.all([service.expandPending(), service.expandPending()]);
+    expect(first + second).toBe(2);
+    await ctx.deliverMail();
+    expect(ctx.mailbox.map((mail) => mail.to)).toEqual([confirmed[0]!.email]);
+    const page = textOf((await agent.get(`${base(offering.id)}/${message.id}`)).text);
+    expect(page).toContain('1 von 2 zugestellt');
+    expect(page).not.toContain('Versand läuft');
   });
 
   it('is for coordination only: participants and trainers get 403, another offering\'s message is not found', async () => {
