@@ -77,8 +77,12 @@ describe('login against the LDAP directory (slapd)', () => {
 
   it('refuses an account the directory marks as disabled', async () => {
     const agent = newAgent(ctx.app);
+    const local = await createUser(ctx.db, { email: petra.mail });
     const response = await submitLogin(agent, petra.mail, petra.password);
     expect(response.status).toBe(403);
+    // The trail names the account the attempt was on, and why it failed.
+    const entry = await ctx.db('audit_events').where({ action: 'login.failed', subject_id: String(local.id) }).first();
+    expect(entry.after).toEqual({ reason: 'disabled', method: 'ldap' });
     expect(textOf(response.text)).toContain('Ihr Konto im Verzeichnis Ihrer Verwaltung ist gesperrt');
     expect(await isLoggedIn(agent)).toBe(false);
   });

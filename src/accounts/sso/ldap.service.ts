@@ -4,6 +4,7 @@ import { Client, InvalidCredentialsError, type Entry } from 'ldapts';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/database';
 import { recordAudit, type Actor } from '../../audit/audit.service';
+import { findUserByEmail } from '../accounts.queries';
 import { createLoginThrottle } from '../login-throttle';
 import type { LdapSettings } from './sso.config';
 import { organisationFor, roleFromGroups, type ExternalProfile } from './external-identities.service';
@@ -112,8 +113,9 @@ export function createLdapLogin(db: Database, settings: LdapSettings, logger: Lo
 
   async function fail(email: string, actor: Actor, reason: 'invalid' | 'disabled' | 'unavailable'): Promise<LdapOutcome> {
     if (reason === 'invalid') await throttle.recordFailure(email, actor.ip);
-    // Never what was typed: it may be a password typed into the wrong field.
-    await recordAudit(db, actor, { action: 'login.failed', after: { reason, method: 'ldap' } });
+    // Never what was typed (it may be a password typed into the wrong field): the account, if any, is the subject.
+    const user = await findUserByEmail(db, email);
+    await recordAudit(db, actor, { action: 'login.failed', subjectType: user ? 'user' : undefined, subjectId: user?.id, after: { reason, method: 'ldap' } });
     return { ok: false, reason };
   }
 
