@@ -30,18 +30,28 @@ type Editable = { questionnaire: queries.QuestionnaireRow; version: queries.Vers
  * locks the questionnaire row first, so two coordinators saving at once make one new version.
  */
 export function createQuestionnairesService(db: Database) {
-  /** The version an edit may change, made now if the latest one is in use; inside the caller's transaction. */
-  async function editableVersion(trx: Knex.Transaction, questionnaireId: number, actor: Actor): Promise<Editable> {
+  /**
+   * The version an edit may change, made now if the latest one is in use; inside the caller's
+   * transaction. `unchanged` tells a save that changes nothing, which makes no version (null).
+   */
+  async function editableUnlessUnchanged(trx: Knex.Transaction, questionnaireId: number, actor: Actor, unchanged?: (latest: queries.VersionRow) => Promise<boolean> | boolean): Promise<Editable | null> {
     const questionnaire = await queries.lockQuestionnaire(trx, questionnaireId);
     if (!questionnaire) throw new NotFound();
     if (questionnaire.archived_at) throw new Conflict('evaluationBuilder.errors.archived');
     const latest = await queries.latestVersion(trx, questionnaireId, true);
     if (!latest) throw new NotFound();
+    if (unchanged && (await unchanged(latest))) return null;
     if (!latest.in_use_since) return { questionnaire, version: latest };
     const version = await queries.insertVersion(trx, { questionnaire_id: questionnaireId, version: latest.version + 1, title: latest.title, introduction: latest.introduction });
     await queries.copyItems(trx, latest.id, version.id);
     await recordAudit(trx, actor, { action: 'questionnaire.versionCreated', subjectType: 'questionnaire', subjectId: questionnaireId, after: { version: version.version, from: latest.version } });
     return { questionnaire, version };
+  }
+
+  async function editableVersion(trx: Knex.Transaction, questionnaireId: number, actor: Actor): Promise<Editable> {
+    const editable = await editableUnlessUnchanged(trx, questionnaireId, actor);
+    if (!editable) throw new Error('an edit without a change check always has a version to change');
+    return editable;
   }
 
   /** The item of the editable version that the form's item stands for (same key); 404 if it is gone or was changed. */
@@ -99,7 +109,9 @@ export function createQuestionnairesService(db: Database) {
     async updateMeta(actingUser: SessionUser, questionnaireId: number, input: MetaInput, actor: Actor): Promise<void> {
       assertCan(actingUser, 'evaluation.manage');
       await inTransaction(db, async (trx) => {
-        const { version } = await editableVersion(trx, questionnaireId, actor);
+        const editable = await editableUnlessUnchanged(trx, questionnaireId, actor, (latest) => latest.title === input.title && latest.introduction === input.introduction);
+        if (!editable) return;
+        const { version } = editable;
         await queries.updateVersionMeta(trx, version.id, input);
         await queries.updateQuestionnaire(trx, questionnaireId, { title: input.title });
         await recordAudit(trx, actor, { action: 'questionnaire.updated', subjectType: 'questionnaire', subjectId: questionnaireId, after: { version: version.version, title: input.title } });
@@ -120,7 +132,13 @@ export function createQuestionnairesService(db: Database) {
     async updateItem(actingUser: SessionUser, questionnaireId: number, itemId: number, input: ItemContent, actor: Actor): Promise<void> {
       assertCan(actingUser, 'evaluation.manage');
       await inTransaction(db, async (trx) => {
-        const { version } = await editableVersion(trx, questionnaireId, actor);
+        const unchanged = async (latest: queries.VersionRow) => {
+          const { item } = await itemIn(trx, questionnaireId, latest.id, itemId);
+          return sameQuestion(contentOf(item), input) && item.required === input.required;
+        };
+        const editable = await editableUnlessUnchanged(trx, questionnaireId, actor, unchanged);
+        if (!editable) return;
+        const { version } = editable;
         const { item } = await itemIn(trx, questionnaireId, version.id, itemId);
         const before = contentOf(item);
         await queries.updateItem(trx, item.id, input, !sameQuestion(before, input));

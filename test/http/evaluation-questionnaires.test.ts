@@ -276,4 +276,18 @@ describe('evaluation questionnaires', () => {
     expect(refused.status).toBe(422);
     expect(textOf(refused.text)).toContain('Please enter at least two different answer options, one per line.');
   });
+
+  it('makes no new version when a questionnaire in use is saved without a change', async () => {
+    const agent = await coordinator();
+    const { questionnaireId, itemIds, title } = await createQuestionnaire(ctx.db, { inUse: true, introduction: 'Danke.' });
+    const editor = `/evaluation/questionnaires/${questionnaireId}`;
+    expect((await post(agent, editor, editor, { title, introduction: 'Danke.' })).status).toBe(303);
+    const item = `${editor}/items/${itemIds[0]}`;
+    const unchanged = { kind: 'scale', prompt: 'Wie zufrieden waren Sie insgesamt?', required: 'yes', scaleLowLabel: 'gar nicht', scaleHighLabel: 'sehr', options: '' };
+    expect((await post(agent, `${item}/edit`, item, unchanged)).status).toBe(303);
+    expect((await versionsOf(questionnaireId)).map((version) => version.version)).toEqual([1]);
+    // Optional instead of required is a change: version 2.
+    expect((await post(agent, `${item}/edit`, item, { ...unchanged, required: '' })).status).toBe(303);
+    expect((await versionsOf(questionnaireId)).map((version) => version.version)).toEqual([1, 2]);
+  });
 });
