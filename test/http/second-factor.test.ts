@@ -268,6 +268,25 @@ describe('second factor', () => {
     expect(notice).toContain('speichern wir den Schlüssel Ihrer Authenticator-App verschlüsselt und Ihre Wiederherstellungscodes nur als Hash');
   });
 
+  it('asks for the password again when the code comes more than ten minutes after it, and wants a code at all', async () => {
+    const coordinator = await createUser(ctx.db, { role: 'coordinator' });
+    const { agent } = await withPassword(ctx.app, coordinator);
+    const empty = await enterCode(agent, '  ');
+    expect(empty.status).toBe(422);
+    expect(fieldErrorText(empty.text, 'code')).toContain('Bitte geben Sie den Code ein.');
+
+    // The form was open; the pending login as stored, eleven minutes on.
+    const token = csrfTokenIn((await agent.get('/login/code')).text);
+    await ctx.db('http_sessions')
+      .whereRaw("sess -> 'pendingLogin' ->> 'userId' = ?", [String(coordinator.id)])
+      .update({ sess: ctx.db.raw(`jsonb_set(sess::jsonb, '{pendingLogin,expiresAt}', to_jsonb(?::bigint))::json`, [Date.now() - 60_000]) });
+    const late = await agent.post('/login/code').type('form').send({ code: await nextTotpCode(coordinator.email), _csrf: token });
+    expect(late.status).toBe(303);
+    expect(late.headers.location).toBe('/login');
+    expect(textOf((await agent.get('/login')).text)).toContain('Die Anmeldung ist abgelaufen. Bitte melden Sie sich erneut an.');
+    expect((await agent.get('/manage/programmes')).status).toBe(302);
+  });
+
   it('sends a stale or foreign visit of the code step back to the login', async () => {
     const response = await newAgent(ctx.app).get('/login/code');
     expect(response.status).toBe(303);
