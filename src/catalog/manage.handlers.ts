@@ -89,6 +89,11 @@ export function createManageCatalogHandlers(catalog: ManageCatalogService) {
       titleKey: 'manage.offerings.cancelTitle',
       locals: async (req: Request) => catalog.getOffering(userOf(req), idParam(req)),
     } satisfies FormPage,
+    sessionDelete: {
+      view: 'manage/session-delete',
+      titleKey: 'manage.sessions.deleteTitle',
+      locals: async (req: Request) => catalog.sessionToDelete(userOf(req), idParam(req), numericParam(req, 'sessionId')),
+    } satisfies FormPage,
     sessionEdit: {
       view: 'manage/session-edit',
       titleKey: 'manage.sessions.editTitle',

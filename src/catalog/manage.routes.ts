@@ -35,6 +35,7 @@ export function manageCatalogRouter(catalog: ManageCatalogService): Router {
   router.post('/manage/offerings/:id/sessions', coordinator, validateForm(sessionSchema, pages.offeringDetail), handlers.addSession);
   router.get('/manage/offerings/:id/sessions/:sessionId/edit', coordinator, showForm(pages.sessionEdit));
   router.post('/manage/offerings/:id/sessions/:sessionId', coordinator, validateForm(sessionSchema, pages.sessionEdit), handlers.updateSession);
-  router.post('/manage/offerings/:id/sessions/:sessionId/delete', coordinator, validateForm(confirmSchema, pages.offeringDetail), handlers.deleteSession);
+  router.get('/manage/offerings/:id/sessions/:sessionId/delete', coordinator, showForm(pages.sessionDelete));
+  router.post('/manage/offerings/:id/sessions/:sessionId/delete', coordinator, validateForm(confirmSchema, pages.sessionDelete), handlers.deleteSession);
   return router;
 }

@@ -81,6 +81,12 @@ export async function updateSession(db: Db, sessionId: number, changes: SessionC
     .update({ ...changes, updated_at: db.fn.now() });
 }
 
+/** How many hold a confirmed seat (enrollment's published `confirmed_seats`): who hears of a change. */
+export async function countConfirmedSeats(db: Db, offeringId: number): Promise<number> {
+  const row = await db('confirmed_seats').count<{ count: number }[]>({ count: '*' }).where('offering_id', offeringId).first();
+  return Number(row?.count ?? 0);
+}
+
 /** Calendar programs replace an entry only for a higher SEQUENCE: raised with each change they must show. */
 export async function raiseCalendarSequences(trx: Knex.Transaction, sessionIds: number[]): Promise<void> {
   if (sessionIds.length === 0) return;

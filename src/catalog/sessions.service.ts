@@ -128,6 +128,16 @@ export function createSessionsService(db: Database, listener: SessionsListener =
       return { offering, programme, modules, session, trainerIds };
     },
 
+    /** The confirmation page before deleting a session: whom its cancellation will reach. */
+    async sessionToDelete(actingUser: SessionUser, offeringId: number, sessionId: number) {
+      assertCan(actingUser, 'catalog.manage');
+      const [offering, session] = await Promise.all([findOffering(db, offeringId), queries.findSession(db, offeringId, sessionId)]);
+      if (!offering || !session) throw new NotFound();
+      assertEditable(offering);
+      const peopleWithSeat = session.ends_at > now() ? await queries.countConfirmedSeats(db, offeringId) : 0;
+      return { offering, session, peopleWithSeat };
+    },
+
     /** Adds a session; trainers booked elsewhere at the same time are reported, not refused. */
     async addSession(actingUser: SessionUser, offeringId: number, input: SessionInput, actor: Actor): Promise<SessionSaved> {
       assertCan(actingUser, 'catalog.manage');

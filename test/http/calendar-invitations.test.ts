@@ -230,8 +230,16 @@ describe('calendar invitations that update themselves', () => {
       await seat(offering.id, waiting, 'waitlisted');
       const [, secondId] = offering.sessionIds;
       const agent = await coordinatorAgent();
-      expect((await submitForm(agent, `/manage/offerings/${offering.id}`, `/manage/offerings/${offering.id}/sessions/${secondId}/delete`, {})).status).toBe(303);
+      // The offering page only links to a confirmation that says who will be told; nothing is deleted by looking.
+      const confirmPage = `/manage/offerings/${offering.id}/sessions/${secondId}/delete`;
+      expect((await agent.get(`/manage/offerings/${offering.id}`)).text).toContain(`href="${confirmPage}"`);
+      const confirmation = textOf((await agent.get(confirmPage)).text);
+      expect(confirmation).toContain(`Möchten Sie den Termin am 28.01.${day.year}, 10:00–16:00 Uhr (Landratsamt, Saal 1) löschen?`);
+      expect(confirmation).toContain('1 Person hat einen Platz. Sie erhält eine E-Mail, dass der Termin entfällt');
+      expect(await ctx.db('offering_sessions').where('id', secondId)).toHaveLength(1);
+      expect((await submitForm(agent, confirmPage, confirmPage, {})).status).toBe(303);
       await ctx.deliverMail();
+      expect(await ctx.db('offering_sessions').where('id', secondId)).toHaveLength(0);
 
       expect(mailsTo(waiting)).toEqual([]);
       const mail = onlyMailTo(anna);

@@ -463,6 +463,12 @@ const routes: RouteRow[] = [
     expect: onlyFor(MAINTAINERS, 303, 'POST'),
   },
   {
+    method: 'GET',
+    path: '/manage/offerings/:id/sessions/:sessionId/delete',
+    params: (f) => ({ id: f.offering.id, sessionId: f.offering.sessionId }),
+    expect: onlyFor(MAINTAINERS, 200, 'GET'),
+  },
+  {
     method: 'POST',
     path: '/manage/offerings/:id/sessions/:sessionId/delete',
     params: (f, visitor) => ({ id: f.drafts[visitor].id, sessionId: f.drafts[visitor].sessionIds[0]! }),
