@@ -18,6 +18,17 @@ const anna: TestOidcAccount = {
   // The provider asked her a second factor (Keycloak: OTP), so the app does not ask again.
   amr: ['pwd', 'otp'],
 };
+/** In 150 groups: her id token does not fit into a cookie (Entra ID sends groups in the id token). */
+const ida: TestOidcAccount = {
+  sub: 'kc-90aa-ida',
+  login: 'ida',
+  password: 'ida-geheim',
+  email: 'ida.roth@bergheide.example',
+  email_verified: true,
+  given_name: 'Ida',
+  family_name: 'Roth',
+  groups: Array.from({ length: 150 }, (_, index) => `verteiler-fachbereich-${index}-bergheide`),
+};
 const jonas: TestOidcAccount = {
   sub: 'kc-2b41-jonas',
   login: 'jonas',
@@ -44,7 +55,7 @@ describe('single sign-on with OpenID Connect', () => {
   let provider: TestOidcProvider;
   const overrides: Record<string, string> = {};
   beforeAll(async () => {
-    provider = await startOidcProvider({ baseUrl: BASE_URL, providerId: 'keycloak', accounts: [anna, uwe, mia, jonas] });
+    provider = await startOidcProvider({ baseUrl: BASE_URL, providerId: 'keycloak', accounts: [anna, uwe, mia, jonas, ida] });
     // A second provider nobody listens for: "the identity provider is down".
     const deadPort = await freePort();
     Object.assign(overrides, {
@@ -283,6 +294,18 @@ describe('single sign-on with OpenID Connect', () => {
     expect(endSession.searchParams.get('post_logout_redirect_uri')).toBe(`${BASE_URL}/`);
     expect(await isLoggedIn(agent)).toBe(false);
     expect(await ctx.db('audit_events').where({ action: 'logout' })).toHaveLength(1);
+  });
+
+  it('logs out at the provider by client id when the id token is too long to remember', async () => {
+    const { agent } = await logInThroughProvider(ida);
+    const account = await agent.get('/account');
+    const response = await agent.post('/logout').type('form').send({ _csrf: csrfTokenIn(account.text) });
+    expect(response.status).toBe(303);
+    const endSession = new URL(String(response.headers.location));
+    expect(`${endSession.origin}${endSession.pathname}`).toBe(`${provider.issuer}/session/end`);
+    expect(endSession.searchParams.get('id_token_hint')).toBeNull();
+    expect(endSession.searchParams.get('client_id')).toBe(provider.clientId);
+    expect(await isLoggedIn(agent)).toBe(false);
   });
 
   it('logs a local login out locally, also when the same browser used a provider before', async () => {

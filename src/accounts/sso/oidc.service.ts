@@ -138,11 +138,12 @@ export function createOidc(providers: readonly OidcProviderSettings[], baseUrl: 
     },
 
     /** The provider's end-session address (RP-initiated logout), or undefined when it offers none or cannot be reached. */
-    async logoutUrl(provider: OidcProviderSettings, idToken: string): Promise<string | undefined> {
+    async logoutUrl(provider: OidcProviderSettings, idToken: string | undefined): Promise<string | undefined> {
       try {
         const configuration = await configurationOf(provider);
         if (!configuration.serverMetadata().end_session_endpoint) return undefined;
-        return client.buildEndSessionUrl(configuration, { id_token_hint: idToken, post_logout_redirect_uri: `${baseUrl}/` }).href;
+        // openid-client adds client_id, which is how the provider knows the client without the id token.
+        return client.buildEndSessionUrl(configuration, { ...(idToken ? { id_token_hint: idToken } : {}), post_logout_redirect_uri: `${baseUrl}/` }).href;
       } catch (error) {
         failure(provider, 'logout', error);
         return undefined;

@@ -22,7 +22,10 @@ declare module 'express-session' {
 }
 
 /** Which provider the person logged in with, for RP-initiated logout; a cookie, because the login replaces the session. */
-type LogoutHint = { userId: number; provider: string; idToken: string };
+type LogoutHint = { userId: number; provider: string; idToken?: string };
+
+/** Browsers drop cookies over 4 KB; an id token with many groups (Entra ID) can be longer: then the logout names the client only. */
+const MAX_HINT_BYTES = 3800;
 
 const STATUS: Record<string, number> = { unavailable: 503, throttled: 429, inactive: 403, disabled: 403, unverifiedEmail: 409 };
 
@@ -95,8 +98,9 @@ export function createSsoHandlers(deps: { config: Config; accounts: AccountsServ
         await recordRefusal(req, outcome.reason, `oidc:${provider.id}`);
         return renderLogin(req, res, `sso.failed.${outcome.reason}`, { provider: provider.label }, STATUS[outcome.reason]);
       }
-      const hint: LogoutHint = { userId: outcome.user.id, provider: provider.id, idToken: result.idToken };
-      res.cookie(logoutCookie, JSON.stringify(hint), { ...cookieOptions, maxAge: config.sessions.absoluteMs });
+      let hint = JSON.stringify({ userId: outcome.user.id, provider: provider.id, idToken: result.idToken } satisfies LogoutHint);
+      if (encodeURIComponent(hint).length > MAX_HINT_BYTES) hint = JSON.stringify({ userId: outcome.user.id, provider: provider.id } satisfies LogoutHint);
+      res.cookie(logoutCookie, hint, { ...cookieOptions, maxAge: config.sessions.absoluteMs });
       completeLogin(req, res, next, accounts, outcome.user, { method: 'oidc', returnTo: pending!.returnTo, secondFactorByProvider: result.secondFactorByProvider });
     },
 
@@ -142,8 +146,8 @@ export function createSsoHandlers(deps: { config: Config; accounts: AccountsServ
       const provider = typeof hint.provider === 'string' ? oidc.find(hint.provider) : undefined;
       const user = req.user;
       // Someone else logged in on this browser since: their logout is a local one.
-      if (!provider || !user || hint.userId !== user.id || typeof hint.idToken !== 'string') return next('route');
-      const endSession = await oidc.logoutUrl(provider, hint.idToken);
+      if (!provider || !user || hint.userId !== user.id) return next('route');
+      const endSession = await oidc.logoutUrl(provider, typeof hint.idToken === 'string' ? hint.idToken : undefined);
       if (!endSession) return next('route');
       const actor = actorOf(req);
       req.logout((error) => {
