@@ -13,6 +13,7 @@ import * as queries from './evaluations.queries';
 
 /** The one reminder goes this many days before closing (or halfway through a shorter period). */
 export const REMINDER_DAYS_BEFORE_CLOSING = 3;
+const REMINDER_KIND = 'evaluation.reminder';
 
 export type LifecycleRun = { opened: number; invited: number; reminded: number; closed: number };
 
@@ -35,7 +36,7 @@ export function subjectOf(row: Pick<queries.Invitation, 'scope' | 'offering_titl
  * reminder to those who have not answered; close evaluations past their end (counts stay,
  * participants go). Each step is its own transaction, the mails queued inside it.
  */
-export function createEvaluationLifecycle({ db, outbox, config, logger }: { db: Database; outbox: Pick<Outbox, 'queue'>; config: Config; logger?: Logger }) {
+export function createEvaluationLifecycle({ db, outbox, config, logger }: { db: Database; outbox: Pick<Outbox, 'queue' | 'forgetFinished'>; config: Config; logger?: Logger }) {
   async function mailsFor(trx: Knex.Transaction, rows: queries.Invitation[], kind: 'invitation' | 'reminder'): Promise<OutgoingMail[]> {
     const contacts = await contactsOf(trx as unknown as Database, rows.map((row) => row.user_id));
     const mails: OutgoingMail[] = [];
@@ -47,7 +48,9 @@ export function createEvaluationLifecycle({ db, outbox, config, logger }: { db: 
         params: { name: greetingNameOf(contact), subject: subjectOf(row, contact.locale), closes: formatDate(row.closes_at, contact.locale), region: config.region.name },
         actionUrl: `${config.baseUrl}/evaluations/${row.evaluation_id}`,
       });
-      mails.push({ ...mail, userId: row.user_id, kind: `evaluation.${kind}` });
+      // A reminder says "had not answered yet": it stays out of the person's message history (a
+      // year) and leaves the outbox when an evaluation closes (below), like the yes/no it came from.
+      mails.push({ ...mail, userId: kind === 'invitation' ? row.user_id : null, kind: `evaluation.${kind}` });
     }
     return mails;
   }
@@ -70,7 +73,11 @@ export function createEvaluationLifecycle({ db, outbox, config, logger }: { db: 
         await outbox.queue(trx, await mailsFor(trx, due, 'reminder'));
         return due.length;
       });
-      const closed = await db.transaction((trx) => queries.closeDue(trx, now));
+      const closed = await db.transaction(async (trx) => {
+        const count = await queries.closeDue(trx, now);
+        if (count > 0) await outbox.forgetFinished(trx, REMINDER_KIND);
+        return count;
+      });
       const result = { opened, invited, reminded, closed };
       // Counts only: nothing here says who was invited or who answered.
       if (opened + invited + reminded + closed > 0) logger?.info(result, 'evaluation lifecycle run');

@@ -110,3 +110,11 @@ export async function deleteFinishedBefore(db: Db, sentBefore: Date, failedBefor
     .where((finished) => finished.where('sent_at', '<', sentBefore).orWhere('failed_at', '<', failedBefore))
     .delete();
 }
+
+/** Delivered or given-up mails of one kind (sent_at or failed_at set); pending ones stay to be sent. */
+export async function deleteFinishedOfKind(db: Db, kind: string): Promise<number> {
+  return db('outgoing_mails')
+    .where('kind', kind)
+    .where((finished) => finished.whereNotNull('sent_at').orWhereNotNull('failed_at'))
+    .delete();
+}

@@ -150,6 +150,15 @@ export function createOutbox({ db, mailer, logger }: OutboxDeps) {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
 
+    /**
+     * Forgets the mails of one kind that are done with (sent or given up), earlier than the usual
+     * retention: for mails whose mere existence says something that must not outlive its purpose
+     * (an evaluation reminder says that its recipient had not answered yet).
+     */
+    forgetFinished(trxOrDb: Knex | Knex.Transaction, kind: string): Promise<number> {
+      return queries.deleteFinishedOfKind(trxOrDb, kind);
+    },
+
     /** Retention: sent rows go after SENT_RETENTION_DAYS; failed ones stay for an operator, FAILED_RETENTION_DAYS. */
     async deleteExpired(now: Date = new Date()): Promise<number> {
       const daysAgo = (days: number) => new Date(now.getTime() - days * 24 * 60 * MINUTE_MS);

@@ -182,6 +182,14 @@ describe('evaluation lifecycle: opening, invitations, late roll calls, reminder,
     await ctx.deliverMail();
     expect(ctx.mailbox.map((mail) => ({ to: mail.to, kind: mail.kind }))).toEqual([{ to: waiting.email, kind: 'evaluation.reminder' }]);
     expect(ctx.mailbox[0]!.subject).toMatch(/^Erinnerung: Ihre Rückmeldung zu Workshop Herbst/);
+
+    // The reminder says "had not answered yet": never in the person's message history, and gone
+    // from the outbox once the evaluation closes, while the invitation stays in the history.
+    expect(await ctx.db('message_log').where('user_id', waiting.id).select('kind')).toEqual([{ kind: 'evaluation.invitation' }]);
+    expect(await ctx.db('outgoing_mails').where('kind', 'evaluation.reminder').count({ n: '*' })).toEqual([{ n: 1 }]);
+    expect((await lifecycle().run(new Date(start.getTime() + 14 * DAY_MS + 60_000))).closed).toBe(1);
+    expect(await ctx.db('outgoing_mails').where('kind', 'evaluation.reminder').count({ n: '*' })).toEqual([{ n: 0 }]);
+    expect(await ctx.db('outgoing_mails').where('kind', 'evaluation.invitation').count({ n: '*' })).toEqual([{ n: 2 }]);
   });
 
   it('closes after the period: the counts stay, who was asked and who answered is deleted', async () => {
