@@ -3,8 +3,8 @@ import path from 'node:path';
 import { useTestApp } from '../support/app';
 import { createOffering, createProgramme } from '../support/catalog-factories';
 import { createOrganisation, createUser, type TestUser } from '../support/factories';
-import { loginAs, newAgent, textOf } from '../support/http';
-import { decodeEntities } from '../support/html';
+import { loginAs, newAgent, submitForm, textOf } from '../support/http';
+import { decodeEntities, fieldErrorText, selectOptions } from '../support/html';
 
 /** Names whose byte order differs from the German one: Ö and Ü sort with O and U, not after Z. */
 const SURNAMES = ['Zander', 'Übel', 'Öztürk', 'Ahrens'];
@@ -36,6 +36,26 @@ describe('rough edges, part 2', () => {
       expect(page.status).toBe(200);
       expect(textOf(page.text)).toContain(GERMAN_ORDER.map((lastName) => `Kim ${lastName}`).join(', '));
     });
+  });
+
+  it('"Umbuchen nach" refuses a cancelled offering sent by hand, with a German message, and changes nothing', async () => {
+    const agent = await loginAs(ctx.app, await createUser(ctx.db, { role: 'coordinator' }));
+    const programme = await createProgramme(ctx.db);
+    const source = await createOffering(ctx.db, { programmeId: programme.id, title: 'Workshop März' });
+    const cancelled = await createOffering(ctx.db, { programmeId: programme.id, title: 'Workshop Abgesagt', status: 'cancelled', startsInDays: 60 });
+    await createOffering(ctx.db, { programmeId: programme.id, title: 'Workshop Juni', startsInDays: 60 });
+    const person = await createUser(ctx.db);
+    const [row] = await ctx.db('enrollments').insert({ offering_id: source.id, user_id: person.id, status: 'confirmed', confirmed_at: new Date() }).returning('id');
+    const enrollmentId = (row as { id: number }).id;
+    const movePage = `/manage/offerings/${source.id}/enrollments/${enrollmentId}/move`;
+    expect(selectOptions((await agent.get(movePage)).text, 'targetOfferingId').map((option) => option.label)).toEqual(['Bitte wählen', 'Workshop Juni']);
+
+    const refused = await submitForm(agent, movePage, movePage, { targetOfferingId: String(cancelled.id) });
+    expect(refused.status).toBe(422);
+    expect(fieldErrorText(refused.text, 'targetOfferingId')).toBe('Dieses Angebot wurde abgesagt; eine Anmeldung ist nicht möglich.');
+    expect(await ctx.db('enrollments').select('offering_id', 'status').where('user_id', person.id)).toEqual([{ offering_id: source.id, status: 'confirmed' }]);
+    await ctx.deliverMail();
+    expect(ctx.mailbox).toEqual([]);
   });
 
   it('words every back link "Zurück zu …" in German and "Back to …" in English', () => {
