@@ -147,3 +147,20 @@ export async function renumberItems(trx: Knex.Transaction, versionId: number, or
     [orderedIds, versionId],
   );
 }
+
+export type UsageRow = { programme_id: number | null; offering_id: number | null; title: string; scope: string; answer_days: number };
+
+/** Where the questionnaire is assigned (programmes first), titles as the catalog publishes them; at most `limit`. */
+export async function selectUsage(db: Db, questionnaireId: number, limit: number): Promise<UsageRow[]> {
+  const result = await db.raw<{ rows: UsageRow[] }>(
+    `SELECT a.programme_id, a.offering_id, coalesce(p.title, o.title) AS title, a.scope, a.answer_days
+       FROM evaluation_assignments a
+       LEFT JOIN catalog_programme_outline p ON p.programme_id = a.programme_id
+       LEFT JOIN catalog_offering_titles o ON o.offering_id = a.offering_id
+      WHERE a.questionnaire_id = ?
+      ORDER BY a.offering_id IS NOT NULL, coalesce(p.title, o.title) COLLATE german, a.id
+      LIMIT ?`,
+    [questionnaireId, limit],
+  );
+  return result.rows;
+}

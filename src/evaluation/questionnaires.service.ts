@@ -11,6 +11,8 @@ import * as queries from './questionnaires.queries';
 import type { MetaInput, NewQuestionnaireInput } from './questionnaires.schemas';
 
 export const QUESTIONNAIRE_PAGE_SIZE = 25;
+/** Where a questionnaire is assigned, on its page: enough to know before archiving, not a report. */
+const USAGE_SHOWN = 20;
 
 const contentOf = (item: queries.ItemRow): ItemContent => ({
   kind: item.kind,
@@ -94,8 +96,8 @@ export function createQuestionnairesService(db: Database) {
       assertCan(actingUser, 'evaluation.manage');
       const [questionnaire, version] = await Promise.all([queries.findQuestionnaire(db, questionnaireId), queries.latestVersion(db, questionnaireId)]);
       if (!questionnaire || !version) throw new NotFound();
-      const items = await queries.selectItems(db, version.id);
-      return { questionnaire, version, items, inUse: version.in_use_since !== null, nextVersion: version.version + 1 };
+      const [items, usage] = await Promise.all([queries.selectItems(db, version.id), queries.selectUsage(db, questionnaireId, USAGE_SHOWN + 1)]);
+      return { questionnaire, version, items, usage: usage.slice(0, USAGE_SHOWN), moreUsage: usage.length > USAGE_SHOWN, inUse: version.in_use_since !== null, nextVersion: version.version + 1 };
     },
 
     async item(actingUser: SessionUser, questionnaireId: number, itemId: number) {

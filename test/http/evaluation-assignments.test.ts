@@ -112,6 +112,13 @@ describe('evaluation assignments', () => {
     expect(await assignmentOf({ offering_id: offering.id })).toBeUndefined();
     expect(textOf((await agent.get(path)).text)).toContain('(Vorgabe des Programms)');
     expect(await ctx.db('audit_events').where({ action: 'evaluation.assigned', subject_type: 'offering', subject_id: String(offering.id) })).toHaveLength(3);
+
+    // The questionnaire's page says where it is used.
+    await assignQuestionnaire(ctx.db, { offeringId: offering.id, questionnaireId: standard.questionnaireId, scope: 'session' });
+    const usage = textOf((await agent.get(`/evaluation/questionnaires/${standard.questionnaireId}`)).text);
+    expect(usage).toContain(`Programm „${workshop.title}“ : einmal am Ende des Angebots (Workshop, Fachtag)`);
+    expect(usage).toContain('Angebot „Fachtag Herbst“ : nach jedem Termin');
+    expect(textOf((await agent.get(`/evaluation/questionnaires/${special.questionnaireId}`)).text)).toContain('Dieser Fragebogen ist noch keinem Programm und keinem Angebot zugeordnet.');
   });
 
   it('needs a questionnaire for "anderer Fragebogen", and answers 422 with the choice kept', async () => {
