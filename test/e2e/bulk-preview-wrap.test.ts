@@ -15,13 +15,14 @@ describe('bulk enrollment preview in the browser', () => {
     await b.page.getByLabel('Liste einfügen').fill(`maximiliane.von-hohenzollern-sigmaringen@verbandsgemeinde-beispielburg.example;${longName};von Hohenzollern-Sigmaringen-Hechingen;Stadt Beispielburg`);
     await b.follow(() => b.page.getByRole('button', { name: 'Liste prüfen' }).click());
 
-    const layout = await b.page.evaluate(() => {
-      const table = document.querySelector('table.app-wrapping-table') as HTMLTableElement;
-      const scroller = table.closest('.kern-table-responsive') as HTMLElement;
-      const nameCell = table.querySelector('tbody tr td:nth-of-type(2)') as HTMLElement;
+    // Measured in the page (a string: the test's TypeScript has no DOM types).
+    const layout = (await b.page.evaluate(`(() => {
+      const table = document.querySelector('table.app-wrapping-table');
+      const scroller = table.closest('.kern-table-responsive');
+      const nameCell = table.querySelector('tbody tr td:nth-of-type(2)');
       const lineHeight = parseFloat(getComputedStyle(nameCell).lineHeight) || 24;
       return { scrollWidth: scroller.scrollWidth, clientWidth: scroller.clientWidth, nameLines: Math.round(nameCell.getBoundingClientRect().height / lineHeight) };
-    });
+    })()`)) as { scrollWidth: number; clientWidth: number; nameLines: number };
     // Nothing to scroll sideways: the table fits its box, and the long name takes more than one line.
     expect(layout.scrollWidth).toBeLessThanOrEqual(layout.clientWidth);
     expect(layout.nameLines).toBeGreaterThan(1);
