@@ -56,13 +56,16 @@ export function createQuestionnairesService(db: Database) {
     return editable;
   }
 
-  /** The item of the editable version that the form's item stands for (same key); 404 if it is gone or was changed. */
+  /**
+   * The item of the editable version that the form's item stands for (same key). 404 for an item
+   * of another questionnaire; 409 when somebody removed or rewrote it since the page was loaded.
+   */
   async function itemIn(trx: Knex.Transaction, questionnaireId: number, versionId: number, itemId: number): Promise<{ item: queries.ItemRow; items: queries.ItemRow[] }> {
     const shown = await queries.findItemOfQuestionnaire(trx, questionnaireId, itemId);
     if (!shown) throw new NotFound();
     const items = await queries.selectItems(trx, versionId);
     const item = items.find((candidate) => candidate.item_key === shown.item_key);
-    if (!item) throw new NotFound();
+    if (!item) throw new Conflict('evaluationBuilder.errors.itemChanged');
     return { item, items };
   }
 
@@ -103,8 +106,9 @@ export function createQuestionnairesService(db: Database) {
     async item(actingUser: SessionUser, questionnaireId: number, itemId: number) {
       const editor = await this.editor(actingUser, questionnaireId);
       const shown = await queries.findItemOfQuestionnaire(db, questionnaireId, itemId);
-      const item = shown && editor.items.find((candidate) => candidate.item_key === shown.item_key);
-      if (!item) throw new NotFound();
+      if (!shown) throw new NotFound();
+      const item = editor.items.find((candidate) => candidate.item_key === shown.item_key);
+      if (!item) throw new Conflict('evaluationBuilder.errors.itemChanged');
       return { ...editor, item };
     },
 

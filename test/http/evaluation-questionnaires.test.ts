@@ -140,6 +140,10 @@ describe('evaluation questionnaires', () => {
     expect(copied[1]!.item_key).not.toBe(itemKeys[1]);
     expect(copied[2]!.item_key).toBe(itemKeys[2]);
     expect(await ctx.db('audit_events').where({ action: 'questionnaire.versionCreated', subject_id: String(questionnaireId) })).toHaveLength(1);
+    // A page loaded before the change still names the old question: saying so beats saving over it.
+    const stale = await post(agent, editor, `${editor}/items/${itemIds[1]}`, { kind: 'text', prompt: 'Überholt' });
+    expect(stale.status).toBe(409);
+    expect(textOf(stale.text)).toContain('Diese Frage wurde inzwischen geändert oder entfernt.');
 
     // Version 2 is not in use yet: the next change (posted from the old page) changes it, no version 3.
     expect((await post(agent, editor, `${editor}/items/${itemIds[0]}/move`, { direction: 'down' })).status).toBe(303);
