@@ -55,6 +55,8 @@ describe('second factor', () => {
     expect(textOf(setupPage.text)).toContain(coordinator.email);
     expect(setupPage.text).toContain('src="data:image/png;base64,');
     expect(typedKeyIn(setupPage.text)).toMatch(/^[A-Z2-7]{32}$/);
+    // The navigation offers nothing that would only lead back here.
+    expect(setupPage.text).not.toContain('href="/manage/programmes"');
     const refused = await agent.post('/account/language').type('form').send({ lang: 'en', _csrf: csrfTokenIn(setupPage.text) });
     expect(refused.status).toBe(403);
 

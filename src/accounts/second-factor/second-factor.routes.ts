@@ -43,7 +43,11 @@ const OPEN_DURING_SETUP = [SETUP_PATH, '/logout'];
 export function secondFactorGate(req: Request, res: Response, next: NextFunction): void {
   const user = req.user;
   if (!user || !secondFactorRequired(user.role) || req.session.secondFactorVerified === true) return next();
-  if (OPEN_DURING_SETUP.includes(req.path) || req.path.startsWith('/language/')) return next();
+  if (OPEN_DURING_SETUP.includes(req.path) || req.path.startsWith('/language/')) {
+    // The navigation offers only what can be reached now: the setup itself.
+    res.locals.navigation = [{ href: SETUP_PATH, labelKey: 'secondFactor.setup.title', current: req.path === SETUP_PATH }];
+    return next();
+  }
   if (req.method === 'GET' || req.method === 'HEAD') return res.redirect(303, `${SETUP_PATH}?next=${encodeURIComponent(req.originalUrl)}`);
   next(new Forbidden('secondFactor.errors.setupFirst'));
 }
