@@ -2,7 +2,7 @@ import { useTestApp } from '../support/app';
 import { countQueries } from '../support/database';
 import { createOrganisation, createUser, type TestUser } from '../support/factories';
 import { errorSummaryText, fieldErrorText, inputValue, selectOptions } from '../support/html';
-import { loginAs, newAgent, submitForm, textOf, type Agent } from '../support/http';
+import { loginAs, newAgent, passSecondFactor, submitForm, textOf, type Agent } from '../support/http';
 
 describe('user administration', () => {
   const ctx = useTestApp();
@@ -68,7 +68,11 @@ describe('user administration', () => {
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actor_user_id: admin.id, subject_type: 'user', subject_id: String(person.id), before: { role: 'participant' }, after: { role: 'coordinator' } });
 
-    // Same session, new rights: no new login needed.
+    // Same session, new rights, no new login: the new coordinator first sets up a second
+    // factor (issue 16), then the page opens.
+    const next = await personAgent.get('/admin/organisations');
+    expect(next.headers.location).toBe('/account/second-factor/setup?next=%2Fadmin%2Forganisations');
+    await passSecondFactor(personAgent, person.email, next.headers.location!);
     expect((await personAgent.get('/admin/organisations')).status).toBe(200);
   });
 
