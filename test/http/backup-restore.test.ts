@@ -7,7 +7,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { Client } from 'pg';
 import { createDatabase } from '../../src/db/database';
 import { createOffering } from '../support/catalog-factories';
-import { createUser } from '../support/factories';
+import { createUser, nextTotpCode } from '../support/factories';
 import { textOf } from '../support/http';
 import { startS3Server, type S3TestServer } from '../support/s3-server';
 import { browser, postgresBinDir, startInstances, startSystemCluster, stopInstances, tempDirectory, type Instance } from '../support/two-instances';
@@ -70,6 +70,8 @@ describe('backup and restore', () => {
     const visitor = browser();
     const app = running[0]!.url;
     expect((await visitor.submit(`${app}/login`, `${app}/login`, { email: coordinator.email, password: coordinator.password })).status).toBe(303);
+    // Staff confirm the login with their second factor's code (the key from the factory).
+    expect((await visitor.submit(`${app}/login/code`, `${app}/login/code`, { code: await nextTotpCode(coordinator.email) })).status).toBe(303);
     const content = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(512 * 1024), Buffer.from('\n%%EOF\n')]);
     const form = await visitor.get(`${app}/offerings/${offering.id}/materials/new`);
     const action = /<form method="post" action="([^"]+)" enctype="multipart\/form-data"/.exec(form.text)![1]!.replace(/&amp;/g, '&').replace(/&#x3D;|&#61;/g, '=');
@@ -104,6 +106,8 @@ describe('backup and restore', () => {
     const restored = running[0]!.url;
     const person = browser();
     expect((await person.submit(`${restored}/login`, `${restored}/login`, { email: coordinator.email, password: coordinator.password })).status).toBe(303);
+    // The second factor came back with the database: the same authenticator app still works.
+    expect((await person.submit(`${restored}/login/code`, `${restored}/login/code`, { code: await nextTotpCode(coordinator.email) })).status).toBe(303);
     const page = await person.get(`${restored}/offerings/${offering.id}`);
     expect(page.status).toBe(200);
     expect(textOf(page.text)).toContain('Deeskalation im Bürgerbüro');

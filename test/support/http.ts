@@ -33,6 +33,16 @@ export async function loginAs(app: Express, user: { email: string; password: str
   return agent;
 }
 
+const codeTurns = new Map<string, Promise<unknown>>();
+
+/** Runs `work` after every earlier turn of the same person has finished (failed or not). */
+function inTurnOf<T>(email: string, work: () => Promise<T>): Promise<T> {
+  const key = email.toLowerCase();
+  const mine = (codeTurns.get(key) ?? Promise.resolve()).catch(() => undefined).then(work);
+  codeTurns.set(key, mine);
+  return mine;
+}
+
 /**
  * What a person does after the password when a second factor is asked: types the app's code,
  * or (staff without one) sets the app up from the key shown on the page. Through the real
@@ -40,7 +50,9 @@ export async function loginAs(app: Express, user: { email: string; password: str
  */
 export async function passSecondFactor(agent: Agent, email: string, location: string): Promise<void> {
   if (location === '/login/code') {
-    const response = await submitForm(agent, '/login/code', '/login/code', { code: await nextTotpCode(email) });
+    // One code at a time per person: the app refuses a code of an earlier step than the last one
+    // used (replay), so parallel logins of one person must reach it in the order of their codes.
+    const response = await inTurnOf(email, async () => submitForm(agent, '/login/code', '/login/code', { code: await nextTotpCode(email) }));
     if (response.status !== 303) throw new Error(`second factor refused for ${email}: ${response.status}`);
   } else if (location.startsWith('/account/second-factor/setup')) {
     const page = await agent.get(location);
