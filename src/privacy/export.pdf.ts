@@ -38,6 +38,8 @@ function sections(data: PersonalData): { key: string; lines: string[] }[] {
         `${f('locale')}: ${profile.locale === 'en' ? 'English' : 'Deutsch'}`,
         `${f('registeredAt')}: ${formatDate(profile.created_at)}`,
         `${f('lastLoginAt')}: ${profile.last_login_at ? formatDateTime(profile.last_login_at) : '–'}`,
+        `${f('secondFactor')}: ${t(profile.has_second_factor ? 'privacy.export.yes' : 'privacy.export.no')}`,
+        ...profile.external_identities.map((link) => `${f('singleSignOn')}: ${link.provider} (${link.subject}), ${formatDate(new Date(link.created_at))}`),
       ],
     },
     { key: 'enrollments', lines: data.enrollments.map((row) => `${formatDate(row.requested_at)} – ${row.programme_title}: ${row.offering_title} – ${t(`enrollment.status.${row.status}`)}${row.note ? ` – ${row.note}` : ''}`) },

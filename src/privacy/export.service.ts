@@ -73,6 +73,8 @@ export function personalDataJson(data: PersonalData) {
       emailVerifiedAt: profile.email_verified_at,
       lastLoginAt: profile.last_login_at,
       registeredAt: profile.created_at,
+      singleSignOn: profile.external_identities.map((link) => ({ provider: link.provider, subject: link.subject, linkedAt: link.created_at, lastLoginAt: link.last_login_at })),
+      secondFactor: profile.has_second_factor,
     },
     enrollments: data.enrollments.map((row) => ({
       id: row.id,

@@ -128,4 +128,18 @@ describe('data export: everybody downloads what is stored about them', () => {
     expect(response.status).toBe(302);
     expect(response.headers.location).toBe('/login?next=%2Faccount%2Fdata.json');
   });
+
+  it('names the identity providers the account is linked to and whether a second factor is set up, never its key', async () => {
+    const coordinator = await createUser(ctx.db, { role: 'coordinator', email: 'kerstin.brandt@kreis.example' });
+    await ctx.db('external_identities').insert({ provider: 'oidc:keycloak', subject: 'f3b1-77aa', user_id: coordinator.id, created_at: new Date('2026-11-02T08:00:00Z') });
+    const agent = await loginAs(ctx.app, coordinator);
+    const json = JSON.parse((await agent.get('/account/data.json').expect(200)).text);
+    expect(json.profile.secondFactor).toBe(true);
+    expect(json.profile.singleSignOn).toEqual([{ provider: 'oidc:keycloak', subject: 'f3b1-77aa', linkedAt: '2026-11-02T08:00:00+00:00', lastLoginAt: null }]);
+    const stored = await ctx.db('second_factors').where('user_id', coordinator.id).first();
+    expect(JSON.stringify(json)).not.toContain(String(stored.totp_secret_encrypted).slice(0, 12));
+    const pdf = await readPdf((await download(agent, '/account/data.pdf').expect(200)).body);
+    expect(pdf.text).toContain('Zweiter Faktor eingerichtet: ja');
+    expect(pdf.text).toContain('Verknüpft mit Anmeldedienst: oidc:keycloak (f3b1-77aa), 02.11.2026');
+  });
 });
