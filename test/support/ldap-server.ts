@@ -115,6 +115,7 @@ function waitForPort(port: number, child: ChildProcess, output: () => string): P
  * (with StartTLS) and ldaps://, with a certificate from a throw-away CA.
  */
 export async function startLdapServer(people: TestLdapPerson[]): Promise<TestLdapServer> {
+  if (!slapdInstalled) throw new Error("The LDAP tests start Debian's OpenLDAP server, which is not installed: apt-get install slapd ldap-utils openssl (no service needs to run; .ci/run installs it)");
   const directory = mkdtempSync(path.join(tmpdir(), 'kokoma-slapd-'));
   const certificates = makeCertificates(directory);
   const dataDirectory = path.join(directory, 'data');
