@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import type { Locale } from '../i18n/i18n';
-import { emailKey, organisationKey, sniffDelimiter } from '../enrollment/bulk-plan';
+import { emailKey, organisationKey } from '../enrollment/bulk-plan';
+import { readPeopleList, type ListColumns } from '../shared/people-list';
 import type { Role } from './roles';
 
 /**
@@ -16,17 +16,17 @@ export const MAX_NAME_LENGTH = 60;
 
 export type InvitationRow = { line: number; email: string; firstName: string; lastName: string; organisation: string; role: string; language: string };
 
-type Column = 'email' | 'firstName' | 'lastName' | 'organisation' | 'role' | 'language';
-
-const POSITIONAL: Record<Column, number> = { email: 0, firstName: 1, lastName: 2, organisation: 3, role: 4, language: 5 };
-
-const HEADER_NAMES: Record<Column, string[]> = {
-  email: ['email', 'mail', 'emailadresse', 'mailadresse', 'emailaddress', 'dienstlicheemailadresse'],
-  firstName: ['vorname', 'firstname', 'givenname', 'rufname'],
-  lastName: ['nachname', 'lastname', 'surname', 'familyname', 'familienname'],
-  organisation: ['organisation', 'organization', 'kommune', 'gemeinde', 'behörde', 'dienststelle', 'verwaltung', 'arbeitgeber', 'einrichtung'],
-  role: ['rolle', 'role'],
-  language: ['sprache', 'language', 'locale'],
+/** Without a header: E-Mail; Vorname; Nachname; Organisation; Rolle; Sprache. */
+const INVITATION_COLUMNS: ListColumns<'email' | 'firstName' | 'lastName' | 'organisation' | 'role' | 'language'> = {
+  positional: { email: 0, firstName: 1, lastName: 2, organisation: 3, role: 4, language: 5 },
+  headerNames: {
+    email: ['email', 'mail', 'emailadresse', 'mailadresse', 'emailaddress', 'dienstlicheemailadresse'],
+    firstName: ['vorname', 'firstname', 'givenname', 'rufname'],
+    lastName: ['nachname', 'lastname', 'surname', 'familyname', 'familienname'],
+    organisation: ['organisation', 'organization', 'kommune', 'gemeinde', 'behörde', 'dienststelle', 'verwaltung', 'arbeitgeber', 'einrichtung'],
+    role: ['rolle', 'role'],
+    language: ['sprache', 'language', 'locale'],
+  },
 };
 
 /** Role cells in German (as the pages name them) or as the internal names. */
@@ -59,56 +59,12 @@ export function languageOf(cell: string): Locale | undefined {
 
 export type ListResult = { ok: true; rows: InvitationRow[] } | { ok: false; error: string; params?: Record<string, unknown> };
 
-/** A first row without an address whose cells name known columns is a header and sets the order. */
-function headerColumns(record: string[]): Partial<Record<Column, number>> | null {
-  if (record.some((cell) => cell.includes('@'))) return null;
-  const columns: Partial<Record<Column, number>> = {};
-  record.forEach((cell, index) => {
-    const column = (Object.keys(HEADER_NAMES) as Column[]).find((name) => HEADER_NAMES[name].includes(cellKey(cell)));
-    if (column && columns[column] === undefined) columns[column] = index;
-  });
-  return Object.keys(columns).length > 0 ? columns : null;
-}
-
 /** One person per line; blank lines are skipped; `line` is the line in the file. */
 export function parseInvitationList(text: string): ListResult {
-  if (text.replace(/^\uFEFF/, '').trim() === '') return { ok: false, error: 'admin.invitations.errors.empty' };
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, {
-      bom: true,
-      delimiter: sniffDelimiter(text),
-      info: true,
-      trim: true,
-      relax_quotes: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_empty_values: true,
-      max_record_size: 10_000,
-    }) as unknown as { record: string[]; info: { lines: number } }[];
-  } catch {
-    return { ok: false, error: 'admin.invitations.errors.unreadable' };
-  }
-  const header = records[0] ? headerColumns(records[0].record) : null;
-  if (header && header.email === undefined) return { ok: false, error: 'admin.invitations.errors.headerWithoutEmail' };
-  const data = header ? records.slice(1) : records;
-  if (data.length === 0) return { ok: false, error: 'admin.invitations.errors.empty' };
-  if (data.length > MAX_INVITATION_ROWS) return { ok: false, error: 'admin.invitations.errors.tooManyRows', params: { max: MAX_INVITATION_ROWS, count: data.length } };
-  const columns = header ?? POSITIONAL;
-  const cell = (record: string[], column: Column) => {
-    const index = columns[column];
-    return index === undefined ? '' : (record[index] ?? '');
-  };
-  const rows = data.map(({ record, info }) => ({
-    line: info.lines,
-    email: cell(record, 'email'),
-    firstName: cell(record, 'firstName'),
-    lastName: cell(record, 'lastName'),
-    organisation: cell(record, 'organisation'),
-    role: cell(record, 'role'),
-    language: cell(record, 'language'),
-  }));
-  return { ok: true, rows };
+  const read = readPeopleList(text, INVITATION_COLUMNS, MAX_INVITATION_ROWS);
+  if (read.ok) return { ok: true, rows: read.rows };
+  if (read.problem === 'tooManyRows') return { ok: false, error: 'admin.invitations.errors.tooManyRows', params: { max: MAX_INVITATION_ROWS, count: read.count } };
+  return { ok: false, error: `admin.invitations.errors.${read.problem}` };
 }
 
 export type InvitationContext = {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parse } from 'csv-parse/sync';
+import { readPeopleList, sniffDelimiter, type ListColumns } from '../shared/people-list';
 import { bulkEmail, MAX_NAME_LENGTH } from './bulk.schemas';
 import type { EnrollmentStatus } from './enrollment.queries';
 
@@ -57,100 +57,28 @@ export function decodeListFile(file: { buffer: Buffer; mimetype: string; origina
   }
 }
 
-const DELIMITERS = ['\t', ';', ','] as const;
+export { sniffDelimiter };
 
-/**
- * Semicolons (German Excel), commas, or tabs (cells pasted from a spreadsheet): the one
- * that occurs most often in the first line, outside quotes, separates the columns.
- */
-export function sniffDelimiter(text: string): string {
-  const firstLine = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/).find((line) => line.trim() !== '') ?? '';
-  const unquoted = firstLine.replace(/"[^"]*"/g, '');
-  let best: string = ';';
-  let bestCount = 0;
-  for (const delimiter of DELIMITERS) {
-    const count = unquoted.split(delimiter).length - 1;
-    if (count > bestCount) [best, bestCount] = [delimiter, count];
-  }
-  return best;
-}
-
-type Column = 'email' | 'firstName' | 'lastName' | 'organisation';
-type ColumnMap = Partial<Record<Column, number>>;
-
-const POSITIONAL: ColumnMap = { email: 0, firstName: 1, lastName: 2, organisation: 3 };
-
-const HEADER_NAMES: Record<Column, string[]> = {
-  email: ['email', 'mail', 'emailadresse', 'mailadresse', 'emailaddress', 'dienstlicheemailadresse'],
-  firstName: ['vorname', 'firstname', 'givenname', 'rufname'],
-  lastName: ['nachname', 'lastname', 'surname', 'familyname', 'familienname'],
-  organisation: ['organisation', 'organization', 'organisationsname', 'kommune', 'gemeinde', 'behörde', 'dienststelle', 'verwaltung', 'arbeitgeber', 'einrichtung', 'institution'],
+/** Without a header: E-Mail; Vorname; Nachname; Organisation. */
+const BULK_COLUMNS: ListColumns<'email' | 'firstName' | 'lastName' | 'organisation'> = {
+  positional: { email: 0, firstName: 1, lastName: 2, organisation: 3 },
+  headerNames: {
+    email: ['email', 'mail', 'emailadresse', 'mailadresse', 'emailaddress', 'dienstlicheemailadresse'],
+    firstName: ['vorname', 'firstname', 'givenname', 'rufname'],
+    lastName: ['nachname', 'lastname', 'surname', 'familyname', 'familienname'],
+    organisation: ['organisation', 'organization', 'organisationsname', 'kommune', 'gemeinde', 'behörde', 'dienststelle', 'verwaltung', 'arbeitgeber', 'einrichtung', 'institution'],
+  },
 };
-
-const headerKey = (cell: string) => cell.toLowerCase().replace(/[^a-zäöüß]/g, '');
-
-/**
- * A first row without any e-mail address whose cells name known columns is a header; its
- * column order then wins over the default order (E-Mail; Vorname; Nachname; Organisation).
- */
-function headerColumns(record: string[]): ColumnMap | null {
-  if (record.some((cell) => cell.includes('@'))) return null;
-  const columns: ColumnMap = {};
-  record.forEach((cell, index) => {
-    const key = headerKey(cell);
-    const column = (Object.keys(HEADER_NAMES) as Column[]).find((name) => HEADER_NAMES[name].includes(key));
-    if (column && columns[column] === undefined) columns[column] = index;
-  });
-  return Object.keys(columns).length > 0 ? columns : null;
-}
 
 export type ParsedList = { rows: BulkRow[]; hasHeader: boolean };
 
 /** Reads a list: one person per line, blank lines ignored; `line` is the line in the file. */
 export function parseBulkList(text: string): ListResult<ParsedList> {
-  if (text.replace(/^\uFEFF/, '').trim() === '') return fail('bulk.errors.empty');
-  let records: { record: string[]; info: { lines: number } }[];
-  // Where a broken quote starts is unknown to the parser (it reads on to the end); the last good record is known.
-  let lastGoodLine = 0;
-  try {
-    records = parse(text, {
-      bom: true,
-      delimiter: sniffDelimiter(text),
-      info: true,
-      trim: true,
-      relax_quotes: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      // Excel writes ";;;" for a row that only looks empty.
-      skip_records_with_empty_values: true,
-      max_record_size: 10_000,
-      on_record: (record, context) => {
-        lastGoodLine = context.lines;
-        return record;
-      },
-    }) as unknown as { record: string[]; info: { lines: number } }[];
-  } catch {
-    return lastGoodLine > 0 ? fail('bulk.errors.unreadableAfter', { line: lastGoodLine }) : fail('bulk.errors.unreadable');
-  }
-  const first = records[0];
-  const header = first ? headerColumns(first.record) : null;
-  if (header && header.email === undefined) return fail('bulk.errors.headerWithoutEmail');
-  const data = header ? records.slice(1) : records;
-  if (data.length === 0) return fail('bulk.errors.empty');
-  if (data.length > MAX_ROWS) return fail('bulk.errors.tooManyRows', { max: MAX_ROWS, count: data.length });
-  const columns = header ?? POSITIONAL;
-  const cell = (record: string[], column: Column) => {
-    const index = columns[column];
-    return index === undefined ? '' : (record[index] ?? '');
-  };
-  const rows = data.map(({ record, info }) => ({
-    line: info.lines,
-    email: cell(record, 'email'),
-    firstName: cell(record, 'firstName'),
-    lastName: cell(record, 'lastName'),
-    organisation: cell(record, 'organisation'),
-  }));
-  return { ok: true, rows, hasHeader: header !== null };
+  const read = readPeopleList(text, BULK_COLUMNS, MAX_ROWS);
+  if (read.ok) return { ok: true, rows: read.rows, hasHeader: read.hasHeader };
+  if (read.problem === 'unreadable') return read.lastGoodLine > 0 ? fail('bulk.errors.unreadableAfter', { line: read.lastGoodLine }) : fail('bulk.errors.unreadable');
+  if (read.problem === 'tooManyRows') return fail('bulk.errors.tooManyRows', { max: MAX_ROWS, count: read.count });
+  return fail(`bulk.errors.${read.problem}`);
 }
 
 // ----- planning -----
