@@ -4,8 +4,13 @@ import { createHmac } from 'node:crypto';
 import { doubleCsrf } from 'csrf-csrf';
 import type { Config } from '../config';
 
-/** Strict CSP: our pages need no inline script or style and load nothing from elsewhere. */
+/**
+ * Strict CSP: our pages need no inline script or style and load nothing from elsewhere. Forms
+ * post to this site only, and to the configured OpenID providers: the login button and the
+ * logout form answer with a redirect there, and browsers hold such redirects to form-action.
+ */
 export function securityHeaders(config: Config) {
+  const providerOrigins = [...new Set(config.sso.oidc.map((provider) => new URL(provider.issuer).origin))];
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -16,7 +21,7 @@ export function securityHeaders(config: Config) {
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
-        formAction: ["'self'"],
+        formAction: ["'self'", ...providerOrigins],
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         objectSrc: ["'none'"],

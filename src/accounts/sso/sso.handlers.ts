@@ -34,7 +34,6 @@ export function createSsoHandlers(deps: { config: Config; accounts: AccountsServ
   const logoutCookie = config.isProduction ? '__Host-kokoma.sso' : 'kokoma.sso';
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: config.isProduction, path: '/' };
   const buttons = oidc.providers.map((provider) => ({ id: provider.id, label: provider.label }));
-  const formTargets = [...new Set(oidc.providers.map((provider) => new URL(provider.issuer).origin))].join(' ');
 
   /** The login form again, with the reason at the top; the typed address is kept, the password never. */
   function renderLogin(req: Request, res: Response, messageKey: string, params: Record<string, unknown> = {}, status = 400): void {
@@ -57,14 +56,10 @@ export function createSsoHandlers(deps: { config: Config; accounts: AccountsServ
   return {
     /**
      * Every page may show the login form's provider buttons (the login page, the form after an
-     * error) and the logout button. Both are forms whose answer redirects to the provider, and
-     * browsers hold redirects after a form to the page's CSP form-action: the providers' origins
-     * are added to it.
+     * error). The CSP's form-action names the providers (http/security.ts).
      */
     providerButtons(_req: Request, res: Response, next: NextFunction): void {
       res.locals.ssoProviders = buttons;
-      const policy = res.getHeader('Content-Security-Policy');
-      if (formTargets && typeof policy === 'string') res.setHeader('Content-Security-Policy', policy.replace(/form-action ([^;]*)/, `form-action $1 ${formTargets}`));
       next();
     },
 
