@@ -1,20 +1,10 @@
 import type { Knex } from 'knex';
+import type { PersonSessionRow } from './my-dates.queries';
 
 type Db = Knex | Knex.Transaction;
 
-/** A session as its invitation describes it, from the catalog's published `catalog_session_schedule`. */
-export type InvitationSessionRow = {
-  session_id: number;
-  offering_id: number;
-  offering_title: string;
-  programme_title: string;
-  module_title: string | null;
-  starts_at: Date;
-  ends_at: Date;
-  location: string;
-  online_url: string | null;
-  calendar_sequence: number;
-};
+/** A session as its invitation describes it, from the catalog's published `catalog_session_schedule`: the feed's columns. */
+export type InvitationSessionRow = Omit<PersonSessionRow, 'cancelled' | 'as_trainer'>;
 
 /** The sessions of these offerings (read in the caller's transaction, so a raised SEQUENCE is seen). */
 export async function selectInvitationSessions(db: Db, offeringIds: number[]): Promise<InvitationSessionRow[]> {
