@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseBerlinLocal } from '../shared/format';
+import { optionalSelectedId } from '../shared/form-fields';
 import { pageNumber } from '../shared/paging';
 import { CERTIFICATE_KINDS, COMPLETION_RULES, FUNDER_PROJECT_TITLE_MAX, OFFERING_PERIODS, OFFERING_STATUS_CHOICES, PROGRAMME_KINDS, SESSION_TEACHING_UNITS_MAX, SIGN_IN_SHEET_MODES } from './catalog.model';
 
@@ -65,19 +66,7 @@ const optionalBerlinDateTime = z
   });
 
 /** A selected id, or nothing when the empty option was chosen. */
-const optionalId = z
-  .string()
-  .trim()
-  .optional()
-  .transform((value, ctx) => {
-    if (!value) return null;
-    const id = Number(value);
-    if (!Number.isSafeInteger(id) || id <= 0) {
-      ctx.addIssue({ code: 'custom', message: 'validation.selectOne' });
-      return z.NEVER;
-    }
-    return id;
-  });
+const optionalId = optionalSelectedId('validation.selectOne');
 
 const idFromSelect = z.coerce.number({ error: 'validation.selectOne' }).int('validation.selectOne').positive('validation.selectOne');
 

@@ -1,20 +1,9 @@
 import { z } from 'zod';
+import { optionalSelectedId } from '../shared/form-fields';
 import { ANSWER_DAYS_MAX, ANSWER_DAYS_MIN, OFFERING_MODES, SCOPES, type Scope } from './assignments.model';
 
 // Messages are translation keys; the form shows them in the visitor's language.
-const questionnaireId = z
-  .string()
-  .trim()
-  .optional()
-  .transform((value, ctx) => {
-    if (!value) return null;
-    const id = Number(value);
-    if (!Number.isSafeInteger(id) || id <= 0) {
-      ctx.addIssue({ code: 'custom', message: 'evaluationBuilder.errors.questionnaireUnavailable' });
-      return z.NEVER;
-    }
-    return id;
-  });
+const questionnaireId = optionalSelectedId('evaluationBuilder.errors.questionnaireUnavailable');
 
 const answerDays = z
   .string({ error: 'evaluationBuilder.errors.answerDays' })
