@@ -5,8 +5,8 @@ import { actorOf } from '../audit/audit.service';
 import { setFlash } from '../http/flash';
 import { formData, type FormPage } from '../http/forms';
 import { idParam, userOf } from '../http/request';
-import { createUpload, receivedUpload, type Inspection, type ReceivedUpload } from '../http/upload';
-import { decodeListFile, MAX_FILE_BYTES } from '../enrollment/bulk-plan';
+import { receivedUpload } from '../http/upload';
+import { peopleListUpload } from '../http/list-upload';
 import { Conflict, Invalid } from '../shared/errors';
 import type { AccountInvitations } from './account-invitations.service';
 import type { invitationConfirmSchema, invitationListSchema, invitationSchema } from './account-invitations.schemas';
@@ -58,19 +58,7 @@ export function createInvitationHandlers(invitations: AccountInvitations, organi
     },
   };
 
-  function inspectListFile(file: ReceivedUpload): Inspection<string> {
-    const decoded = decodeListFile({ buffer: file.bytes ?? Buffer.alloc(0), mimetype: file.mimeType, originalname: file.originalName });
-    return decoded.ok ? { ok: true, content: decoded.text } : { ok: false, messageKey: decoded.error, params: decoded.params };
-  }
-
-  const upload = createUpload({
-    fileFields: ['file'],
-    maxMegabytes: MAX_FILE_BYTES / (1024 * 1024),
-    maxFieldBytes: MAX_FILE_BYTES,
-    page: invitePage,
-    messages: { tooLarge: 'bulk.errors.fileTooLarge', fieldTooLong: 'bulk.errors.listTooLong' },
-    inspect: inspectListFile,
-  });
+  const upload = peopleListUpload(invitePage);
 
   return {
     invitePage,

@@ -7,9 +7,10 @@ import type { CatalogService } from '../catalog/catalog.service';
 import { Conflict, Invalid, NotFound } from '../shared/errors';
 import { setFlash } from '../http/flash';
 import { formData, type FormPage } from '../http/forms';
-import { createUpload, receivedUpload, type Inspection, type ReceivedUpload } from '../http/upload';
+import { receivedUpload, type ReceivedUpload } from '../http/upload';
 import type { bulkConfirmSchema, bulkListSchema } from './bulk.schemas';
-import { decodeListFile, MAX_FILE_BYTES, MAX_ROWS, parseBulkList, type BulkRow } from './bulk-plan';
+import { MAX_ROWS, parseBulkList, type BulkRow } from './bulk-plan';
+import { peopleListUpload } from '../http/list-upload';
 import { previewView } from './bulk.view';
 import type { EnrollmentService } from './enrollment.service';
 
@@ -71,21 +72,7 @@ export function createBulkHandlers(enrollment: EnrollmentService, catalog: Catal
     },
   };
 
-  /** The CSV file's content check (the upload pipeline's hook): readable UTF-8 text, not a workbook. */
-  function inspectListFile(file: ReceivedUpload): Inspection<string> {
-    const decoded = decodeListFile({ buffer: file.bytes ?? Buffer.alloc(0), mimetype: file.mimeType, originalname: file.originalName });
-    return decoded.ok ? { ok: true, content: decoded.text } : { ok: false, messageKey: decoded.error, params: decoded.params };
-  }
-
-  // In memory: one CSV file of at most 1 MB; the pasted list may be as long.
-  const upload = createUpload({
-    fileFields: ['file'],
-    maxMegabytes: MAX_FILE_BYTES / (1024 * 1024),
-    maxFieldBytes: MAX_FILE_BYTES,
-    page: inputPage,
-    messages: { tooLarge: 'bulk.errors.fileTooLarge', fieldTooLong: 'bulk.errors.listTooLong' },
-    inspect: inspectListFile,
-  });
+  const upload = peopleListUpload(inputPage);
 
   /** Either pasted text or a file: which one the person meant must be unambiguous. */
   function listSource(list: string, file: ReceivedUpload<string> | undefined): { field: 'list' | 'file'; text: string } {

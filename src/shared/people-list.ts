@@ -7,6 +7,48 @@ import { parse } from 'csv-parse/sync';
  * invitations, each of which says which columns it knows.
  */
 
+/** A list file is at most 1 MB; a pasted list may be as long. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+
+// The messages are the bulk enrollment's, which invitations share (a translation key each).
+const unreadableFile = (error: string) => ({ ok: false, error }) as const;
+
+const TEXT_TYPES = new Set(['text/csv', 'text/plain', 'application/csv', 'text/x-csv', 'text/comma-separated-values']);
+// Browsers on Windows with Excel installed label every .csv file as an Excel file.
+const EXCEL_LABELLED_CSV = 'application/vnd.ms-excel';
+
+const startsWith = (buffer: Buffer, bytes: number[]) => bytes.every((byte, index) => buffer[index] === byte);
+
+/** Control characters other than tab, line feed and carriage return don't occur in a text file. */
+function hasBinaryBytes(buffer: Buffer): boolean {
+  for (const byte of buffer) {
+    if ((byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) || byte === 0x7f) return true;
+  }
+  return false;
+}
+
+/**
+ * An uploaded list becomes text only if it is a text file in UTF-8 (with or without the
+ * BOM German Excel writes for "CSV UTF-8"). Workbooks and other encodings get a message
+ * that says how to save the list correctly, instead of a table of garbled names.
+ */
+export function decodeListFile(file: { buffer: Buffer; mimetype: string; originalname: string }): { ok: true; text: string } | { ok: false; error: string } {
+  const { buffer } = file;
+  if (buffer.length === 0) return unreadableFile('bulk.errors.fileEmpty');
+  if (startsWith(buffer, [0x50, 0x4b, 0x03, 0x04]) || startsWith(buffer, [0xd0, 0xcf, 0x11, 0xe0])) return unreadableFile('bulk.errors.excelWorkbook');
+  if (startsWith(buffer, [0xff, 0xfe]) || startsWith(buffer, [0xfe, 0xff])) return unreadableFile('bulk.errors.utf16');
+  const type = file.mimetype.toLowerCase().split(';')[0]?.trim() ?? '';
+  const csvName = /\.(csv|txt)$/i.test(file.originalname);
+  if (!TEXT_TYPES.has(type) && !(type === EXCEL_LABELLED_CSV && csvName)) return unreadableFile('bulk.errors.fileType');
+  if (hasBinaryBytes(buffer)) return unreadableFile('bulk.errors.binary');
+  try {
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(buffer) };
+  } catch {
+    return unreadableFile('bulk.errors.notUtf8');
+  }
+}
+
+
 const DELIMITERS = ['\t', ';', ','] as const;
 
 /**
